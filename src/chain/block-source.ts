@@ -1,0 +1,17 @@
+import type { Block } from './types.js';
+
+/** What a source answers for one height. `not-yet` is the node's "height -1" placeholder. */
+export type FetchResult =
+  | { readonly status: 'block'; readonly block: Block; readonly chainHead: number | undefined }
+  | { readonly status: 'not-yet'; readonly chainHead: number | undefined }
+  | { readonly status: 'end' };
+
+/**
+ * Anything that can hand out blocks by height: the Core RPC, a block file, the simulator.
+ * Errors are thrown (the prefetcher retries the same height); `end` means the source is finite and done.
+ */
+export interface BlockSource {
+  readonly chainId: () => Promise<string>;
+  readonly fetch: (height: number, signal: AbortSignal) => Promise<FetchResult>;
+  readonly close?: () => Promise<void>;
+}

@@ -1,0 +1,75 @@
+// One place decides where a database lives. Every backend is reached through `pg` + Kysely's
+// PostgresDialect, so PGlite (in-process) and PostgreSQL share one code path.
+import { PGlite } from '@electric-sql/pglite';
+import { createPgConfig } from '@electric-sql/pglite/node-postgres';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import type { Database } from './schema.js';
+
+// int8 and numeric arrive as strings from `pg`; counts we read are small enough for numbers,
+// but parsing stays explicit at the call sites (Number(x)) so both engines behave the same.
+
+export type DbBackend = 'pglite' | 'postgres';
+
+export interface DbHandle {
+  readonly db: Kysely<Database>;
+  readonly backend: DbBackend;
+  readonly url: string;
+  /** Closes the pool and, for PGlite, the in-process engine. */
+  close(): Promise<void>;
+}
+
+export interface ConnectOptions {
+  /** Pool size for PostgreSQL; PGlite always has exactly one connection. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+export class DbUrlError extends Error {
+  override name = 'DbUrlError';
+}
+
+export function parseDbUrl(url: string): { backend: 'pglite'; dataDir: string | undefined } | { backend: 'postgres' } {
+  if (url === 'pglite://memory' || url === 'pglite://') return { backend: 'pglite', dataDir: undefined };
+  if (url.startsWith('pglite://')) {
+    const dataDir = url.slice('pglite://'.length);
+    if (!dataDir.startsWith('/')) throw new DbUrlError(`pglite URL needs an absolute path (pglite:///dir): ${url}`);
+    return { backend: 'pglite', dataDir };
+  }
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { backend: 'postgres' };
+  throw new DbUrlError(`unsupported database URL (want pglite://memory, pglite:///dir or postgres://…): ${url}`);
+}
+
+export async function connect(url: string, options: ConnectOptions = {}): Promise<DbHandle> {
+  const parsed = parseDbUrl(url);
+  if (parsed.backend === 'pglite') {
+    const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
+    const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      backend: 'pglite',
+      url,
+      async close() {
+        await db.destroy();
+        await pglite.close();
+      },
+    };
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 4,
+    application_name: options.applicationName ?? 'metronome',
+  });
+  // An idle client losing its server must not crash the process; the next query reports it.
+  pool.on('error', () => {});
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return {
+    db,
+    backend: 'postgres',
+    url,
+    async close() {
+      await db.destroy();
+    },
+  };
+}

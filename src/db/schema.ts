@@ -1,0 +1,6 @@
+// The whole database as Kysely sees it: one interface per area, composed here.
+// Add an area by writing src/db/tables/<area>.ts and extending it below.
+import type { EtlTables } from './tables/etl.js';
+import type { UserTrackTables } from './tables/users-tracks.js';
+
+export interface Database extends EtlTables, UserTrackTables {}
