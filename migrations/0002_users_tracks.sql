@@ -98,3 +98,40 @@ CREATE TABLE IF NOT EXISTS tracks (
 CREATE UNIQUE INDEX IF NOT EXISTS tracks_current_uniq_idx ON tracks (track_id) WHERE is_current;
 CREATE INDEX IF NOT EXISTS tracks_owner_idx ON tracks (owner_id) WHERE is_current;
 CREATE INDEX IF NOT EXISTS tracks_blocknumber_idx ON tracks (blocknumber);
+
+-- developer_apps and grants feed signer authorization for every handler, so they live with users.
+CREATE TABLE IF NOT EXISTS developer_apps (
+  blockhash varchar,
+  blocknumber integer,
+  txhash varchar NOT NULL DEFAULT '',
+  address varchar NOT NULL,
+  user_id integer,
+  name varchar NOT NULL,
+  description varchar(255),
+  image_url varchar,
+  is_personal_access boolean NOT NULL DEFAULT false,
+  is_current boolean NOT NULL,
+  is_delete boolean NOT NULL DEFAULT false,
+  created_at timestamp NOT NULL,
+  updated_at timestamp NOT NULL,
+  PRIMARY KEY (address, txhash)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS developer_apps_current_uniq ON developer_apps (address) WHERE is_current;
+CREATE INDEX IF NOT EXISTS developer_apps_user_idx ON developer_apps (user_id) WHERE is_current;
+
+-- Key decision: (grantee_address, user_id, txhash) with one current row per pair, so demote + insert works.
+CREATE TABLE IF NOT EXISTS grants (
+  blockhash varchar,
+  blocknumber integer,
+  txhash varchar NOT NULL DEFAULT '',
+  grantee_address varchar NOT NULL,
+  user_id integer NOT NULL,
+  is_revoked boolean NOT NULL DEFAULT false,
+  is_current boolean NOT NULL,
+  is_approved boolean,
+  created_at timestamp NOT NULL,
+  updated_at timestamp NOT NULL,
+  PRIMARY KEY (grantee_address, user_id, txhash)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS grants_current_uniq ON grants (grantee_address, user_id) WHERE is_current;
+CREATE INDEX IF NOT EXISTS grants_user_idx ON grants (user_id) WHERE is_current;

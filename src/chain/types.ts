@@ -9,7 +9,7 @@ export interface Block {
   readonly hash: string;
   readonly chainId: string;
   readonly proposer: string;
-  /** RFC 3339 timestamp as sent by the node; stored into `timestamp without time zone` columns. */
+  /** RFC 3339 in UTC (`Z`), normalised by the decoder; written into `timestamp without time zone` as UTC wall time. */
   readonly timestamp: string;
   /** In the order the node returned them; tx_index is the position here. */
   readonly txs: readonly Tx[];

@@ -29,15 +29,20 @@ export class DbUrlError extends Error {
   override name = 'DbUrlError';
 }
 
-export function parseDbUrl(url: string): { backend: 'pglite'; dataDir: string | undefined } | { backend: 'postgres' } {
+export function parseDbUrl(
+  url: string,
+): { backend: 'pglite'; dataDir: string | undefined } | { backend: 'postgres' } {
   if (url === 'pglite://memory' || url === 'pglite://') return { backend: 'pglite', dataDir: undefined };
   if (url.startsWith('pglite://')) {
     const dataDir = url.slice('pglite://'.length);
-    if (!dataDir.startsWith('/')) throw new DbUrlError(`pglite URL needs an absolute path (pglite:///dir): ${url}`);
+    if (!dataDir.startsWith('/'))
+      throw new DbUrlError(`pglite URL needs an absolute path (pglite:///dir): ${url}`);
     return { backend: 'pglite', dataDir };
   }
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) return { backend: 'postgres' };
-  throw new DbUrlError(`unsupported database URL (want pglite://memory, pglite:///dir or postgres://…): ${url}`);
+  throw new DbUrlError(
+    `unsupported database URL (want pglite://memory, pglite:///dir or postgres://…): ${url}`,
+  );
 }
 
 export async function connect(url: string, options: ConnectOptions = {}): Promise<DbHandle> {

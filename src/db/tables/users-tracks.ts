@@ -94,4 +94,29 @@ export interface TracksTable extends ChainStamp {
 export interface UserTrackTables {
   users: UsersTable;
   tracks: TracksTable;
+  developer_apps: DeveloperAppsTable;
+  grants: GrantsTable;
+}
+
+export interface DeveloperAppsTable extends Omit<ChainStamp, 'slot'> {
+  address: string;
+  user_id: number | null;
+  name: string;
+  description: string | null;
+  image_url: string | null;
+  is_personal_access: Generated<boolean>;
+  is_current: boolean;
+  is_delete: Generated<boolean>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface GrantsTable extends Omit<ChainStamp, 'slot'> {
+  grantee_address: string;
+  user_id: number;
+  is_revoked: Generated<boolean>;
+  is_current: boolean;
+  is_approved: boolean | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

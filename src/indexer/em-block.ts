@@ -1,0 +1,29 @@
+// em_block: the next blocks.number, consumed only by chain blocks that carry ManageEntity txs.
+// MAX+1 is computed in the insert itself; ON CONFLICT covers a re-delivered hash (reuse its number)
+// and another writer that took MAX+1 first (re-read finds nothing → try once more).
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/schema.js';
+import { RetryableError } from './errors.js';
+
+export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): Promise<number> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const row = await sql<{ number: number }>`
+      WITH ins AS (
+        INSERT INTO blocks (blockhash, parenthash, number)
+        SELECT ${blockHash}, top.blockhash, COALESCE(top.number, 0) + 1
+        FROM (SELECT NULL) AS one
+        LEFT JOIN LATERAL (SELECT blockhash, number FROM blocks ORDER BY number DESC NULLS LAST LIMIT 1) AS top ON true
+        ON CONFLICT DO NOTHING
+        RETURNING number
+      )
+      SELECT number FROM ins
+      UNION ALL
+      SELECT number FROM blocks WHERE blockhash = ${blockHash}
+      LIMIT 1`.execute(db);
+    const n = row.rows[0]?.number;
+    if (n !== undefined && n !== null) return n;
+  }
+  throw new RetryableError(
+    `could not claim a blocks.number for ${blockHash}: another writer keeps taking MAX+1`,
+  );
+}

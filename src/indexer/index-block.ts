@@ -1,0 +1,370 @@
+// indexBlock: ONE database transaction per chain block (see ../shared/design.md "Block processing
+// contract"). Bookkeeping, every tx outcome, plays and their trigger effects commit together or not at all.
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { parseInt64, pgText } from '../chain/text.js';
+import { type Block, isManageEntity, type ManageEntityTx, type Tx } from '../chain/types.js';
+import type { Database } from '../db/schema.js';
+import type { TxOutcome } from '../db/tables/etl.js';
+import type { Logger } from '../deps/logger.js';
+import { applyManageEntity } from '../entity-manager/apply.js';
+import type { Dispatcher } from '../entity-manager/dispatcher.js';
+import { resolveEmBlock } from './em-block.js';
+import { BlockError, describe, isRetryable } from './errors.js';
+import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
+
+export interface IndexDeps {
+  readonly chainId: string;
+  readonly dispatcher: Dispatcher;
+  readonly logger: Logger;
+  /** Defaults to the production bridge into `plays`. */
+  readonly playsHook?: PlaysHook;
+}
+
+export interface BlockStats {
+  readonly height: number;
+  readonly emBlock: number | null;
+  readonly txs: number;
+  readonly emTxs: number;
+  readonly applied: number;
+  readonly rejected: number;
+  readonly failed: number;
+  readonly unrouted: number;
+  readonly plays: number;
+  readonly playsBridged: number;
+  readonly playsSkipped: number;
+  readonly playCollisions: number;
+  /** Rejection reason code → count, for the progress line and coverage marks. */
+  readonly reasons: Readonly<Record<string, number>>;
+}
+
+export type IndexBlockResult =
+  | { readonly status: 'indexed'; readonly stats: BlockStats }
+  | { readonly status: 'already-indexed'; readonly height: number };
+
+interface TxRow {
+  tx_hash: string;
+  tx_index: number;
+  tx_type: string;
+  address: string | null;
+  outcome: TxOutcome;
+  reason_code: string | null;
+  reason: string | null;
+  entity_type: string | null;
+  action: string | null;
+}
+
+/** The `tx_type` recorded in etl_transactions for a decoded tx. */
+export function txTypeOf(tx: Tx): string {
+  if (tx.kind === 'manage_entity') return tx.migration ? 'manage_entity_migration' : 'manage_entity';
+  if (tx.kind === 'plays') return 'play';
+  return tx.txType;
+}
+
+export async function indexBlock(
+  db: Kysely<Database>,
+  block: Block,
+  deps: IndexDeps,
+): Promise<IndexBlockResult> {
+  try {
+    return await db.transaction().execute((trx) => indexBlockIn(trx, block, deps));
+  } catch (e) {
+    if (e instanceof BlockError) throw e;
+    throw new BlockError(block.height, isRetryable(e), e);
+  }
+}
+
+async function indexBlockIn(
+  trx: Transaction<Database>,
+  block: Block,
+  deps: IndexDeps,
+): Promise<IndexBlockResult> {
+  // The etl_blocks insert doubles as the "already indexed?" check: a re-delivered block changes nothing.
+  const claimed = await trx
+    .insertInto('etl_blocks')
+    .values({
+      proposer_address: pgText(block.proposer),
+      block_height: block.height,
+      block_time: block.timestamp,
+      created_at: block.timestamp,
+      updated_at: block.timestamp,
+    })
+    .onConflict((oc) => oc.column('block_height').doNothing())
+    .returning('id')
+    .executeTakeFirst();
+  if (!claimed) return { status: 'already-indexed', height: block.height };
+
+  const emTxs = block.txs.filter(isManageEntity);
+  const emBlock = emTxs.length > 0 ? await resolveEmBlock(trx, block.hash) : null;
+
+  await trx
+    .insertInto('core_indexed_blocks')
+    .values({ blockhash: block.hash, chain_id: deps.chainId, height: block.height, em_block: emBlock })
+    .onConflict((oc) =>
+      oc.columns(['chain_id', 'height']).doUpdateSet((eb) => ({
+        em_block: eb.ref('excluded.em_block'),
+        blockhash: eb.ref('excluded.blockhash'),
+      })),
+    )
+    .execute();
+
+  if (emTxs.length > 0) await recordManageEntities(trx, block, emTxs);
+
+  const rows: TxRow[] = [];
+  const reasons: Record<string, number> = {};
+  const counts = { applied: 0, rejected: 0, failed: 0, unrouted: 0 };
+  const playRecords: PlayRecord[] = [];
+
+  for (let i = 0; i < block.txs.length; i++) {
+    const tx = block.txs[i]!;
+    const row: TxRow = {
+      tx_hash: tx.hash,
+      tx_index: i,
+      tx_type: txTypeOf(tx),
+      address: null,
+      outcome: 'applied',
+      reason_code: null,
+      reason: null,
+      entity_type: null,
+      action: null,
+    };
+    if (tx.kind === 'manage_entity') {
+      const me = tx.manageEntity;
+      row.address = pgText(me.signer.toLowerCase());
+      row.entity_type = pgText(clipText(me.entityType));
+      row.action = pgText(clipText(me.action));
+      const result = await applyInSavepoint(trx, tx, emBlock!, block, deps);
+      row.outcome = result.outcome;
+      if (result.outcome !== 'applied') {
+        row.reason_code = result.reasonCode;
+        row.reason = pgText(result.reason);
+        reasons[result.reasonCode] = (reasons[result.reasonCode] ?? 0) + 1;
+      }
+      counts[result.outcome]++;
+    } else if (tx.kind === 'plays') {
+      row.address = tx.plays.length > 0 ? pgText(tx.plays[0]!.userId) : null;
+      tx.plays.forEach((p, j) => {
+        playRecords.push(classifyPlay(p, tx.hash, i, j));
+      });
+      counts.applied++;
+    } else {
+      counts.applied++;
+    }
+    rows.push(row);
+  }
+
+  const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
+  await insertTxRows(trx, block, rows);
+
+  const stats: BlockStats = {
+    height: block.height,
+    emBlock,
+    txs: block.txs.length,
+    emTxs: emTxs.length,
+    ...counts,
+    ...plays,
+    reasons,
+  };
+  await trx
+    .insertInto('metronome_block_stats')
+    .values({
+      block_height: block.height,
+      em_block: emBlock,
+      txs: stats.txs,
+      em_txs: stats.emTxs,
+      applied: stats.applied,
+      rejected: stats.rejected,
+      failed: stats.failed,
+      unrouted: stats.unrouted,
+      plays: stats.plays,
+      plays_bridged: stats.playsBridged,
+      plays_skipped: stats.playsSkipped,
+      play_collisions: stats.playCollisions,
+    })
+    .execute();
+  return { status: 'indexed', stats };
+}
+
+type SavepointOutcome =
+  | { outcome: 'applied' }
+  | { outcome: 'rejected' | 'unrouted' | 'failed'; reasonCode: string; reason: string };
+
+// A handler that fails (validation or hard error) leaves none of its writes: the savepoint is rolled back.
+async function applyInSavepoint(
+  trx: Transaction<Database>,
+  tx: ManageEntityTx,
+  emBlock: number,
+  block: Block,
+  deps: IndexDeps,
+): Promise<SavepointOutcome> {
+  await sql`SAVEPOINT em_tx`.execute(trx);
+  try {
+    const result = await applyManageEntity(tx, {
+      db: trx,
+      logger: deps.logger,
+      dispatcher: deps.dispatcher,
+      emBlock,
+      blockTime: block.timestamp,
+      blockHash: block.hash,
+      chainHeight: block.height,
+    });
+    if (result.outcome === 'applied') {
+      await sql`RELEASE SAVEPOINT em_tx`.execute(trx);
+    } else {
+      await sql`ROLLBACK TO SAVEPOINT em_tx`.execute(trx);
+    }
+    return result;
+  } catch (e) {
+    // Infrastructure trouble is not the tx's fault: fail the block so it is retried whole.
+    if (isRetryable(e)) throw new BlockError(block.height, true, e, tx.hash);
+    await sql`ROLLBACK TO SAVEPOINT em_tx`.execute(trx);
+    deps.logger.error(
+      { height: block.height, tx: tx.hash, err: describe(e) },
+      'entity manager dispatch error; tx rolled back',
+    );
+    return { outcome: 'failed', reasonCode: 'handler_error', reason: describe(e) };
+  }
+}
+
+async function recordManageEntities(
+  trx: Transaction<Database>,
+  block: Block,
+  emTxs: readonly ManageEntityTx[],
+) {
+  const indexOf = new Map(block.txs.map((t, i) => [t, i]));
+  const time = block.timestamp;
+  for (const part of chunks(emTxs)) {
+    await trx
+      .insertInto('etl_manage_entities')
+      .values(
+        part.map((tx) => {
+          const me = tx.manageEntity;
+          return {
+            address: pgText(me.signer.toLowerCase()),
+            entity_type: pgText(me.entityType),
+            entity_id: int64OrNull(me.entityId),
+            user_id: int64OrNull(me.userId),
+            action: pgText(me.action),
+            metadata: me.metadata === '' ? null : pgText(me.metadata),
+            signature: pgText(me.signature),
+            signer: pgText(me.signer),
+            nonce: pgText(me.nonce),
+            block_height: block.height,
+            tx_hash: tx.hash,
+            tx_index: indexOf.get(tx)!,
+            created_at: time,
+          };
+        }),
+      )
+      .execute();
+  }
+  const addresses = [...new Set(emTxs.map((tx) => pgText(tx.manageEntity.signer.toLowerCase())))];
+  await trx
+    .insertInto('etl_addresses')
+    .values(
+      addresses.map((address) => ({
+        address,
+        pub_key: null,
+        first_seen_block_height: block.height,
+        created_at: time,
+      })),
+    )
+    .onConflict((oc) => oc.column('address').doNothing())
+    .execute();
+}
+
+async function recordPlays(
+  trx: Transaction<Database>,
+  block: Block,
+  records: readonly PlayRecord[],
+  hook: PlaysHook,
+): Promise<{ plays: number; playsBridged: number; playsSkipped: number; playCollisions: number }> {
+  if (records.length === 0) return { plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 };
+  const n = records.length;
+  const cols = {
+    address: new Array<string>(n),
+    track: new Array<string>(n),
+    city: new Array<string>(n),
+    region: new Array<string>(n),
+    country: new Array<string>(n),
+    played: new Array<string | null>(n),
+    txHash: new Array<string>(n),
+    txIndex: new Array<number>(n),
+    playIndex: new Array<number>(n),
+    signature: new Array<string>(n),
+    skip: new Array<string | null>(n),
+  };
+  records.forEach((r, i) => {
+    cols.address[i] = pgText(r.play.userId);
+    cols.track[i] = pgText(r.play.trackId);
+    cols.city[i] = pgText(r.play.city);
+    cols.region[i] = pgText(r.play.region);
+    cols.country[i] = pgText(r.play.country);
+    cols.played[i] = r.skipReason === 'invalid_timestamp' ? null : r.play.timestamp;
+    cols.txHash[i] = r.txHash;
+    cols.txIndex[i] = r.txIndex;
+    cols.playIndex[i] = r.playIndex;
+    cols.signature[i] = pgText(r.play.signature);
+    cols.skip[i] = r.skipReason ?? null;
+  });
+  await sql`
+    INSERT INTO etl_plays (address, track_id, city, region, country, played_at, block_height, tx_hash, tx_index,
+                           play_index, signature, listened_at, recorded_at, skip_reason)
+    SELECT a, t, ci, re, co, pl AT TIME ZONE 'UTC', ${block.height}, h, ti, pi, s, pl AT TIME ZONE 'UTC',
+           ${block.timestamp}::timestamptz AT TIME ZONE 'UTC', sk
+    FROM unnest(${cols.address}::text[], ${cols.track}::text[], ${cols.city}::text[], ${cols.region}::text[],
+                ${cols.country}::text[], ${cols.played}::timestamptz[], ${cols.txHash}::text[], ${cols.txIndex}::int[],
+                ${cols.playIndex}::int[], ${cols.signature}::text[], ${cols.skip}::text[])
+         AS p(a, t, ci, re, co, pl, h, ti, pi, s, sk)`.execute(trx);
+
+  // Bridged rows use pgText'd strings too, so a NUL in a city cannot fail the whole block.
+  const valid = records
+    .filter((r) => r.skipReason === undefined)
+    .map((r) => ({
+      ...r,
+      play: {
+        ...r.play,
+        signature: pgText(r.play.signature),
+        city: pgText(r.play.city),
+        region: pgText(r.play.region),
+        country: pgText(r.play.country),
+      },
+    }));
+  const { inserted } = await hook(trx, {
+    blockHeight: block.height,
+    blockTime: block.timestamp,
+    blockHash: block.hash,
+    plays: valid,
+  });
+  return {
+    plays: n,
+    playsBridged: inserted,
+    playsSkipped: n - valid.length,
+    playCollisions: valid.length - inserted,
+  };
+}
+
+async function insertTxRows(trx: Transaction<Database>, block: Block, rows: readonly TxRow[]) {
+  if (rows.length === 0) return;
+  const time = block.timestamp;
+  for (const part of chunks(rows)) {
+    await trx
+      .insertInto('etl_transactions')
+      .values(
+        part.map((r) => ({ ...r, tx_hash: pgText(r.tx_hash), block_height: block.height, created_at: time })),
+      )
+      .execute();
+  }
+}
+
+function int64OrNull(s: string): string | null {
+  return parseInt64(s)?.toString() ?? null;
+}
+
+/** Multi-row inserts stay under PostgreSQL's 65,535 bind parameters. */
+function* chunks<T>(items: readonly T[], size = 2000): Generator<readonly T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+function clipText(s: string): string {
+  return s.length > 256 ? s.slice(0, 256) : s;
+}
