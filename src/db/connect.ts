@@ -6,8 +6,17 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
-// int8 and numeric arrive as strings from `pg`; counts we read are small enough for numbers,
-// but parsing stays explicit at the call sites (Number(x)) so both engines behave the same.
+// int8 (heights, counts, serial ids) is read as a JS number when it is a safe integer and kept as a
+// string otherwise, on every backend alike. Set per pool, never on pg's global registry.
+const INT8_OID = 20;
+function parseInt8(text: string): number | string {
+  const n = Number(text);
+  return Number.isSafeInteger(n) ? n : text;
+}
+const types = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary' ? parseInt8 : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+};
 
 export type DbBackend = 'pglite' | 'postgres';
 
@@ -49,7 +58,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   const parsed = parseDbUrl(url);
   if (parsed.backend === 'pglite') {
     const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
-    const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1 });
+    const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
@@ -65,6 +74,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     connectionString: url,
     max: options.poolSize ?? 4,
     application_name: options.applicationName ?? 'metronome',
+    types,
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});

@@ -1,7 +1,9 @@
 import type { ColumnType, Generated } from 'kysely';
 
-/** bigint columns come back from `pg` as strings; we write numbers. */
-export type Int8 = ColumnType<string, number | bigint | string, number | bigint | string>;
+/** bigint columns holding heights, counts and serial ids: read as numbers (see db/connect.ts). */
+export type Int8 = ColumnType<number, number | bigint | string, number | bigint | string>;
+/** bigint columns that may hold any int64 from the chain: read as a number only when it is safe. */
+export type WideInt8 = ColumnType<number | string, number | bigint | string, number | bigint | string>;
 /** timestamp without time zone: written as an ISO string, read back as a Date by `pg`. */
 export type Timestamp = ColumnType<Date, string | Date, string | Date>;
 
@@ -57,8 +59,8 @@ export interface EtlManageEntitiesTable {
   id: Generated<Int8>;
   address: string;
   entity_type: string;
-  entity_id: Int8 | null;
-  user_id: Int8 | null;
+  entity_id: WideInt8 | null;
+  user_id: WideInt8 | null;
   action: string;
   metadata: string | null;
   signature: string | null;
