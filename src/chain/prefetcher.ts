@@ -1,0 +1,135 @@
+// Fetches heights ahead of the indexer into a bounded buffer. On an error or a not-yet-produced block
+// it backs off (200 ms doubling, capped near 3.2 s) and retries THE SAME height: it never skips one.
+import type { Clock } from '../deps/clock.js';
+import type { BlockSource } from './block-source.js';
+import type { Block } from './types.js';
+
+export interface PrefetchItem {
+  readonly block: Block;
+  /** The chain tip as last reported by the source, for "blocks behind". */
+  readonly chainHead: number | undefined;
+}
+
+export interface PrefetchOptions {
+  readonly startHeight: number;
+  /** Inclusive; undefined = follow the chain forever. */
+  readonly endHeight?: number;
+  readonly bufferSize?: number;
+  readonly clock: Clock;
+  readonly signal?: AbortSignal;
+  /** Called for every failed or not-yet attempt, before the backoff sleep. */
+  readonly onRetry?: (height: number, reason: 'error' | 'not-yet', error: unknown, delayMs: number) => void;
+}
+
+export const DEFAULT_PREFETCH_BUFFER = 50;
+const BACKOFF_START_MS = 200;
+const BACKOFF_DOUBLE_BELOW_MS = 2000;
+
+/** 0 → 200 → 400 → 800 → 1600 → 3200 → 3200 … */
+export function nextBackoff(current: number): number {
+  if (current === 0) return BACKOFF_START_MS;
+  return current < BACKOFF_DOUBLE_BELOW_MS ? current * 2 : current;
+}
+
+export class Prefetcher implements AsyncIterable<PrefetchItem> {
+  private readonly buffer: PrefetchItem[] = [];
+  private readonly bufferSize: number;
+  private wakeConsumer: (() => void) | undefined;
+  private wakeProducer: (() => void) | undefined;
+  private done = false;
+  private failure: unknown;
+  private readonly controller = new AbortController();
+  private started = false;
+
+  constructor(
+    private readonly source: BlockSource,
+    private readonly opts: PrefetchOptions,
+  ) {
+    this.bufferSize = Math.max(1, opts.bufferSize ?? DEFAULT_PREFETCH_BUFFER);
+    opts.signal?.addEventListener('abort', () => this.stop(), { once: true });
+  }
+
+  get depth(): number {
+    return this.buffer.length;
+  }
+
+  stop(): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new Error('prefetcher stopped'));
+    this.done = true;
+    this.wake();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<PrefetchItem> {
+    if (!this.started) {
+      this.started = true;
+      void this.produce();
+    }
+    try {
+      while (true) {
+        const item = this.buffer.shift();
+        if (item) {
+          this.wakeProducer?.();
+          yield item;
+          continue;
+        }
+        if (this.failure !== undefined) throw this.failure;
+        if (this.done) return;
+        await new Promise<void>((resolve) => {
+          this.wakeConsumer = resolve;
+        });
+      }
+    } finally {
+      this.stop();
+    }
+  }
+
+  private wake() {
+    this.wakeConsumer?.();
+    this.wakeProducer?.();
+  }
+
+  private async produce(): Promise<void> {
+    const { clock, endHeight, onRetry } = this.opts;
+    const signal = this.controller.signal;
+    let height = this.opts.startHeight;
+    let backoff = 0;
+    try {
+      while (!signal.aborted && (endHeight === undefined || height <= endHeight)) {
+        if (this.buffer.length >= this.bufferSize) {
+          await new Promise<void>((resolve) => {
+            this.wakeProducer = resolve;
+          });
+          continue;
+        }
+        let result: Awaited<ReturnType<BlockSource['fetch']>>;
+        try {
+          result = await this.source.fetch(height, signal);
+        } catch (e) {
+          if (signal.aborted) break;
+          backoff = nextBackoff(backoff);
+          onRetry?.(height, 'error', e, backoff);
+          await clock.sleep(backoff, signal).catch(() => {});
+          continue;
+        }
+        if (result.status === 'end') break;
+        if (result.status === 'not-yet') {
+          backoff = nextBackoff(backoff);
+          onRetry?.(height, 'not-yet', undefined, backoff);
+          await clock.sleep(backoff, signal).catch(() => {});
+          continue;
+        }
+        if (result.block.height !== height) {
+          throw new Error(`source returned block ${result.block.height} for height ${height}`);
+        }
+        backoff = 0;
+        this.buffer.push({ block: result.block, chainHead: result.chainHead });
+        height++;
+        this.wakeConsumer?.();
+      }
+    } catch (e) {
+      this.failure = e;
+    }
+    this.done = true;
+    this.wakeConsumer?.();
+  }
+}
