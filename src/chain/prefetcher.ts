@@ -59,6 +59,13 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
     this.wake();
   }
 
+  /** Blocks already fetched, without waiting: lets the run loop group-commit a backlog. */
+  takeReady(max: number): PrefetchItem[] {
+    const items = this.buffer.splice(0, Math.max(0, max));
+    if (items.length > 0) this.wakeProducer?.();
+    return items;
+  }
+
   async *[Symbol.asyncIterator](): AsyncIterator<PrefetchItem> {
     if (!this.started) {
       this.started = true;

@@ -66,14 +66,19 @@ export async function indexBlock(
   deps: IndexDeps,
 ): Promise<IndexBlockResult> {
   try {
-    return await db.transaction().execute((trx) => indexBlockIn(trx, block, deps));
+    return await db.transaction().execute((trx) => applyBlock(trx, block, deps));
   } catch (e) {
     if (e instanceof BlockError) throw e;
     throw new BlockError(block.height, isRetryable(e), e);
   }
 }
 
-async function indexBlockIn(
+/**
+ * Everything one block writes, inside a transaction the caller owns. The run loop may apply several
+ * consecutive blocks in one transaction (group commit during backfill): each block is still all or
+ * nothing, because a failure rolls back the whole group and the blocks are then retried one by one.
+ */
+export async function applyBlock(
   trx: Transaction<Database>,
   block: Block,
   deps: IndexDeps,
@@ -95,18 +100,6 @@ async function indexBlockIn(
 
   const emTxs = block.txs.filter(isManageEntity);
   const emBlock = emTxs.length > 0 ? await resolveEmBlock(trx, block.hash) : null;
-
-  await trx
-    .insertInto('core_indexed_blocks')
-    .values({ blockhash: block.hash, chain_id: deps.chainId, height: block.height, em_block: emBlock })
-    .onConflict((oc) =>
-      oc.columns(['chain_id', 'height']).doUpdateSet((eb) => ({
-        em_block: eb.ref('excluded.em_block'),
-        blockhash: eb.ref('excluded.blockhash'),
-      })),
-    )
-    .execute();
-
   if (emTxs.length > 0) await recordManageEntities(trx, block, emTxs);
 
   const rows: TxRow[] = [];
@@ -153,8 +146,6 @@ async function indexBlockIn(
   }
 
   const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
-  await insertTxRows(trx, block, rows);
-
   const stats: BlockStats = {
     height: block.height,
     emBlock,
@@ -164,24 +155,37 @@ async function indexBlockIn(
     ...plays,
     reasons,
   };
-  await trx
-    .insertInto('metronome_block_stats')
-    .values({
-      block_height: block.height,
-      em_block: emBlock,
-      txs: stats.txs,
-      em_txs: stats.emTxs,
-      applied: stats.applied,
-      rejected: stats.rejected,
-      failed: stats.failed,
-      unrouted: stats.unrouted,
-      plays: stats.plays,
-      plays_bridged: stats.playsBridged,
-      plays_skipped: stats.playsSkipped,
-      play_collisions: stats.playCollisions,
-    })
-    .execute();
+  await finishBlock(trx, block, deps.chainId, stats, rows);
   return { status: 'indexed', stats };
+}
+
+/** core_indexed_blocks, the block's stats and every tx outcome, in one round trip. */
+async function finishBlock(
+  trx: Transaction<Database>,
+  block: Block,
+  chainId: string,
+  st: BlockStats,
+  rows: readonly TxRow[],
+): Promise<void> {
+  const col = <K extends keyof TxRow>(k: K) => rows.map((r) => r[k]);
+  await sql`
+    WITH cib AS (
+      INSERT INTO core_indexed_blocks (blockhash, chain_id, height, em_block)
+      VALUES (${block.hash}, ${chainId}, ${block.height}, ${st.emBlock})
+      ON CONFLICT (chain_id, height) DO UPDATE SET em_block = excluded.em_block, blockhash = excluded.blockhash
+    ), stats AS (
+      INSERT INTO metronome_block_stats (block_height, em_block, txs, em_txs, applied, rejected, failed, unrouted,
+                                         plays, plays_bridged, plays_skipped, play_collisions)
+      VALUES (${block.height}, ${st.emBlock}, ${st.txs}, ${st.emTxs}, ${st.applied}, ${st.rejected}, ${st.failed},
+              ${st.unrouted}, ${st.plays}, ${st.playsBridged}, ${st.playsSkipped}, ${st.playCollisions})
+    )
+    INSERT INTO etl_transactions (tx_hash, block_height, tx_index, tx_type, address, created_at, outcome, reason_code,
+                                  reason, entity_type, action)
+    SELECT h, ${block.height}, i, ty, a, ${block.timestamp}::timestamptz AT TIME ZONE 'UTC', o, rc, r, et, ac
+    FROM unnest(${col('tx_hash').map(pgText)}::text[], ${col('tx_index')}::int[], ${col('tx_type')}::text[],
+                ${col('address')}::text[], ${col('outcome')}::text[], ${col('reason_code')}::text[],
+                ${col('reason')}::text[], ${col('entity_type')}::text[], ${col('action')}::text[])
+         AS t(h, i, ty, a, o, rc, r, et, ac)`.execute(trx);
 }
 
 type SavepointOutcome =
@@ -341,19 +345,6 @@ async function recordPlays(
     playsSkipped: n - valid.length,
     playCollisions: valid.length - inserted,
   };
-}
-
-async function insertTxRows(trx: Transaction<Database>, block: Block, rows: readonly TxRow[]) {
-  if (rows.length === 0) return;
-  const time = block.timestamp;
-  for (const part of chunks(rows)) {
-    await trx
-      .insertInto('etl_transactions')
-      .values(
-        part.map((r) => ({ ...r, tx_hash: pgText(r.tx_hash), block_height: block.height, created_at: time })),
-      )
-      .execute();
-  }
 }
 
 function int64OrNull(s: string): string | null {

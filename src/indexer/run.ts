@@ -1,13 +1,23 @@
-// The run loop: prefetch → indexBlock, one block at a time, with an explicit block-failure policy.
-// Retryable failures (database or node trouble) retry the same block; a deterministic failure either
-// halts (default) or is written to metronome_block_gaps (record-and-continue). Never a silent skip.
+// The run loop: prefetch → index, with an explicit block-failure policy. Retryable failures (database or
+// node trouble) retry the same block; a deterministic failure either halts (default) or is written to
+// metronome_block_gaps (record-and-continue). Never a silent skip.
+//
+// Group commit: when the prefetcher already holds a backlog, consecutive blocks are applied in one
+// transaction (each block still all or nothing: any failure rolls back the group, whose blocks are then
+// indexed one per transaction). At the tip the backlog is empty, so each block commits on its own.
 import type { Kysely } from 'kysely';
 import type { BlockSource } from '../chain/block-source.js';
-import { Prefetcher } from '../chain/prefetcher.js';
+import { type PrefetchItem, Prefetcher } from '../chain/prefetcher.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
 import { BlockError, describe } from './errors.js';
-import { type BlockStats, type IndexDeps, indexBlock } from './index-block.js';
+import {
+  applyBlock,
+  type BlockStats,
+  type IndexBlockResult,
+  type IndexDeps,
+  indexBlock,
+} from './index-block.js';
 import { type ResumePoint, resolveStartHeight } from './resume.js';
 
 export type FailurePolicy = 'halt' | 'record-and-continue';
@@ -37,6 +47,8 @@ export interface RunOptions {
   readonly endHeight?: number;
   readonly failurePolicy?: FailurePolicy;
   readonly prefetchBuffer?: number;
+  /** Most blocks committed together during backfill; 1 disables group commit. */
+  readonly maxGroupBlocks?: number;
   /** Give up on a retryable block failure after this long (default: retry forever). */
   readonly retryDeadlineMs?: number;
   readonly signal?: AbortSignal;
@@ -45,7 +57,7 @@ export interface RunOptions {
 
 export interface RunSummary {
   readonly startHeight: number;
-  /** Last height committed by this run (or the one before the start when none was). */
+  /** Last height this run got past (indexed, already indexed, or recorded as a gap). */
   readonly lastHeight: number;
   readonly blocksIndexed: number;
   readonly gaps: number;
@@ -60,13 +72,17 @@ export class HaltError extends Error {
   }
 }
 
+export const DEFAULT_MAX_GROUP_BLOCKS = 100;
+/** Groups also stop at this many txs, so one transaction never grows without bound. */
+const MAX_GROUP_TXS = 5000;
 const BLOCK_RETRY_START_MS = 200;
 const BLOCK_RETRY_MAX_MS = 5000;
 
 export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
-  const { db, clock, observer } = opts;
+  const { db, clock, observer, deps } = opts;
   const policy = opts.failurePolicy ?? 'halt';
-  const resume = await resolveStartHeight(db, opts.deps.chainId, {
+  const maxGroup = Math.max(1, opts.maxGroupBlocks ?? DEFAULT_MAX_GROUP_BLOCKS);
+  const resume = await resolveStartHeight(db, deps.chainId, {
     ...(opts.explicitStart !== undefined && { explicitStart: opts.explicitStart }),
     ...(opts.defaultStart !== undefined && { defaultStart: opts.defaultStart }),
   });
@@ -83,7 +99,24 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
   let lastHeight = resume.height - 1;
   let blocksIndexed = 0;
   let gaps = 0;
-  for await (const item of prefetcher) {
+
+  const report = (item: PrefetchItem, result: IndexBlockResult, durationMs: number) => {
+    lastHeight = item.block.height;
+    if (result.status === 'indexed') {
+      blocksIndexed++;
+      observer?.onBlock?.({
+        stats: result.stats,
+        durationMs,
+        chainHead: item.chainHead,
+        prefetchDepth: prefetcher.depth,
+      });
+    } else {
+      observer?.onAlreadyIndexed?.(item.block.height);
+    }
+  };
+
+  /** One block, one transaction, with retries and the failure policy. */
+  const indexOne = async (item: PrefetchItem): Promise<void> => {
     const { block } = item;
     let attempt = 0;
     let delay = 0;
@@ -91,44 +124,66 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     while (true) {
       const started = clock.monotonicMs();
       try {
-        const result = await indexBlock(db, block, opts.deps);
-        if (result.status === 'indexed') {
-          blocksIndexed++;
-          observer?.onBlock?.({
-            stats: result.stats,
-            durationMs: clock.monotonicMs() - started,
-            chainHead: item.chainHead,
-            prefetchDepth: prefetcher.depth,
-          });
-        } else {
-          observer?.onAlreadyIndexed?.(block.height);
-        }
-        break;
+        report(item, await indexBlock(db, block, deps), clock.monotonicMs() - started);
+        return;
       } catch (e) {
         const err = e instanceof BlockError ? e : new BlockError(block.height, false, e);
         const pastDeadline =
           opts.retryDeadlineMs !== undefined && clock.monotonicMs() - firstTry > opts.retryDeadlineMs;
-        if (err.retryable && !pastDeadline) {
-          if (opts.signal?.aborted) return summary('signal');
+        if (err.retryable && !pastDeadline && !opts.signal?.aborted) {
           attempt++;
           delay = Math.min(BLOCK_RETRY_MAX_MS, delay === 0 ? BLOCK_RETRY_START_MS : delay * 2);
           observer?.onBlockRetry?.(err, attempt, delay);
           await clock.sleep(delay, opts.signal).catch(() => {});
           continue;
         }
-        if (policy === 'halt') {
-          prefetcher.stop();
-          throw new HaltError(err);
-        }
+        if (err.retryable && opts.signal?.aborted) throw new StopSignal();
+        if (policy === 'halt') throw new HaltError(err);
         await recordGap(db, block.height, err, attempt + 1, clock);
         gaps++;
+        lastHeight = block.height;
         observer?.onGap?.(err);
-        break;
+        return;
       }
     }
-    lastHeight = block.height;
-    if (opts.signal?.aborted) return summary('signal');
-    if (opts.endHeight !== undefined && block.height >= opts.endHeight) return summary('end');
+  };
+
+  const indexGroup = async (group: readonly PrefetchItem[]): Promise<void> => {
+    if (group.length === 1) return indexOne(group[0]!);
+    const started = clock.monotonicMs();
+    let results: IndexBlockResult[];
+    try {
+      results = await db.transaction().execute(async (trx) => {
+        const out: IndexBlockResult[] = [];
+        for (const item of group) out.push(await applyBlock(trx, item.block, deps));
+        return out;
+      });
+    } catch {
+      // Nothing of the group was committed; find and handle the failing block one at a time.
+      for (const item of group) await indexOne(item);
+      return;
+    }
+    const each = (clock.monotonicMs() - started) / group.length;
+    group.forEach((item, i) => report(item, results[i]!, each));
+  };
+
+  try {
+    for await (const first of prefetcher) {
+      // The prefetcher stops at endHeight, so a group never runs past a bounded run's end.
+      let pending = [first, ...prefetcher.takeReady(maxGroup - 1)];
+      while (pending.length > 0) {
+        const n = fitCount(pending);
+        await indexGroup(pending.slice(0, n));
+        pending = pending.slice(n);
+      }
+      if (opts.signal?.aborted) return summary('signal');
+      if (opts.endHeight !== undefined && lastHeight >= opts.endHeight) return summary('end');
+    }
+  } catch (e) {
+    if (e instanceof StopSignal) return summary('signal');
+    throw e;
+  } finally {
+    prefetcher.stop();
   }
   return summary(opts.signal?.aborted ? 'signal' : 'source-exhausted');
 
@@ -137,6 +192,18 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     return { startHeight: resume.height, lastHeight, blocksIndexed, gaps, stoppedBy };
   }
 }
+
+/** How many leading blocks of a candidate group fit the tx budget (at least one). */
+function fitCount(group: readonly PrefetchItem[]): number {
+  let txs = 0;
+  for (let i = 0; i < group.length; i++) {
+    txs += group[i]!.block.txs.length;
+    if (txs > MAX_GROUP_TXS) return Math.max(1, i);
+  }
+  return group.length;
+}
+
+class StopSignal extends Error {}
 
 async function recordGap(
   db: Kysely<Database>,
