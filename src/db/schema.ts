@@ -1,6 +1,7 @@
 // The whole database as Kysely sees it: one interface per area, composed here.
 // Add an area by writing src/db/tables/<area>.ts and extending it below.
+import type { ChallengeTables } from './tables/challenges.js';
 import type { EtlTables } from './tables/etl.js';
 import type { UserTrackTables } from './tables/users-tracks.js';
 
-export interface Database extends EtlTables, UserTrackTables {}
+export interface Database extends EtlTables, UserTrackTables, ChallengeTables {}
