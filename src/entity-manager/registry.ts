@@ -2,6 +2,7 @@
 // under handlers/; this list is the dispatch table's only input.
 import { createDispatcher, type DataTypeGate, type Dispatcher } from './dispatcher.js';
 import type { HandlerRegistration, PostHookRegistration } from './types.js';
+import { userEventsHooks } from '../challenges/user-events-hook.js';
 
 export const HANDLERS: readonly HandlerRegistration[] = [
   // handlers: add `...<entity>Handlers,` lines here (keep alphabetical)
@@ -9,6 +10,7 @@ export const HANDLERS: readonly HandlerRegistration[] = [
 
 export const POST_HOOKS: readonly PostHookRegistration[] = [
   // post-hooks: add lines here
+  ...userEventsHooks,
 ];
 
 export function productionDispatcher(gate: DataTypeGate = { enabled: null }): Dispatcher {

@@ -1,0 +1,68 @@
+// user_events from User Create/Update metadata `events` (spec §1.7, IDX indexer/user_events_hook.go).
+// is_mobile_user is sticky, referrer is set-once; a change demotes the current row and appends a new one
+// at the tx's block. Like production, a failure here is logged and never fails the User tx: the hook runs
+// in its own savepoint so a SQL error cannot poison the tx's savepoint.
+import { sql } from 'kysely';
+import type { Handler, PostHookRegistration } from '../entity-manager/types.js';
+
+const INT4_MAX = 2_147_483_647;
+
+export interface UserEventsInput {
+  readonly isMobileUser: boolean;
+  readonly referrer: number | null;
+}
+
+/** What the metadata asks for; null when there is nothing relevant (absent, empty or self-referral only). */
+export function parseUserEvents(events: unknown, userId: number): UserEventsInput | null {
+  if (events === null || typeof events !== 'object' || Array.isArray(events)) return null;
+  const obj = events as Record<string, unknown>;
+  if (Object.keys(obj).length === 0) return null;
+  const isMobileUser = obj.is_mobile_user === true;
+  const r = obj.referrer;
+  // A referrer must be a positive int4 JSON number other than the user; anything else is ignored.
+  const referrer =
+    typeof r === 'number' && Number.isInteger(r) && r > 0 && r <= INT4_MAX && r !== userId ? r : null;
+  if (!isMobileUser && referrer === null) return null;
+  return { isMobileUser, referrer };
+}
+
+export const userEventsHook: Handler = async (ctx, params) => {
+  const input = parseUserEvents(params.metadata.json('events'), params.userId);
+  if (input === null) return;
+  await sql`SAVEPOINT user_events_hook`.execute(ctx.db);
+  try {
+    const current = await ctx.db
+      .selectFrom('user_events')
+      .select(['referrer', 'is_mobile_user'])
+      .where('user_id', '=', params.userId)
+      .where('is_current', '=', true)
+      .executeTakeFirst();
+    const isMobileUser = (current?.is_mobile_user ?? false) || input.isMobileUser;
+    const referrer = current?.referrer ?? input.referrer;
+    if (current && current.is_mobile_user === isMobileUser && current.referrer === referrer) {
+      await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
+      return;
+    }
+    // Demote and append in one statement (the partial unique index sees the demotion first: it runs
+    // in the CTE, and the insert reads nothing back from it).
+    await sql`
+      WITH demoted AS (
+        UPDATE user_events SET is_current = false
+        WHERE user_id = ${params.userId} AND is_current
+        RETURNING id
+      )
+      INSERT INTO user_events (blockhash, blocknumber, is_current, user_id, referrer, is_mobile_user, slot)
+      SELECT ${params.blockHash}, ${params.blockNumber}, true, ${params.userId}, ${referrer}, ${isMobileUser}, NULL
+      FROM (SELECT count(*) FROM demoted) AS d`.execute(ctx.db);
+    await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
+  } catch (e) {
+    await sql`ROLLBACK TO SAVEPOINT user_events_hook`.execute(ctx.db);
+    await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
+    ctx.logger.warn({ user: params.userId, tx: params.txHash, err: String(e) }, 'user_events hook failed');
+  }
+};
+
+export const userEventsHooks: readonly PostHookRegistration[] = [
+  { entityType: 'User', action: 'Create', hook: userEventsHook },
+  { entityType: 'User', action: 'Update', hook: userEventsHook },
+];
