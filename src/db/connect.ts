@@ -80,6 +80,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});
+  // A connection killed mid-transaction also emits on the checked-out client; the query in flight
+  // already rejects with it, so the event itself must not become an uncaught exception.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,

@@ -2,6 +2,7 @@
 // Add an area by writing src/db/tables/<area>.ts and extending it below.
 import type { ChallengeTables } from './tables/challenges.js';
 import type { EtlTables } from './tables/etl.js';
+import type { PlaysTables } from './tables/plays.js';
 import type { UserTrackTables } from './tables/users-tracks.js';
 
-export interface Database extends EtlTables, UserTrackTables, ChallengeTables {}
+export interface Database extends EtlTables, UserTrackTables, PlaysTables, ChallengeTables {}

@@ -143,7 +143,8 @@ describe('indexBlock', () => {
 describe('indexBlock atomicity', () => {
   let t: TestDb;
   let ref: TestDb;
-  const representative = () => [
+  // Built once: tx hashes come from a global counter, and every run must see identical blocks.
+  const REP = [
     write(100),
     emTx({ userId: 101, entityType: 'Test', entityId: 101, action: 'WriteThenBoom', signer: W }),
     playsTx([
@@ -153,7 +154,9 @@ describe('indexBlock atomicity', () => {
     ]),
     write(102),
   ];
-  const prefix = () => [write(1)];
+  const PREFIX = [write(1)];
+  const representative = () => REP;
+  const prefix = () => PREFIX;
 
   beforeAll(async () => {
     [t, ref] = await Promise.all([createTestDb(), createTestDb()]);

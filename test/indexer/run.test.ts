@@ -5,6 +5,7 @@ import { resolveStartHeight } from '../../src/indexer/resume.js';
 import { HaltError, runIndexer } from '../../src/indexer/run.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
+import { digestTables } from '../support/digest.js';
 import { InstantClock, MemorySource } from '../support/memory-source.js';
 import { testDispatcher, W } from './test-handlers.js';
 
@@ -99,10 +100,9 @@ describe('resume and run loop', () => {
   });
 
   it('record-and-continue writes the failed height to the gaps table and goes on', async () => {
-    let calls = 0;
-    const flaky = { ...deps(), playsHook: async () => {
-      calls++;
-      if (calls === 2) throw new Error('deterministic bad data');
+    // Block 2 always fails; the group it was prefetched with rolls back and is re-indexed block by block.
+    const flaky = { ...deps(), playsHook: async (_db: unknown, input: { blockHeight: number }) => {
+      if (input.blockHeight === 2) throw new Error('deterministic bad data');
       return { inserted: 1 };
     } };
     const s = await runIndexer({ db: t.db, source: new MemorySource(chainOf(5)), deps: flaky, clock: new InstantClock(), failurePolicy: 'record-and-continue' });
@@ -111,6 +111,19 @@ describe('resume and run loop', () => {
     expect(gaps).toEqual([{ block_height: 2, error: 'deterministic bad data' }]);
     const heights = await t.db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
     expect(heights.map((r) => r.block_height)).toEqual([1, 3, 4, 5]);
+  });
+
+  it('group-commits a prefetched backlog with the same result as one block per transaction', async () => {
+    const blocks = chainOf(40); // built once: tx hashes come from a global counter
+    const grouped = await runIndexer({ db: t.db, source: new MemorySource(blocks), deps: deps(), clock: new InstantClock(), maxGroupBlocks: 16 });
+    const other = await createTestDb();
+    try {
+      await runIndexer({ db: other.db, source: new MemorySource(blocks), deps: deps(), clock: new InstantClock(), maxGroupBlocks: 1 });
+      expect(grouped).toMatchObject({ blocksIndexed: 40, lastHeight: 40 });
+      expect(await digestTables(t.db)).toEqual(await digestTables(other.db));
+    } finally {
+      await other.close();
+    }
   });
 
   it('retries a retryable block failure on the same block until it succeeds', async () => {
@@ -127,6 +140,7 @@ describe('resume and run loop', () => {
       source: new MemorySource(chainOf(2)),
       deps: transient,
       clock,
+      maxGroupBlocks: 1,
       observer: { onBlockRetry: (e, attempt) => retries.push(e.height * 100 + attempt) },
     });
     expect(s).toMatchObject({ blocksIndexed: 2, gaps: 0 });

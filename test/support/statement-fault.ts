@@ -2,8 +2,10 @@
 // so a block can be broken after any statement without the indexer knowing.
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 
+/** Looks like a server crash to the indexer (SQLSTATE 57P01 admin_shutdown), so it fails the whole block. */
 export class InjectedFault extends Error {
   override name = 'InjectedFault';
+  readonly code = '57P01';
 }
 
 export class StatementFault implements KyselyPlugin {
