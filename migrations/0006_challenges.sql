@@ -192,13 +192,13 @@ CREATE TABLE IF NOT EXISTS notification (
   type_v2 varchar
 );
 CREATE UNIQUE INDEX IF NOT EXISTS uq_notification ON notification (group_id, specifier);
-CREATE INDEX IF NOT EXISTS ix_notification ON notification USING gin (user_ids);
+CREATE INDEX IF NOT EXISTS ix_notification ON notification USING gin (user_ids) WITH (fastupdate = off);
 CREATE INDEX IF NOT EXISTS ix_notification_cooldown_user_ids ON notification USING gin (user_ids)
-  WHERE type = 'reward_in_cooldown';
+  WITH (fastupdate = off) WHERE type = 'reward_in_cooldown';
 -- The disbursement debounce probes challenge_reward per user; without this they walk the user's whole
 -- posting list in the full GIN and filter on type.
 CREATE INDEX IF NOT EXISTS ix_notification_challenge_reward_user_ids ON notification USING gin (user_ids)
-  WHERE type = 'challenge_reward';
+  WITH (fastupdate = off) WHERE type = 'challenge_reward';
 
 -- Block time of an em_block, for completed_at; NULL when the block was not indexed by us.
 CREATE OR REPLACE FUNCTION metronome_em_block_time(bn integer) RETURNS timestamp
