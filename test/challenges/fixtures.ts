@@ -179,3 +179,16 @@ export async function notifications(
     WHERE ${type === undefined}::bool OR type = ${type ?? ''} ORDER BY id`.execute(db);
   return res.rows;
 }
+
+const NOTIFICATION_TYPES = 30;
+
+/** n rows over 30 types (1 in 30 is reward_in_cooldown), 50,000 recipients, a year of timestamps. */
+export function bulkNotificationSql(n: number): string {
+  return `
+    INSERT INTO notification (specifier, group_id, type, blocknumber, "timestamp", data, user_ids)
+    SELECT (g % 50000)::text, 'bulk:' || g,
+           CASE g % ${NOTIFICATION_TYPES} WHEN 0 THEN 'reward_in_cooldown' WHEN 1 THEN 'challenge_reward'
+                WHEN 2 THEN 'claimable_reward' ELSE 'type_' || (g % ${NOTIFICATION_TYPES}) END,
+           NULL, timestamp '2024-06-01' + (g % 525600) * interval '1 minute', NULL, ARRAY[(g * 7919) % 50000]
+    FROM generate_series(1, ${n}) g`;
+}
