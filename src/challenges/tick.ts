@@ -103,12 +103,17 @@ export async function recomputeAll(
 
 export interface SeededCheckpoint {
   readonly name: string;
-  readonly value: number;
+  readonly value: number | null;
   /** False when the checkpoint already existed (seeding never rewinds or moves a running one). */
   readonly seeded: boolean;
+  /** Set when the sources could not be read (e.g. a table this deployment does not index). */
+  readonly error?: string;
 }
 
-/** Cutover onto a database the legacy indexer already populated: start every processor "from now". */
+/**
+ * Cutover onto a database the legacy indexer already populated: start every processor "from now". Each
+ * checkpoint is seeded in its own transaction, so one unreadable source does not block the others.
+ */
 export async function seedCheckpointsToMax(
   db: Kysely<Database>,
   processors: readonly ChallengeProcessor[] = PROCESSORS,
@@ -116,9 +121,22 @@ export async function seedCheckpointsToMax(
   const out: SeededCheckpoint[] = [];
   for (const p of processors) {
     for (const cp of p.checkpoints) {
-      const res = await sql<{ v: number | null }>`SELECT (${sql.raw(cp.maxSql)}) AS v`.execute(db);
-      const value = res.rows[0]?.v ?? 0;
-      out.push({ name: cp.name, value, seeded: await seedCheckpoint(db, cp.name, value) });
+      try {
+        out.push(
+          await db.transaction().execute(async (trx) => {
+            const res = await sql<{ v: number | null }>`SELECT (${sql.raw(cp.maxSql)}) AS v`.execute(trx);
+            const value = res.rows[0]?.v ?? 0;
+            return { name: cp.name, value, seeded: await seedCheckpoint(trx, cp.name, value) };
+          }),
+        );
+      } catch (e) {
+        out.push({
+          name: cp.name,
+          value: null,
+          seeded: false,
+          error: e instanceof Error ? e.message : String(e),
+        });
+      }
     }
   }
   return out;
