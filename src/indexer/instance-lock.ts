@@ -1,0 +1,71 @@
+// One writer per database and chain: a session-level advisory lock held on a dedicated connection for the
+// daemon's lifetime. A killed process drops its session and with it the lock, so no stale lock survives.
+// The legacy writer is a different program and never takes this lock.
+import { createHash } from 'node:crypto';
+import pg from 'pg';
+
+export class InstanceLockedError extends Error {
+  override name = 'InstanceLockedError';
+}
+
+export interface InstanceLock {
+  /** Re-checks the lock (re-acquiring it after a database restart dropped the session). */
+  verify(): Promise<void>;
+  release(): Promise<void>;
+}
+
+/** Two int4 keys derived from the chain id, so different chains on one database do not block each other. */
+export function lockKeys(chainId: string): [number, number] {
+  const h = createHash('sha256').update(`metronome-index:${chainId}`).digest();
+  return [h.readInt32BE(0), h.readInt32BE(4)];
+}
+
+export async function acquireInstanceLock(url: string, chainId: string, holderName: string): Promise<InstanceLock> {
+  const [k1, k2] = lockKeys(chainId);
+  let client: pg.Client | undefined;
+
+  const connectAndLock = async (): Promise<void> => {
+    const c = new pg.Client({ connectionString: url, application_name: holderName.slice(0, 63) });
+    c.on('error', () => {});
+    await c.connect();
+    const res = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [k1, k2]);
+    if (res.rows[0]?.ok) {
+      client = c;
+      return;
+    }
+    const holder = await c.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date }>(
+      `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
+       FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+       WHERE l.locktype = 'advisory' AND l.classid = $1::int::oid AND l.objid = $2::int::oid AND l.granted`,
+      [k1, k2],
+    );
+    await c.end().catch(() => {});
+    const h = holder.rows[0];
+    const who = h
+      ? `"${h.application_name}" (backend pid ${h.pid}${h.client_addr ? ` from ${h.client_addr}` : ''}, since ${h.backend_start.toISOString()})`
+      : 'another session';
+    throw new InstanceLockedError(`another metronome indexer already indexes chain "${chainId}" into this database: ${who}`);
+  };
+
+  await connectAndLock();
+  return {
+    async verify() {
+      try {
+        await client?.query('SELECT 1');
+        if (client) return;
+      } catch {
+        // The session is gone (server restart): the lock went with it. Take it again or refuse.
+      }
+      await client?.end().catch(() => {});
+      client = undefined;
+      await connectAndLock();
+    },
+    async release() {
+      const c = client;
+      client = undefined;
+      if (!c) return;
+      await c.query('SELECT pg_advisory_unlock($1, $2)', [k1, k2]).catch(() => {});
+      await c.end().catch(() => {});
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { acquireInstanceLock, InstanceLockedError } from '../../src/indexer/instance-lock.js';
+import { adminQuery, createTestDb, type TestDb, testBackend } from '../support/db.js';
+
+describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => t?.close());
+
+  it('refuses a second indexer for the same chain, naming the holder, and allows another chain', async () => {
+    const first = await acquireInstanceLock(t.url, 'chain-a', 'metronome-index host-1 pid 111');
+    try {
+      const err = await acquireInstanceLock(t.url, 'chain-a', 'metronome-index host-2 pid 222').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InstanceLockedError);
+      expect(String((err as Error).message)).toContain('metronome-index host-1 pid 111');
+      const other = await acquireInstanceLock(t.url, 'chain-b', 'x');
+      await other.release();
+    } finally {
+      await first.release();
+    }
+    const again = await acquireInstanceLock(t.url, 'chain-a', 'metronome-index host-2 pid 222');
+    await again.release();
+  });
+
+  it('a killed holder leaves no stale lock, and the holder notices and re-takes it on verify', async () => {
+    const holder = await acquireInstanceLock(t.url, 'chain-c', 'holder-to-kill');
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-to-kill'`);
+    await new Promise((r) => setTimeout(r, 100));
+    const next = await acquireInstanceLock(t.url, 'chain-c', 'successor');
+    // The old holder lost its session; re-taking now must fail because the successor holds it.
+    await expect(holder.verify()).rejects.toBeInstanceOf(InstanceLockedError);
+    await next.release();
+  });
+});
