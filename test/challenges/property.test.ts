@@ -29,7 +29,7 @@ import { createTestDb, type TestDb } from '../support/db.js';
 import { deps, Fixture } from './fixtures.js';
 
 // Processors whose sources this repo's migrations create today.
-export const PROPERTY_PROCESSORS: readonly ChallengeProcessor[] = [
+const PROPERTY_PROCESSORS: readonly ChallengeProcessor[] = [
   trackUpload,
   verified,
   listenStreak,
