@@ -8,6 +8,7 @@ import { referral, referralVerified } from '../../src/challenges/processors/refe
 import { referred } from '../../src/challenges/processors/referred.js';
 import { trackUpload } from '../../src/challenges/processors/track-upload.js';
 import { verified } from '../../src/challenges/processors/verified.js';
+import { seedCheckpointsToMax } from '../../src/challenges/tick.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { checkpoint, Fixture, notifications, tick, timeOf, userChallenges } from './fixtures.js';
 
@@ -191,4 +192,33 @@ describe('challenge processors', () => {
       { specifier: '32025030812', challenge_id: 'e', amount: '100000000', listen_streak: 8 },
     ]);
   });
+
+  it.each([
+    ['u', trackUpload],
+    ['v', verified],
+    ['m', mobileInstall],
+    ['rv', referralVerified],
+    ['rd', referred],
+    ['play_count_milestones', playCountMilestones],
+    ['e', listenStreak],
+  ] as const)(
+    '%s: rows at or below its checkpoint are never read (cutover seeding)',
+    async (_name, processor) => {
+      await fx.catalog('e', { active: true });
+      await fx.catalog('p1', { stepCount: 1 });
+      await fx.user(1, 5, { verified: true });
+      for (const id of [1, 2, 3]) await fx.track(id, 1, 5);
+      await fx.userEvent(2, 5, { mobile: true, referrer: 1 });
+      await fx.plays([{ user: 2, track: 1, at: '2025-03-01 00:00:00' }]);
+      const seeded = await seedCheckpointsToMax(t.db, [processor]);
+      expect(seeded.every((s) => s.seeded && s.error === undefined)).toBe(true);
+      const r = await tick(t.db, [processor]);
+      expect(r.runs[0]).toMatchObject({ status: 'ok', scanned: 0, written: 0 });
+      expect(await userChallenges(t.db)).toEqual([]);
+      // The same sources without the seeded checkpoints do complete: the skip is the checkpoint's doing.
+      await sql`DELETE FROM indexing_checkpoints`.execute(t.db);
+      const fresh = await tick(t.db, [processor]);
+      expect(fresh.runs[0]!.written).toBeGreaterThan(0);
+    },
+  );
 });
