@@ -13,9 +13,13 @@ import {
   snapshotUserChallenges,
 } from '../../sim/invariants-challenges.js';
 import type { ChallengeProcessor } from '../../src/challenges/framework.js';
+import { firstPlaylist } from '../../src/challenges/processors/first-playlist.js';
+import { firstWeeklyComment } from '../../src/challenges/processors/first-weekly-comment.js';
 import { listenStreak } from '../../src/challenges/processors/listen-streak.js';
 import { mobileInstall } from '../../src/challenges/processors/mobile-install.js';
+import { pinnedComment } from '../../src/challenges/processors/pinned-comment.js';
 import { playCountMilestones } from '../../src/challenges/processors/play-count-milestones.js';
+import { profileCompletion } from '../../src/challenges/processors/profile-completion.js';
 import { referral, referralVerified } from '../../src/challenges/processors/referral.js';
 import { referred } from '../../src/challenges/processors/referred.js';
 import { trackUpload } from '../../src/challenges/processors/track-upload.js';
@@ -28,8 +32,8 @@ import { Metadata } from '../../src/entity-manager/metadata.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { deps, Fixture } from './fixtures.js';
 
-// Processors whose sources this repo's migrations create today.
-const PROPERTY_PROCESSORS: readonly ChallengeProcessor[] = [
+// Processors whose sources this repo's migrations create today; the social ones join once 0004/0005 exist.
+const CORE_PROCESSORS: readonly ChallengeProcessor[] = [
   trackUpload,
   verified,
   listenStreak,
@@ -39,12 +43,26 @@ const PROPERTY_PROCESSORS: readonly ChallengeProcessor[] = [
   referralVerified,
   referred,
 ];
+const SOCIAL_TABLES = ['follows', 'saves', 'reposts', 'playlists', 'comments'];
+const SOCIAL_PROCESSORS: readonly ChallengeProcessor[] = [
+  profileCompletion,
+  firstPlaylist,
+  firstWeeklyComment,
+  pinnedComment,
+];
 
 type Op =
   | { kind: 'user'; id: number; verify: boolean; deactivate: boolean }
   | { kind: 'track'; id: number; owner: number; del: boolean; unlisted: boolean }
   | { kind: 'event'; user: number; mobile: boolean; referrer: number }
   | { kind: 'plays'; track: number; user: number; n: number; hours: number }
+  | {
+      kind: 'social';
+      what: 'follow' | 'save' | 'repost' | 'playlist' | 'comment' | 'pin';
+      user: number;
+      other: number;
+      del: boolean;
+    }
   | { kind: 'tick' };
 
 const op: fc.Arbitrary<Op> = fc.oneof(
@@ -74,18 +92,89 @@ const op: fc.Arbitrary<Op> = fc.oneof(
     n: fc.integer({ min: 1, max: 4 }),
     hours: fc.integer({ min: 0, max: 60 }),
   }),
+  fc.record({
+    kind: fc.constant('social' as const),
+    what: fc.constantFrom(
+      'follow' as const,
+      'save' as const,
+      'repost' as const,
+      'playlist' as const,
+      'comment' as const,
+      'pin' as const,
+    ),
+    user: fc.integer({ min: 1, max: 6 }),
+    other: fc.integer({ min: 1, max: 8 }),
+    del: fc.boolean(),
+  }),
   fc.constant({ kind: 'tick' as const }),
 );
+
+/** In-place upsert of one social row at `bn` (the tables' production shapes; no-op when absent). */
+async function social(db: Kysely<Database>, o: Extract<Op, { kind: 'social' }>, bn: number): Promise<void> {
+  const at = `2025-03-${String(1 + (bn % 28)).padStart(2, '0')} 12:00:00`;
+  const common = sql`${`bh${bn}`}, ${bn}, ${`tx${bn}`}, true, ${o.del}, ${at}::timestamp`;
+  switch (o.what) {
+    case 'follow':
+      await sql`UPDATE follows SET is_current = false WHERE follower_user_id = ${o.user} AND followee_user_id = ${o.other} AND is_current`.execute(
+        db,
+      );
+      await sql`INSERT INTO follows (blockhash, blocknumber, txhash, is_current, is_delete, created_at, follower_user_id, followee_user_id)
+                VALUES (${common}, ${o.user}, ${o.other})`.execute(db);
+      break;
+    case 'save':
+    case 'repost': {
+      const table = o.what === 'save' ? 'saves' : 'reposts';
+      const item = o.what === 'save' ? 'save_item_id' : 'repost_item_id';
+      const type = o.what === 'save' ? 'save_type' : 'repost_type';
+      await sql`UPDATE ${sql.table(table)} SET is_current = false WHERE user_id = ${o.user} AND ${sql.ref(item)} = ${o.other} AND is_current`.execute(
+        db,
+      );
+      await sql`INSERT INTO ${sql.table(table)} (blockhash, blocknumber, txhash, is_current, is_delete, created_at, user_id, ${sql.ref(item)}, ${sql.ref(type)})
+                VALUES (${common}, ${o.user}, ${o.other}, 'track')`.execute(db);
+      break;
+    }
+    case 'playlist':
+      await sql`UPDATE playlists SET is_current = false WHERE playlist_id = ${o.other} AND is_current`.execute(
+        db,
+      );
+      await sql`INSERT INTO playlists (blockhash, blocknumber, txhash, is_current, is_delete, created_at, updated_at, playlist_id,
+                                       playlist_owner_id, playlist_name, playlist_contents, is_album, is_private)
+                VALUES (${common}, ${at}::timestamp, ${o.other}, ${o.user}, 'pl', '{"track_ids": []}', false, false)`.execute(
+        db,
+      );
+      break;
+    case 'comment':
+      await sql`INSERT INTO comments (blockhash, blocknumber, txhash, created_at, updated_at, comment_id, user_id, entity_id,
+                                      entity_type, text, is_delete, is_visible)
+                VALUES (${`bh${bn}`}, ${bn}, ${`tx${bn}`}, ${at}::timestamp, ${at}::timestamp, ${o.other}, ${o.user}, 1, 'Track', 'c',
+                        ${o.del}, true)
+                ON CONFLICT (comment_id) DO UPDATE SET blocknumber = excluded.blocknumber, is_delete = excluded.is_delete`.execute(
+        db,
+      );
+      break;
+    case 'pin':
+      await sql`UPDATE tracks SET pinned_comment_id = ${o.del ? null : o.user}, blocknumber = ${bn}
+                WHERE track_id = ${o.other} AND is_current`.execute(db);
+      break;
+  }
+}
 
 const TABLES = `users, tracks, user_events, plays, aggregate_plays, aggregate_monthly_plays, milestones, notification,
   user_challenges, indexing_checkpoints, challenge_listen_streak, challenge_profile_completion, user_score_features`;
 
-async function reset(db: Kysely<Database>): Promise<void> {
-  await sql.raw(`TRUNCATE ${TABLES} RESTART IDENTITY`).execute(db);
+async function reset(db: Kysely<Database>, withSocial: boolean): Promise<void> {
+  await sql
+    .raw(`TRUNCATE ${TABLES}${withSocial ? `, ${SOCIAL_TABLES.join(', ')}` : ''} RESTART IDENTITY`)
+    .execute(db);
 }
 
 /** Applies the ops; `atTick` runs at every tick op and once at the end. */
-async function replay(db: Kysely<Database>, ops: readonly Op[], atTick: () => Promise<void>): Promise<void> {
+async function replay(
+  db: Kysely<Database>,
+  ops: readonly Op[],
+  withSocial: boolean,
+  atTick: () => Promise<void>,
+): Promise<void> {
   const fx = new Fixture(db);
   const isVerified = new Map<number, boolean>();
   let bn = 0;
@@ -136,6 +225,9 @@ async function replay(db: Kysely<Database>, ops: readonly Op[], atTick: () => Pr
         await fx.plays(Array.from({ length: o.n }, () => ({ user: o.user, track: o.track, at })));
         break;
       }
+      case 'social':
+        if (withSocial) await social(db, o, bn);
+        break;
       case 'tick':
         await atTick();
         break;
@@ -146,8 +238,14 @@ async function replay(db: Kysely<Database>, ops: readonly Op[], atTick: () => Pr
 
 describe('incremental ≡ full (property)', () => {
   let t: TestDb;
+  let withSocial = false;
+  let processors: readonly ChallengeProcessor[] = CORE_PROCESSORS;
   beforeAll(async () => {
     t = await createTestDb();
+    const missing = await sql<{ t: string }>`
+      SELECT t FROM unnest(${SOCIAL_TABLES}::text[]) AS t WHERE to_regclass(t) IS NULL`.execute(t.db);
+    withSocial = missing.rows.length === 0;
+    if (withSocial) processors = [...CORE_PROCESSORS, ...SOCIAL_PROCESSORS];
     const fx = new Fixture(t.db);
     await fx.startEverythingAtZero();
     await fx.blocks(200);
@@ -167,22 +265,22 @@ describe('incremental ≡ full (property)', () => {
         fc.array(op, { minLength: 1, maxLength: 30 }),
         fc.integer({ min: 1, max: 4 }),
         async (ops, batch) => {
-          const d = deps({ processors: PROPERTY_PROCESSORS, batch });
-          await reset(t.db);
+          const d = deps({ processors, batch });
+          await reset(t.db, withSocial);
           const incremental: string[] = [];
           let previous: CheckpointSnapshot | null = null;
-          await replay(t.db, ops, async () => {
+          await replay(t.db, ops, withSocial, async () => {
             await drainChallengeTicks(t.db, d);
-            const mono = await checkpointMonotonicity(t.db, previous, PROPERTY_PROCESSORS);
+            const mono = await checkpointMonotonicity(t.db, previous, processors);
             expect(mono.violations).toEqual([]);
             previous = mono.snapshot;
             const snap = await snapshotUserChallenges(t.db);
             rowsSeen += snap.size;
             incremental.push(JSON.stringify([...snap]));
           });
-          await reset(t.db);
+          await reset(t.db, withSocial);
           let i = 0;
-          await replay(t.db, ops, async () => {
+          await replay(t.db, ops, withSocial, async () => {
             await t.db.transaction().execute((trx) => recomputeAll(trx, d));
             const full = await snapshotUserChallenges(t.db);
             const inc = new Map(JSON.parse(incremental[i++]!) as [string, never][]);
