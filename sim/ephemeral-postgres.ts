@@ -61,12 +61,26 @@ export async function freePort(): Promise<number> {
 
 export async function startEphemeralPostgres(opts: EphemeralOptions = {}): Promise<EphemeralPostgres> {
   const pgBin = findPgBin();
-  if (!pgBin) throw new Error('no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (apt-get install -y postgresql)');
+  if (!pgBin)
+    throw new Error(
+      'no PostgreSQL server binaries under /usr/lib/postgresql/*/bin (apt-get install -y postgresql)',
+    );
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   const dir = mkdtempSync(join(base, 'metronome-pg-'));
   if (isRoot()) await run('chown', ['postgres:', dir]);
   const dataDir = join(dir, 'data');
-  await asPostgres(join(pgBin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+  await asPostgres(join(pgBin, 'initdb'), [
+    '-D',
+    dataDir,
+    '-U',
+    'postgres',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
+  ]);
   const port = opts.port ?? (await freePort());
   const settings: Record<string, string> = {
     listen_addresses: '127.0.0.1',
@@ -80,7 +94,18 @@ export async function startEphemeralPostgres(opts: EphemeralOptions = {}): Promi
     .map(([k, v]) => `-c ${k}=${v}`)
     .join(' ');
   const start = () =>
-    asPostgres(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-l', join(dir, 'server.log'), '-w', '-t', '60', '-o', o, 'start']);
+    asPostgres(join(pgBin, 'pg_ctl'), [
+      '-D',
+      dataDir,
+      '-l',
+      join(dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      '-o',
+      o,
+      'start',
+    ]);
   const stopMode = (mode: 'fast' | 'immediate') =>
     asPostgres(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
   await start();
@@ -90,7 +115,10 @@ export async function startEphemeralPostgres(opts: EphemeralOptions = {}): Promi
     // Best effort at process exit: an orphaned server would keep the tmpfs directory alive.
     const args = ['-D', dataDir, '-m', 'immediate', 'stop'];
     try {
-      if (isRoot()) execFileSync('runuser', ['-u', 'postgres', '--', join(pgBin, 'pg_ctl'), ...args], { stdio: 'ignore' });
+      if (isRoot())
+        execFileSync('runuser', ['-u', 'postgres', '--', join(pgBin, 'pg_ctl'), ...args], {
+          stdio: 'ignore',
+        });
       else execFileSync(join(pgBin, 'pg_ctl'), args, { stdio: 'ignore' });
     } catch {}
     rmSync(dir, { recursive: true, force: true });

@@ -1,0 +1,159 @@
+// pnpm sim --seed N: the deterministic simulator from the command line.
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import cliProgress from 'cli-progress';
+import { Command, InvalidArgumentError } from 'commander';
+import { diffDigests, readGolden, writeGolden } from './golden.js';
+import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!Number.isSafeInteger(n) || n < 0)
+    throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  return n;
+};
+
+const program = new Command('sim')
+  .description('Deterministic chain simulator driving the production indexer')
+  .option('--seed <n>', 'seed', int('seed'), 42)
+  .option('--blocks <n>', 'blocks to generate', int('blocks'), DEFAULT_OPTIONS.blocks)
+  .option(
+    '--db <url>',
+    'pglite://memory (default), postgres (start an ephemeral server) or postgres://…',
+    DEFAULT_OPTIONS.db,
+  )
+  .option('--legacy-writer', 'run the simulated legacy writer alongside the indexer', false)
+  .option('--faults', 'inject crashes, RPC faults, dropped connections, outages and handler bugs', false)
+  .option('--no-equivalence', 'with --faults: skip the crash-free twin run')
+  .option(
+    '--hostile <share>',
+    'share of hostile ManageEntity txs (0..1)',
+    (v) => Number(v),
+    DEFAULT_OPTIONS.hostileShare,
+  )
+  .option('--report <file>', 'write the deterministic report (JSON)')
+  .option('--timings <file>', 'write timings (JSON)')
+  .option('--golden <file>', 'golden file (default golden/seed-<seed>.json)')
+  .option('--update-golden', 'rewrite the golden file from this run', false)
+  .option('--save-scenario <file>', 'on a violation, write a scenario file reproducing this run')
+  .action(main);
+
+interface Flags {
+  seed: number;
+  blocks: number;
+  db: string;
+  legacyWriter: boolean;
+  faults: boolean;
+  equivalence: boolean;
+  hostile: number;
+  report?: string;
+  timings?: string;
+  golden?: string;
+  updateGolden: boolean;
+  saveScenario?: string;
+}
+
+function reproduce(f: Flags): string {
+  return [
+    'pnpm sim',
+    `--seed ${f.seed}`,
+    `--blocks ${f.blocks}`,
+    f.db !== DEFAULT_OPTIONS.db ? `--db ${f.db}` : '',
+    f.legacyWriter ? '--legacy-writer' : '',
+    f.faults ? '--faults' : '',
+    f.hostile !== DEFAULT_OPTIONS.hostileShare ? `--hostile ${f.hostile}` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+}
+
+async function main(f: Flags): Promise<void> {
+  const options: SimOptions = {
+    seed: f.seed,
+    blocks: f.blocks,
+    db: f.db,
+    legacyWriter: f.legacyWriter,
+    faults: f.faults,
+    hostileShare: f.hostile,
+    equivalence: f.equivalence,
+  };
+  console.log(`sim: ${reproduce(f)}`);
+  const bar = process.stdout.isTTY
+    ? new cliProgress.SingleBar(
+        { format: 'indexing [{bar}] {value}/{total} blocks', hideCursor: true },
+        cliProgress.Presets.shades_classic,
+      )
+    : undefined;
+  bar?.start(f.blocks, 0);
+  const { report, timings } = await runSimulation(options, { onProgress: (n) => bar?.update(n) });
+  bar?.stop();
+
+  const goldenPath = resolve(f.golden ?? `golden/seed-${f.seed}.json`);
+  const violations = [...report.violations];
+  const golden = readGolden(goldenPath);
+  const sameShape = golden && JSON.stringify(golden.options) === JSON.stringify(goldenOptions(report));
+  if (f.updateGolden) {
+    writeGolden(goldenPath, { seed: f.seed, options: goldenOptions(report), digest: report.digest });
+    console.log(`golden: wrote ${goldenPath}`);
+  } else if (golden && sameShape) {
+    for (const m of diffDigests(golden.digest, report.digest))
+      violations.push({ invariant: 'golden', message: m });
+  } else if (golden) {
+    console.log(`golden: ${goldenPath} was recorded with other options; not compared`);
+  }
+
+  printSummary(report, timings.totalMs, violations.length);
+  if (f.report) writeFileSync(f.report, `${JSON.stringify(report, null, 2)}\n`);
+  if (f.timings) writeFileSync(f.timings, `${JSON.stringify(timings, null, 2)}\n`);
+  if (violations.length > 0) {
+    console.error(`\n${violations.length} violation(s):`);
+    for (const v of violations.slice(0, 50)) console.error(`  [${v.invariant}] ${v.message}`);
+    console.error(`\nreproduce with: ${reproduce(f)}`);
+    if (f.saveScenario) {
+      writeFileSync(f.saveScenario, scenarioFile(options));
+      console.error(`scenario written to ${f.saveScenario}`);
+    }
+    process.exitCode = 1;
+  }
+}
+
+/** Golden files are keyed by what determines the digest (engine excluded: both must agree). */
+function goldenOptions(r: SimReport) {
+  const { engine: _engine, ...rest } = r.options;
+  return rest;
+}
+
+function printSummary(r: SimReport, totalMs: number, violations: number) {
+  const secs = totalMs / 1000;
+  const line = (k: string, v: unknown) =>
+    console.log(`  ${k.padEnd(22)} ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  console.log(`\nsimulation seed ${r.seed} on ${r.options.engine}`);
+  line(
+    'blocks',
+    `${r.blocks} (${(r.blocks / secs).toFixed(0)} blocks/s, ${(r.txs / secs).toFixed(0)} txs/s, ${secs.toFixed(1)} s)`,
+  );
+  line('block kinds', r.blockKinds);
+  line('txs', `${r.txs} (${r.emTxs} ManageEntity, ${r.plays} plays)`);
+  line('outcomes', r.outcomes);
+  line('rejection reasons', r.reasons);
+  line('handlers applied', Object.keys(r.handlersReached).length);
+  line('hostile txs', r.hostile);
+  line('play collisions', r.playCollisions);
+  line('plays skipped', r.playsSkipped);
+  line('faults injected', r.faults);
+  line('restarts', r.restarts);
+  line('challenge ticks', r.challengeTicks);
+  if (r.legacy) line('legacy writer', r.legacy);
+  line('invariants checked', r.invariantsChecked.join(', '));
+  line('violations', violations);
+}
+
+function scenarioFile(o: SimOptions): string {
+  return `// Saved by \`pnpm sim --save-scenario\`: a run that violated an invariant. Replays with the same options.
+import type { SimOptions } from '../sim/run.js';
+
+export const options: SimOptions = ${JSON.stringify(o, null, 2)};
+`;
+}
+
+await program.parseAsync(process.argv);

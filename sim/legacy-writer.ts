@@ -1,0 +1,99 @@
+// The second writer of the dual run (api #881/#885): the legacy indexer writing its own version of the
+// same on-chain facts into the same tables, on its own connection, before or after our indexer reaches a
+// block. It numbers `plays.slot` its own way and claims `blocks.number` with MAX+1 like the old Python code.
+// Its writes happen at seed-chosen, indexer-progress-ordered points, so a run replays byte-identically.
+import { type Kysely, sql } from 'kysely';
+import { decodeGetBlockResponse } from '../src/chain/decode.js';
+import { parseInt4, isRfc3339 } from '../src/chain/text.js';
+import type { Database } from '../src/db/schema.js';
+import type { SimChain } from './chain.js';
+import { Rng } from './rng.js';
+
+export type LegacyTiming = 'none' | 'before' | 'after';
+
+export interface LegacyPlan {
+  readonly timing: LegacyTiming;
+  /** For `after`: how many blocks later the legacy writer catches up. */
+  readonly lag: number;
+}
+
+/** The slot numbering the legacy writer used: not the chain height. */
+export const LEGACY_SLOT_OFFSET = 50_000_000;
+
+export class LegacyWriter {
+  private readonly rng: Rng;
+  private readonly plans = new Map<number, LegacyPlan>();
+  /** Plays signatures it inserted (not the ones it found already there). */
+  readonly playsWritten = new Set<string>();
+  readonly blocksWritten = new Set<number>();
+  readonly heightsTouched = new Set<number>();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly chain: SimChain,
+    seed: number,
+  ) {
+    this.rng = Rng.stream(seed, 'legacy');
+  }
+
+  planFor(height: number): LegacyPlan {
+    // Plans are drawn in height order the first time a height is asked about; the run asks in order.
+    let p = this.plans.get(height);
+    if (!p) {
+      const timing = this.rng.weighted<LegacyTiming>([
+        ['none', 55],
+        ['before', 30],
+        ['after', 15],
+      ]);
+      p = { timing, lag: timing === 'after' ? this.rng.int(1, 5) : 0 };
+      this.plans.set(height, p);
+    }
+    return p;
+  }
+
+  /** Called when the indexer is about to get block `height` (everything below it is committed). */
+  async beforeIndexerReaches(height: number): Promise<void> {
+    if (height > this.chain.length) return;
+    this.planFor(height);
+    if (this.planFor(height).timing === 'before') await this.writeBlock(height);
+    // Catch up on blocks whose writer lagged behind the indexer.
+    for (let h = Math.max(1, height - 5); h < height; h++) {
+      const p = this.planFor(h);
+      if (p.timing === 'after' && h + p.lag === height) await this.writeBlock(h);
+    }
+  }
+
+  private async writeBlock(height: number): Promise<void> {
+    const decoded = decodeGetBlockResponse(this.chain.responseFor(height), height);
+    if (decoded.status !== 'block') return;
+    const block = decoded.block;
+    this.heightsTouched.add(height);
+    await this.db.transaction().execute(async (trx) => {
+      if (block.txs.some((t) => t.kind === 'manage_entity')) {
+        const res = await sql<{ number: number }>`
+          INSERT INTO blocks (blockhash, parenthash, number)
+          SELECT ${block.hash}, top.blockhash, COALESCE(top.number, 0) + 1
+          FROM (SELECT NULL) AS one
+          LEFT JOIN LATERAL (SELECT blockhash, number FROM blocks ORDER BY number DESC NULLS LAST LIMIT 1) AS top ON true
+          ON CONFLICT DO NOTHING
+          RETURNING number`.execute(trx);
+        if (res.rows.length > 0) this.blocksWritten.add(height);
+      }
+      for (const tx of block.txs) {
+        if (tx.kind !== 'plays') continue;
+        for (const p of tx.plays) {
+          const track = parseInt4(p.trackId);
+          if (track === undefined || !isRfc3339(p.timestamp)) continue;
+          const res = await sql`
+            INSERT INTO plays (user_id, source, play_item_id, created_at, updated_at, slot, signature, city, region, country)
+            VALUES (${parseInt4(p.userId) ?? null}, 'relay', ${track}, ${p.timestamp}::timestamptz AT TIME ZONE 'UTC',
+                    ${block.timestamp}::timestamptz AT TIME ZONE 'UTC', ${LEGACY_SLOT_OFFSET + height}, ${p.signature},
+                    ${p.city}, ${p.region}, ${p.country})
+            ON CONFLICT (play_item_id, created_at, signature, user_id) DO NOTHING
+            RETURNING 1`.execute(trx);
+          if (res.rows.length > 0) this.playsWritten.add(p.signature);
+        }
+      }
+    });
+  }
+}

@@ -1,0 +1,457 @@
+// One simulation: a seeded chain, optionally a legacy writer and faults, fed to the production indexer
+// (runIndexer → indexBlock) with the production resume path after every simulated crash. Returns a
+// report whose content is a pure function of the options (timings are kept apart).
+import { type Kysely, sql } from 'kysely';
+import type { BlockSource, FetchResult } from '../src/chain/block-source.js';
+import { decodeGetBlockResponse } from '../src/chain/decode.js';
+import type { ChallengeProcessor } from '../src/challenges/framework.js';
+import { PROCESSORS } from '../src/challenges/registry.js';
+import { runChallengeTick } from '../src/challenges/tick.js';
+import { connect, type DbHandle } from '../src/db/connect.js';
+import { migrate } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
+import { silentLogger } from '../src/deps/logger.js';
+import type { Dispatcher } from '../src/entity-manager/dispatcher.js';
+import { productionDispatcher } from '../src/entity-manager/registry.js';
+import { type IndexDeps, indexBlock } from '../src/indexer/index-block.js';
+import type { PlaysHook } from '../src/indexer/plays-bridge.js';
+import { HaltError, runIndexer } from '../src/indexer/run.js';
+import { SIM_CHAIN_ID, SimChain } from './chain.js';
+import { SimClock } from './clock.js';
+import { type EphemeralPostgres, startEphemeralPostgres } from './ephemeral-postgres.js';
+import { FaultCounters, faultPlan, faultySource, StatementFaults, throwingDispatcher } from './faults.js';
+import { diffDigests, digestTables, type TableDigest } from './golden.js';
+import { checkCoreInvariants, type Violation } from './invariants.js';
+import {
+  checkpointMonotonicity,
+  type CheckpointSnapshot,
+  incrementalEqualsFull,
+} from './invariants-challenges.js';
+import { LegacyWriter } from './legacy-writer.js';
+import { decide, Rng } from './rng.js';
+
+export interface SimOptions {
+  readonly seed: number;
+  readonly blocks: number;
+  /** `pglite://memory` (default), `postgres` (start an ephemeral server), or a `postgres://` server URL. */
+  readonly db: string;
+  readonly legacyWriter: boolean;
+  readonly faults: boolean;
+  readonly hostileShare: number;
+  /** Run the crash-free twin and compare digests (crash-restart equivalence); on by default with faults. */
+  readonly equivalence: boolean;
+}
+
+export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed'> = {
+  blocks: 300,
+  db: 'pglite://memory',
+  legacyWriter: false,
+  faults: false,
+  hostileShare: 0.1,
+  equivalence: true,
+};
+
+/** Extension points tests and scenarios use to run a deliberately broken indexer. */
+export interface SimHooks {
+  readonly playsHook?: PlaysHook;
+  readonly wrapSource?: (source: BlockSource) => BlockSource;
+  readonly wrapDispatcher?: (d: Dispatcher) => Dispatcher;
+  readonly maxGroupBlocks?: number;
+  /** Progress for a terminal bar: heights committed so far. */
+  readonly onProgress?: (committed: number, total: number) => void;
+}
+
+export interface SimReport {
+  readonly seed: number;
+  readonly options: Omit<SimOptions, 'db' | 'seed'> & { readonly engine: 'pglite' | 'postgres' };
+  readonly blocks: number;
+  readonly txs: number;
+  readonly emTxs: number;
+  readonly plays: number;
+  readonly outcomes: Record<string, number>;
+  readonly reasons: Record<string, number>;
+  readonly handlersReached: Record<string, number>;
+  readonly playCollisions: number;
+  readonly playsSkipped: number;
+  readonly blockKinds: Record<string, number>;
+  readonly hostile: Record<string, number>;
+  readonly faults: Record<string, number>;
+  readonly restarts: number;
+  readonly challengeTicks: number;
+  readonly legacy: {
+    readonly heights: number;
+    readonly playsWritten: number;
+    readonly blocksWritten: number;
+  } | null;
+  readonly invariantsChecked: readonly string[];
+  readonly violations: readonly Violation[];
+  readonly digest: TableDigest;
+}
+
+export interface SimResult {
+  readonly report: SimReport;
+  readonly timings: { readonly totalMs: number; readonly indexMs: number; readonly setupMs: number };
+}
+
+/** Enough restarts to get through any seed; a run that needs more is a bug in the harness. */
+const MAX_RESTARTS = 10_000;
+
+interface Database_ {
+  handle: DbHandle;
+  server?: EphemeralPostgres;
+  legacy?: DbHandle;
+  adminUrl?: string;
+  close(): Promise<void>;
+}
+
+async function openDatabase(url: string, seed: number, tag: string, legacy: boolean): Promise<Database_> {
+  if (url.startsWith('pglite://')) {
+    const handle = await connect(url);
+    // PGlite has one connection: the legacy writer shares it (its writes are serialised anyway).
+    return { handle, ...(legacy ? { legacy: handle } : {}), close: () => handle.close() };
+  }
+  let server: EphemeralPostgres | undefined;
+  let serverUrl = url;
+  if (url === 'postgres') {
+    server = await startEphemeralPostgres();
+    serverUrl = server.url;
+  }
+  const name = `metronome_sim_${seed}_${tag}`;
+  const admin = await connect(serverUrl, { poolSize: 1 });
+  await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+  await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
+  await admin.close();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  const handle = await connect(u.toString(), { poolSize: 2, applicationName: 'metronome-sim-indexer' });
+  const legacyHandle = legacy
+    ? await connect(u.toString(), { poolSize: 1, applicationName: 'metronome-sim-legacy' })
+    : undefined;
+  return {
+    handle,
+    ...(server ? { server } : {}),
+    ...(legacyHandle ? { legacy: legacyHandle } : {}),
+    adminUrl: serverUrl,
+    async close() {
+      await legacyHandle?.close();
+      await handle.close();
+      await server?.stop();
+    },
+  };
+}
+
+export async function runSimulation(options: SimOptions, hooks: SimHooks = {}): Promise<SimResult> {
+  const t0 = performance.now();
+  const main = await simulateOnce(options, hooks, options.faults, 'main');
+  let violations = [...main.report.violations];
+  let invariantsChecked = [...main.report.invariantsChecked];
+  if (options.faults && options.equivalence) {
+    // The same seed without process-level faults must end with the same digest.
+    const twin = await simulateOnce(options, hooks, false, 'twin');
+    const diff = diffDigests(twin.report.digest, main.report.digest);
+    violations = [
+      ...violations,
+      ...diff.map((message) => ({ invariant: 'crash-restart-equivalence', message })),
+    ];
+    invariantsChecked = [...invariantsChecked, 'crash-restart-equivalence'];
+  }
+  return {
+    report: { ...main.report, violations, invariantsChecked },
+    timings: { totalMs: performance.now() - t0, indexMs: main.indexMs, setupMs: main.setupMs },
+  };
+}
+
+async function simulateOnce(
+  options: SimOptions,
+  hooks: SimHooks,
+  injectFaults: boolean,
+  tag: string,
+): Promise<{ report: SimReport; indexMs: number; setupMs: number }> {
+  const t0 = performance.now();
+  const { seed } = options;
+  const dbx = await openDatabase(options.db, seed, tag, options.legacyWriter);
+  try {
+    const db = dbx.handle.db;
+    await migrate(db);
+    // The production catalog starts challenges around block 25M; the simulated chain starts at 1.
+    await sql`UPDATE challenges SET starting_block = 0`.execute(db);
+    const setupMs = performance.now() - t0;
+
+    const chain = new SimChain({
+      seed,
+      blocks: options.blocks,
+      hostileShare: options.hostileShare,
+      emptyRun: options.blocks >= 1000,
+    });
+    const counters = new FaultCounters();
+    // Data faults (a handler bug) are part of the scenario in both twins; process faults only in the main run.
+    const dataPlan = faultPlan(seed, options.faults);
+    const processPlan = faultPlan(seed, injectFaults);
+    const clock = new SimClock();
+    const legacy = dbx.legacy ? new LegacyWriter(dbx.legacy.db, chain, seed) : undefined;
+    const dispatcher = throwingDispatcher(
+      (hooks.wrapDispatcher ?? ((d) => d))(productionDispatcher()),
+      dataPlan,
+      counters,
+    );
+    const deps: IndexDeps = {
+      chainId: SIM_CHAIN_ID,
+      dispatcher,
+      logger: silentLogger,
+      ...(hooks.playsHook ? { playsHook: hooks.playsHook } : {}),
+    };
+    const processors = await availableProcessors(db);
+    const challengeDeps = { logger: silentLogger, clock, processors };
+    const tickRng = Rng.stream(seed, 'challenge-ticks');
+
+    let committedThrough = 0;
+    let abort = new AbortController();
+    const stmtFaults = new StatementFaults(processPlan, counters, {
+      crash: () => abort.abort(new Error('simulated crash')),
+      ...(dbx.adminUrl && injectFaults
+        ? {
+            dropConnections: async () => {
+              const admin = await connect(dbx.adminUrl!, { poolSize: 1 });
+              await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                        WHERE application_name = 'metronome-sim-indexer' AND pid <> pg_backend_pid()`.execute(
+                admin.db,
+              );
+              await admin.close();
+            },
+          }
+        : {}),
+      ...(dbx.server && injectFaults
+        ? {
+            outage: async () => {
+              await dbx.server!.kill();
+              await dbx.server!.restart();
+            },
+          }
+        : {}),
+    });
+    const faultyDb: Kysely<Database> = injectFaults ? db.withPlugin(stmtFaults) : db;
+
+    // The chain as the node serves it: decoded by the production decoder, behind RPC faults, with the
+    // legacy writer's turn taken right before the indexer gets each height.
+    const base: BlockSource = {
+      chainId: async () => SIM_CHAIN_ID,
+      async fetch(height, signal): Promise<FetchResult> {
+        if (height > chain.length) return { status: 'end' };
+        if (legacy) {
+          // The legacy writer acts at a point fixed by the indexer's progress, so the run replays exactly.
+          while (committedThrough < height - 1) {
+            if (signal.aborted) throw new Error('fetch abandoned');
+            await new Promise<void>((r) => setImmediate(r));
+          }
+          await legacy.beforeIndexerReaches(height);
+        }
+        const decoded = decodeGetBlockResponse(chain.responseFor(height), height);
+        return decoded.status === 'block' ? decoded : { status: 'not-yet', chainHead: decoded.chainHead };
+      },
+    };
+    const source = (hooks.wrapSource ?? ((s) => s))(
+      injectFaults ? faultySource(base, processPlan, counters) : base,
+    );
+
+    const violations: Violation[] = [];
+    let checkpoints: CheckpointSnapshot | null = null;
+    let restarts = 0;
+    let ticks = 0;
+    const outcomes: Record<string, number> = {};
+    const reasons: Record<string, number> = {};
+    let collisions = 0;
+    let skipped = 0;
+
+    const tick = async () => {
+      await runChallengeTick(db, challengeDeps);
+      ticks++;
+      const m = await checkpointMonotonicity(db, checkpoints, processors);
+      checkpoints = m.snapshot;
+      violations.push(...m.violations);
+    };
+
+    const idx0 = performance.now();
+    // Segments end at seed-chosen heights: a restart between blocks (crash after commit) and a challenge tick.
+    let segmentEnd = 0;
+    while (committedThrough < chain.length) {
+      if (segmentEnd <= committedThrough)
+        segmentEnd = Math.min(chain.length, committedThrough + tickRng.int(20, 200));
+      abort = new AbortController();
+      try {
+        const summary = await runIndexer({
+          db: faultyDb,
+          source,
+          deps,
+          clock,
+          endHeight: segmentEnd,
+          failurePolicy: 'halt',
+          signal: abort.signal,
+          ...(hooks.maxGroupBlocks !== undefined ? { maxGroupBlocks: hooks.maxGroupBlocks } : {}),
+          observer: {
+            onStart: (resume) => {
+              committedThrough = resume.height - 1;
+            },
+            onBlock: ({ stats }) => {
+              committedThrough = stats.height;
+              hooks.onProgress?.(committedThrough, chain.length);
+            },
+            onAlreadyIndexed: (h) => {
+              committedThrough = h;
+            },
+          },
+        });
+        if (summary.stoppedBy === 'signal') {
+          restarts++;
+        } else if (summary.stoppedBy === 'source-exhausted' && committedThrough < segmentEnd) {
+          throw new Error(`source ended at ${committedThrough} before ${segmentEnd}`);
+        } else if (injectFaults && decide(seed, 0.3, 'restart-after-commit', segmentEnd)) {
+          counters.add('crash_between_blocks');
+          restarts++;
+        }
+      } catch (e) {
+        if (e instanceof HaltError) {
+          violations.push({ invariant: 'one-outcome-per-tx', message: `indexer halted: ${e.message}` });
+          break;
+        }
+        throw e;
+      }
+      if (restarts > MAX_RESTARTS)
+        throw new Error(`more than ${MAX_RESTARTS} restarts: the run makes no progress`);
+      if (committedThrough >= segmentEnd) await tick();
+    }
+    const indexMs = performance.now() - idx0;
+
+    // Redelivery: blocks delivered again change nothing.
+    if (committedThrough >= chain.length) {
+      const before = await digestTables(db);
+      const redeliver = Rng.stream(seed, 'redelivery');
+      for (let i = 0; i < Math.min(5, chain.length); i++) {
+        const h = redeliver.int(1, chain.length);
+        const d = decodeGetBlockResponse(chain.responseFor(h), h);
+        if (d.status !== 'block') continue;
+        const res = await indexBlock(db, d.block, deps);
+        counters.add('redelivery');
+        if (res.status !== 'already-indexed')
+          violations.push({
+            invariant: 'redelivery-idempotence',
+            message: `height ${h}: re-delivered block was indexed again`,
+          });
+      }
+      const after = await digestTables(db);
+      for (const m of diffDigests(before, after))
+        violations.push({ invariant: 'redelivery-idempotence', message: m });
+    }
+    if (chain.opts.emptyRun) counters.add('poison_empty_run');
+
+    violations.push(
+      ...(await checkCoreInvariants({
+        db,
+        chain,
+        chainId: SIM_CHAIN_ID,
+        through: chain.length,
+        ...(legacy ? { legacy } : {}),
+      })),
+    );
+    violations.push(...(await incrementalEqualsFull(db, challengeDeps)));
+
+    // Deterministic figures from the database, not from the indexer's memory.
+    const oc = await sql<{ outcome: string; reason_code: string | null; n: number }>`
+      SELECT outcome, reason_code, count(*)::int AS n FROM etl_transactions GROUP BY 1, 2 ORDER BY 1, 2`.execute(
+      db,
+    );
+    for (const r of oc.rows) {
+      outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + r.n;
+      if (r.reason_code) reasons[r.reason_code] = r.n;
+    }
+    const handlers = await sql<{ k: string; n: number }>`
+      SELECT entity_type || ':' || action AS k, count(*)::int AS n FROM etl_transactions
+      WHERE outcome = 'applied' AND tx_type LIKE 'manage_entity%' GROUP BY 1 ORDER BY 1`.execute(db);
+    const st = await sql<{ c: number; s: number; p: number; t: number; e: number }>`
+      SELECT coalesce(sum(play_collisions),0)::int AS c, coalesce(sum(plays_skipped),0)::int AS s,
+             coalesce(sum(plays),0)::int AS p, coalesce(sum(txs),0)::int AS t, coalesce(sum(em_txs),0)::int AS e
+      FROM metronome_block_stats`.execute(db);
+    collisions = st.rows[0]!.c;
+    skipped = st.rows[0]!.s;
+    const kinds: Record<string, number> = {};
+    const hostile: Record<string, number> = {};
+    for (let h = 1; h <= chain.length; h++) {
+      const info = chain.blockInfo(h);
+      kinds[info.kind] = (kinds[info.kind] ?? 0) + 1;
+      for (const [k, n] of Object.entries(info.hostile)) hostile[k] = (hostile[k] ?? 0) + n;
+    }
+    const digest = await digestTables(db);
+    const report: SimReport = {
+      seed,
+      options: {
+        blocks: options.blocks,
+        legacyWriter: options.legacyWriter,
+        faults: options.faults,
+        hostileShare: options.hostileShare,
+        equivalence: options.equivalence,
+        engine: dbx.handle.backend,
+      },
+      blocks: chain.length,
+      txs: st.rows[0]!.t,
+      emTxs: st.rows[0]!.e,
+      plays: st.rows[0]!.p,
+      outcomes: sortKeys(outcomes),
+      reasons: sortKeys(reasons),
+      handlersReached: Object.fromEntries(handlers.rows.map((r) => [r.k, r.n])),
+      playCollisions: collisions,
+      playsSkipped: skipped,
+      blockKinds: sortKeys(kinds),
+      hostile: sortKeys(hostile),
+      faults: sortKeys(counters.counts),
+      restarts,
+      challengeTicks: ticks,
+      legacy: legacy
+        ? {
+            heights: legacy.heightsTouched.size,
+            playsWritten: legacy.playsWritten.size,
+            blocksWritten: legacy.blocksWritten.size,
+          }
+        : null,
+      invariantsChecked: [
+        'em-block-sequencing',
+        'one-outcome-per-tx',
+        'atomic-plays',
+        'no-masked-loss',
+        'redelivery-idempotence',
+        'checkpoint-monotonicity',
+        'incremental-equals-full',
+      ],
+      violations,
+      digest,
+    };
+    return { report, indexMs, setupMs };
+  } finally {
+    await dbx.close();
+  }
+}
+
+/**
+ * Processors whose source tables exist in this schema. A processor over a table this build does not
+ * index would fail every tick; the simulator leaves it out (and says so in the report via the tick count).
+ */
+async function availableProcessors(db: Kysely<Database>): Promise<ChallengeProcessor[]> {
+  const out: ChallengeProcessor[] = [];
+  for (const p of PROCESSORS) {
+    // A dry run on the empty schema, rolled back: an undefined_table error means a source is missing.
+    const ok = await db
+      .transaction()
+      .execute(async (trx) => {
+        for (const cp of p.checkpoints) await sql`SELECT (${sql.raw(cp.maxSql)}) AS v`.execute(trx);
+        await p.full(trx, { logger: silentLogger, batch: 5000 });
+        throw new DryRunDone();
+      })
+      .catch((e: unknown) => e instanceof DryRunDone);
+    if (ok) out.push(p);
+  }
+  return out;
+}
+
+class DryRunDone extends Error {}
+
+function sortKeys<T>(o: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,797 @@
+// ManageEntity tx generators, one per (entity_type, action) the spec lists, plus hostile mutations.
+// Generators draw from the `txs` stream and update the World optimistically for txs meant to apply.
+import type { Rng } from './rng.js';
+import { LIMITS, pair, type SimUser, type World } from './world.js';
+
+export interface Draft {
+  entityType: string;
+  action: string;
+  userId: number | string;
+  entityId: number | string;
+  signer: string;
+  /** An object is sent in the `{"cid","data"}` envelope; a string is sent as is. */
+  metadata?: Record<string, unknown> | string;
+}
+
+export interface GenContext {
+  readonly world: World;
+  readonly rng: Rng;
+  readonly height: number;
+  /** Block time as RFC 3339, for metadata that carries dates. */
+  readonly time: string;
+}
+
+export interface Generator {
+  readonly key: string;
+  readonly weight: number;
+  readonly gen: (ctx: GenContext) => Draft | undefined;
+}
+
+const VERIFIER = '0xbeef8E42e8B5964fDD2b7ca8efA0d9aef38AA996';
+const GENRES = ['Electronic', 'Hip-Hop/Rap', 'Alternative', 'Ambient', 'Rock', 'Jazz', 'Lo-Fi'];
+
+const asUser = (u: SimUser) => ({ userId: u.id, signer: u.wallet });
+
+function social(
+  action: string,
+  set: (w: World) => Set<string>,
+  undo: boolean,
+  target: (ctx: GenContext) => { type: string; id: number; kind: string } | undefined,
+): Generator['gen'] {
+  return (ctx) => {
+    const u = ctx.world.user(ctx.rng);
+    const t = target(ctx);
+    if (!u || !t) return undefined;
+    const k = pair(u.id, t.id, t.kind);
+    const s = set(ctx.world);
+    if (undo ? !s.has(k) : s.has(k) || (t.type === 'User' && t.id === u.id)) return undefined;
+    if (undo) s.delete(k);
+    else s.add(k);
+    return { entityType: t.type, action, entityId: t.id, ...asUser(u), metadata: { type: t.kind } };
+  };
+}
+
+const userTarget = (ctx: GenContext) => {
+  const u = ctx.world.user(ctx.rng);
+  return u && { type: 'User', id: u.id, kind: 'user' };
+};
+const itemTarget = (ctx: GenContext) => {
+  if (ctx.rng.chance(0.75)) {
+    const t = ctx.world.liveTrack(ctx.rng);
+    return t && { type: 'Track', id: t.id, kind: 'track' };
+  }
+  const p = ctx.world.livePlaylist(ctx.rng);
+  return p && { type: 'Playlist', id: p.id, kind: 'playlist' };
+};
+
+export const GENERATORS: readonly Generator[] = [
+  {
+    key: 'User:Create',
+    weight: 6,
+    gen: ({ world, rng }) => {
+      if (world.users.length >= LIMITS.users) return undefined;
+      const id = world.nextUserId++;
+      const wallet = world.newWallet();
+      const handle = `u${id.toString(36)}${rng.hex(2)}`;
+      world.users.push({ id, wallet, handle });
+      const referrer = world.users.length > 1 && rng.chance(0.3) ? world.user(rng)?.id : undefined;
+      return {
+        entityType: 'User',
+        action: 'Create',
+        userId: id,
+        entityId: id,
+        signer: wallet,
+        metadata: {
+          handle,
+          name: `User ${id}`,
+          bio: rng.chance(0.5) ? 'making sounds' : '',
+          events: { is_mobile_user: rng.chance(0.4), ...(referrer && referrer !== id ? { referrer } : {}) },
+        },
+      };
+    },
+  },
+  {
+    key: 'User:Update',
+    weight: 3,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      if (!u) return undefined;
+      return {
+        entityType: 'User',
+        action: 'Update',
+        entityId: u.id,
+        ...asUser(u),
+        metadata: {
+          name: `Renamed ${rng.int(0, 999)}`,
+          bio: rng.chance(0.3) ? '' : 'new bio',
+          location: 'Denver',
+        },
+      };
+    },
+  },
+  {
+    key: 'User:Verify',
+    weight: 0.5,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'User',
+          action: 'Verify',
+          userId: u.id,
+          entityId: u.id,
+          signer: VERIFIER,
+          metadata: { is_verified: true, twitter_handle: u.handle },
+        }
+      );
+    },
+  },
+  {
+    key: 'User:Mute',
+    weight: 0.5,
+    gen: social('Mute', (w) => w.mutes, false, userTarget),
+  },
+  { key: 'User:Unmute', weight: 0.3, gen: social('Unmute', (w) => w.mutes, true, userTarget) },
+  {
+    key: 'Track:Create',
+    weight: 8,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      if (!u || world.tracks.length >= LIMITS.tracks) return undefined;
+      const id = world.nextTrackId++;
+      world.tracks.push({ id, owner: u.id, deleted: false });
+      return {
+        entityType: 'Track',
+        action: 'Create',
+        entityId: id,
+        ...asUser(u),
+        metadata: {
+          owner_id: u.id,
+          title: `Track ${id} ${rng.pick(['Night Drive', 'Sunrise', 'Loop', 'Échappée', '夜'])}`,
+          genre: rng.pick(GENRES),
+          track_cid: `bafy${rng.hex(16)}`,
+          duration: rng.int(30, 600),
+          track_segments: [],
+        },
+      };
+    },
+  },
+  {
+    key: 'Track:Update',
+    weight: 2,
+    gen: ({ world, rng }) => {
+      const t = world.liveTrack(rng);
+      const u = t && world.userById(t.owner);
+      return (
+        t &&
+        u && {
+          entityType: 'Track',
+          action: 'Update',
+          entityId: t.id,
+          ...asUser(u),
+          metadata: { owner_id: u.id, title: `Retitled ${rng.int(0, 99)}`, genre: rng.pick(GENRES) },
+        }
+      );
+    },
+  },
+  {
+    key: 'Track:Delete',
+    weight: 0.5,
+    gen: ({ world, rng }) => {
+      const t = world.liveTrack(rng);
+      const u = t && world.userById(t.owner);
+      if (!t || !u) return undefined;
+      t.deleted = true;
+      return { entityType: 'Track', action: 'Delete', entityId: t.id, ...asUser(u) };
+    },
+  },
+  {
+    key: 'Track:Download',
+    weight: 1,
+    gen: ({ world, rng }) => {
+      const t = world.tracks.length > 0 ? world.tracks[rng.powerLaw(world.tracks.length)] : undefined;
+      const u = world.user(rng);
+      return (
+        t &&
+        u && {
+          entityType: 'Track',
+          action: 'Download',
+          entityId: t.id,
+          ...asUser(u),
+          metadata: { city: 'Berlin', region: 'BE', country: 'DE' },
+        }
+      );
+    },
+  },
+  {
+    key: 'Track:Mute',
+    weight: 0.3,
+    gen: ({ world, rng }) => {
+      const t = world.liveTrack(rng);
+      const u = t && world.userById(t.owner);
+      return t && u && { entityType: 'Track', action: 'Mute', entityId: t.id, ...asUser(u) };
+    },
+  },
+  {
+    key: 'Track:Unmute',
+    weight: 0.2,
+    gen: ({ world, rng }) => {
+      const t = world.liveTrack(rng);
+      const u = t && world.userById(t.owner);
+      return t && u && { entityType: 'Track', action: 'Unmute', entityId: t.id, ...asUser(u) };
+    },
+  },
+  {
+    key: 'Playlist:Create',
+    weight: 2,
+    gen: ({ world, rng, time }) => {
+      const u = world.user(rng);
+      if (!u || world.playlists.length >= LIMITS.playlists) return undefined;
+      const id = world.nextPlaylistId++;
+      world.playlists.push({ id, owner: u.id, deleted: false });
+      const ids = [0, 1, 2].map(() => world.liveTrack(rng)?.id).filter((x): x is number => x !== undefined);
+      const ts = Math.floor(Date.parse(time) / 1000);
+      return {
+        entityType: 'Playlist',
+        action: 'Create',
+        entityId: id,
+        ...asUser(u),
+        metadata: {
+          playlist_name: `Mix ${id}`,
+          is_album: rng.chance(0.2),
+          is_private: false,
+          playlist_contents: { track_ids: ids.map((track) => ({ track, time: ts })) },
+        },
+      };
+    },
+  },
+  {
+    key: 'Playlist:Update',
+    weight: 1,
+    gen: ({ world, rng }) => {
+      const p = world.livePlaylist(rng);
+      const u = p && world.userById(p.owner);
+      return (
+        p &&
+        u && {
+          entityType: 'Playlist',
+          action: 'Update',
+          entityId: p.id,
+          ...asUser(u),
+          metadata: { playlist_name: `Mix ${p.id} v${rng.int(2, 9)}` },
+        }
+      );
+    },
+  },
+  {
+    key: 'Playlist:Delete',
+    weight: 0.3,
+    gen: ({ world, rng }) => {
+      const p = world.livePlaylist(rng);
+      const u = p && world.userById(p.owner);
+      if (!p || !u) return undefined;
+      p.deleted = true;
+      return { entityType: 'Playlist', action: 'Delete', entityId: p.id, ...asUser(u) };
+    },
+  },
+  { key: '*:Follow', weight: 8, gen: social('Follow', (w) => w.follows, false, userTarget) },
+  { key: '*:Unfollow', weight: 2, gen: social('Unfollow', (w) => w.follows, true, userTarget) },
+  { key: '*:Save', weight: 6, gen: social('Save', (w) => w.saves, false, itemTarget) },
+  { key: '*:Unsave', weight: 1.5, gen: social('Unsave', (w) => w.saves, true, itemTarget) },
+  { key: '*:Repost', weight: 4, gen: social('Repost', (w) => w.reposts, false, itemTarget) },
+  { key: '*:Unrepost', weight: 1, gen: social('Unrepost', (w) => w.reposts, true, itemTarget) },
+  { key: '*:Subscribe', weight: 1, gen: social('Subscribe', (w) => w.subscriptions, false, userTarget) },
+  { key: '*:Unsubscribe', weight: 0.4, gen: social('Unsubscribe', (w) => w.subscriptions, true, userTarget) },
+  {
+    key: '*:Share',
+    weight: 1,
+    gen: (ctx) => {
+      const u = ctx.world.user(ctx.rng);
+      const t = itemTarget(ctx);
+      return (
+        u &&
+        t && { entityType: t.type, action: 'Share', entityId: t.id, ...asUser(u), metadata: { type: t.kind } }
+      );
+    },
+  },
+  {
+    key: 'DeveloperApp:Create',
+    weight: 0.5,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      if (!u || world.apps.length >= LIMITS.apps) return undefined;
+      const address = world.newWallet();
+      world.apps.push({ address, owner: u.id });
+      return {
+        entityType: 'DeveloperApp',
+        action: 'Create',
+        entityId: 0,
+        ...asUser(u),
+        metadata: {
+          address,
+          name: `app ${rng.hex(3)}`,
+          description: 'a sim app',
+          image_url: 'https://example.com/a.png',
+          redirect_uris: ['https://example.com/cb'],
+        },
+      };
+    },
+  },
+  {
+    key: 'DeveloperApp:Update',
+    weight: 0.2,
+    gen: ({ world, rng }) => {
+      if (world.apps.length === 0) return undefined;
+      const a = rng.pick(world.apps);
+      const u = world.userById(a.owner);
+      return (
+        u && {
+          entityType: 'DeveloperApp',
+          action: 'Update',
+          entityId: 0,
+          ...asUser(u),
+          metadata: { address: a.address, name: `app ${rng.hex(3)}`, description: 'updated' },
+        }
+      );
+    },
+  },
+  {
+    key: 'DeveloperApp:Delete',
+    weight: 0.05,
+    gen: ({ world, rng }) => {
+      if (world.apps.length === 0) return undefined;
+      const a = rng.pick(world.apps);
+      const u = world.userById(a.owner);
+      return (
+        u && {
+          entityType: 'DeveloperApp',
+          action: 'Delete',
+          entityId: 0,
+          ...asUser(u),
+          metadata: { address: a.address },
+        }
+      );
+    },
+  },
+  {
+    key: 'Grant:Create',
+    weight: 0.6,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      if (!u || world.apps.length === 0) return undefined;
+      const a = rng.pick(world.apps);
+      world.grants.add(pair(a.address, u.id));
+      return {
+        entityType: 'Grant',
+        action: 'Create',
+        entityId: 0,
+        ...asUser(u),
+        metadata: { grantee_address: a.address },
+      };
+    },
+  },
+  {
+    key: 'Grant:Delete',
+    weight: 0.1,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      if (!u || world.apps.length === 0) return undefined;
+      const a = rng.pick(world.apps);
+      return {
+        entityType: 'Grant',
+        action: 'Delete',
+        entityId: 0,
+        ...asUser(u),
+        metadata: { grantee_address: a.address },
+      };
+    },
+  },
+  {
+    key: 'Grant:Approve',
+    weight: 0.2,
+    gen: ({ world, rng }) => {
+      const [grantor, grantee] = [world.user(rng), world.user(rng)];
+      return (
+        grantor &&
+        grantee && {
+          entityType: 'Grant',
+          action: 'Approve',
+          entityId: 0,
+          ...asUser(grantee),
+          metadata: { grantee_address: grantee.wallet, grantor_user_id: grantor.id },
+        }
+      );
+    },
+  },
+  {
+    key: 'Grant:Reject',
+    weight: 0.1,
+    gen: ({ world, rng }) => {
+      const [grantor, grantee] = [world.user(rng), world.user(rng)];
+      return (
+        grantor &&
+        grantee && {
+          entityType: 'Grant',
+          action: 'Reject',
+          entityId: 0,
+          ...asUser(grantee),
+          metadata: { grantee_address: grantee.wallet, grantor_user_id: grantor.id },
+        }
+      );
+    },
+  },
+  {
+    key: 'Notification:Create',
+    weight: 0.2,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'Notification',
+          action: 'Create',
+          entityId: rng.int(1, 1000),
+          ...asUser(u),
+          metadata: {
+            title: 'Announcement',
+            short_description: 'hello',
+            group_id: `announcement:${rng.hex(4)}`,
+          },
+        }
+      );
+    },
+  },
+  {
+    key: 'Notification:View',
+    weight: 1,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return u && { entityType: 'Notification', action: 'View', entityId: u.id, ...asUser(u) };
+    },
+  },
+  {
+    key: 'Notification:ViewPlaylist',
+    weight: 0.3,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      const p = world.livePlaylist(rng);
+      return u && p && { entityType: 'Notification', action: 'ViewPlaylist', entityId: p.id, ...asUser(u) };
+    },
+  },
+  {
+    key: 'Comment:Create',
+    weight: 4,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      const t = world.liveTrack(rng);
+      if (!u || !t || world.comments.length >= LIMITS.comments) return undefined;
+      const id = world.nextCommentId++;
+      const parent = world.comments.length > 0 && rng.chance(0.2) ? rng.pick(world.comments) : undefined;
+      world.comments.push({ id, user: u.id, track: parent ? parent.track : t.id });
+      const mention = world.user(rng);
+      return {
+        entityType: 'Comment',
+        action: 'Create',
+        entityId: id,
+        ...asUser(u),
+        metadata: {
+          entity_type: 'Track',
+          entity_id: parent ? parent.track : t.id,
+          body: `nice one ${rng.hex(2)}`,
+          ...(parent ? { parent_comment_id: parent.id } : {}),
+          ...(mention && rng.chance(0.3) ? { mentions: [mention.id] } : {}),
+          track_timestamp_s: rng.int(0, 200),
+        },
+      };
+    },
+  },
+  ...(['Update', 'Delete', 'React', 'Unreact', 'Pin', 'Unpin', 'Report', 'Mute', 'Unmute'] as const).map(
+    (action): Generator => ({
+      key: `Comment:${action}`,
+      weight: action === 'React' ? 2 : 0.3,
+      gen: ({ world, rng }) => {
+        if (world.comments.length === 0) return undefined;
+        const c = rng.pick(world.comments);
+        const ownerSide = action === 'Pin' || action === 'Unpin';
+        const track = world.tracks.find((t) => t.id === c.track);
+        const actor =
+          action === 'Update' || action === 'Delete'
+            ? world.userById(c.user)
+            : ownerSide
+              ? track && world.userById(track.owner)
+              : world.user(rng);
+        if (!actor) return undefined;
+        return {
+          entityType: 'Comment',
+          action,
+          entityId: c.id,
+          ...asUser(actor),
+          metadata: { entity_type: 'Track', entity_id: c.track, body: `edited ${rng.hex(2)}` },
+        };
+      },
+    }),
+  ),
+  {
+    key: 'Event:Create',
+    weight: 0.2,
+    gen: ({ world, rng, time }) => {
+      const u = world.user(rng);
+      const t = u && world.tracks.find((x) => x.owner === u.id && !x.deleted);
+      if (!u || !t) return undefined;
+      const id = world.nextEventId++;
+      world.events.push({ id, owner: u.id });
+      const end = new Date(Date.parse(time) + 7 * 86_400_000).toISOString();
+      return {
+        entityType: 'Event',
+        action: 'Create',
+        entityId: id,
+        ...asUser(u),
+        metadata: {
+          event_type: 'remix_contest',
+          entity_type: 'track',
+          entity_id: t.id,
+          end_date: end,
+          event_data: { description: 'contest' },
+        },
+      };
+    },
+  },
+  {
+    key: 'Event:Update',
+    weight: 0.1,
+    gen: ({ world, rng, time }) => {
+      if (world.events.length === 0) return undefined;
+      const e = rng.pick(world.events);
+      const u = world.userById(e.owner);
+      const end = new Date(Date.parse(time) + 14 * 86_400_000).toISOString();
+      return (
+        u && {
+          entityType: 'Event',
+          action: 'Update',
+          entityId: e.id,
+          ...asUser(u),
+          metadata: { end_date: end, event_data: { description: 'extended' } },
+        }
+      );
+    },
+  },
+  {
+    key: 'Event:Delete',
+    weight: 0.05,
+    gen: ({ world, rng }) => {
+      if (world.events.length === 0) return undefined;
+      const e = rng.pick(world.events);
+      const u = world.userById(e.owner);
+      return u && { entityType: 'Event', action: 'Delete', entityId: e.id, ...asUser(u) };
+    },
+  },
+  {
+    key: 'EncryptedEmail:AddEmail',
+    weight: 0.2,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      const r = world.user(rng);
+      return (
+        u &&
+        r && {
+          entityType: 'EncryptedEmail',
+          action: 'AddEmail',
+          entityId: 0,
+          ...asUser(u),
+          metadata: {
+            email_owner_user_id: u.id,
+            encrypted_email: rng.hex(24),
+            access_grants: [
+              {
+                receiving_user_id: r.id,
+                grantor_user_id: u.id,
+                encrypted_key: rng.hex(16),
+                is_initial: true,
+              },
+            ],
+          },
+        }
+      );
+    },
+  },
+  {
+    key: 'EmailAccess:Update',
+    weight: 0.1,
+    gen: ({ world, rng }) => {
+      const [u, r] = [world.user(rng), world.user(rng)];
+      return (
+        u &&
+        r && {
+          entityType: 'EmailAccess',
+          action: 'Update',
+          entityId: 0,
+          ...asUser(u),
+          metadata: {
+            email_owner_user_id: u.id,
+            access_grants: [{ receiving_user_id: r.id, grantor_user_id: u.id, encrypted_key: rng.hex(16) }],
+          },
+        }
+      );
+    },
+  },
+  {
+    key: 'AssociatedWallet:Create',
+    weight: 0.2,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'AssociatedWallet',
+          action: 'Create',
+          entityId: 0,
+          ...asUser(u),
+          metadata: {
+            wallet: world.newWallet(),
+            chain: 'eth',
+            wallet_signature: { message: 'unsigned', signature: `0x${rng.hex(65)}` },
+          },
+        }
+      );
+    },
+  },
+  {
+    key: 'AssociatedWallet:Delete',
+    weight: 0.05,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'AssociatedWallet',
+          action: 'Delete',
+          entityId: 0,
+          ...asUser(u),
+          metadata: { wallet: world.newWallet(), chain: 'eth' },
+        }
+      );
+    },
+  },
+  {
+    key: 'DashboardWalletUser:Create',
+    weight: 0.1,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'DashboardWalletUser',
+          action: 'Create',
+          entityId: 0,
+          ...asUser(u),
+          metadata: {
+            wallet: world.newWallet(),
+            wallet_signature: { message: 'unsigned', signature: `0x${rng.hex(65)}` },
+          },
+        }
+      );
+    },
+  },
+  {
+    key: 'DashboardWalletUser:Delete',
+    weight: 0.05,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'DashboardWalletUser',
+          action: 'Delete',
+          entityId: 0,
+          ...asUser(u),
+          metadata: { wallet: world.newWallet() },
+        }
+      );
+    },
+  },
+  {
+    key: 'Tip:Update',
+    weight: 0.1,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'Tip',
+          action: 'Update',
+          entityId: 0,
+          ...asUser(u),
+          metadata: { reacted_to: rng.hex(32), reaction_value: rng.int(1, 4) },
+        }
+      );
+    },
+  },
+  ...(['Approve', 'Reject'] as const).map(
+    (action): Generator => ({
+      key: `TrackCollaborator:${action}`,
+      weight: 0.1,
+      gen: ({ world, rng }) => {
+        const t = world.liveTrack(rng);
+        const u = world.user(rng);
+        return t && u && { entityType: 'TrackCollaborator', action, entityId: t.id, ...asUser(u) };
+      },
+    }),
+  ),
+  {
+    key: 'PlayCount:Reconcile',
+    weight: 0.05,
+    gen: ({ world, rng }) => {
+      const t = world.liveTrack(rng);
+      const u = t && world.userById(t.owner);
+      return (
+        t &&
+        u && {
+          entityType: 'PlayCount',
+          action: 'Reconcile',
+          entityId: t.id,
+          ...asUser(u),
+          metadata: { delta: rng.int(1, 50) },
+        }
+      );
+    },
+  },
+];
+
+/** How a valid draft is made hostile. Each is a rejection the indexer must record, never a crash. */
+export const HOSTILE: Readonly<Record<string, (d: Draft, ctx: GenContext) => Draft>> = {
+  unknown_user: (d, { rng }) => ({ ...d, userId: 2_900_000 - rng.int(1, 1000) }),
+  wrong_signer: (d, { world }) => ({ ...d, signer: world.newWallet() }),
+  missing_entity: (d, { rng }) => ({ ...d, entityId: 1_000_000_000 + rng.int(0, 1000) }),
+  malformed_json: (d) => ({ ...d, metadata: '{"cid":"bafy","data":{"title":"unterminated' }),
+  wrong_json_types: (d) => ({
+    ...d,
+    metadata: { owner_id: 'not-a-number', title: 42, handle: ['x'], body: { a: 1 }, name: true },
+  }),
+  non_integer_id: (d, { rng }) => ({
+    ...d,
+    userId: rng.pick(['abc', '1.5', '', '0x10', '-']),
+    entityId: rng.pick(['NaN', '1e9', ' 7']),
+  }),
+  oversized_string: (d, { rng }) => ({
+    ...d,
+    metadata: {
+      ...(typeof d.metadata === 'object' ? d.metadata : {}),
+      name: 'n'.repeat(rng.int(40, 5000)),
+      bio: 'b'.repeat(rng.int(300, 20_000)),
+      body: 'c'.repeat(600),
+    },
+  }),
+  sql_metacharacters: (d) => ({
+    ...d,
+    metadata: {
+      ...(typeof d.metadata === 'object' ? d.metadata : {}),
+      name: "Robert'); DROP TABLE users; --",
+      handle: "x' OR '1'='1",
+      title: '$$; SELECT pg_sleep(10); $$',
+    },
+  }),
+  nul_byte: (d) => ({
+    ...d,
+    metadata: { ...(typeof d.metadata === 'object' ? d.metadata : {}), name: 'nul\u0000byte' },
+  }),
+  int4_overflow: (d, { rng }) => ({
+    ...d,
+    entityId: String(2_147_483_648 + rng.int(0, 1e6)),
+    userId: rng.chance(0.5) ? '9223372036854775808' : d.userId,
+  }),
+  unknown_pair: (d, { rng }) => ({
+    ...d,
+    entityType: rng.pick(['Spaceship', 'User', 'Track']),
+    action: rng.pick(['Launch', 'Teleport', 'Frobnicate']),
+  }),
+  duplicate_entity: (d, { world, rng }) => {
+    const u = world.users.length > 0 ? world.users[rng.int(0, world.users.length - 1)]! : undefined;
+    return u
+      ? {
+          ...d,
+          entityType: 'User',
+          action: 'Create',
+          userId: u.id,
+          entityId: u.id,
+          signer: u.wallet,
+          metadata: { handle: u.handle },
+        }
+      : d;
+  },
+};
+
+export const HOSTILE_KINDS = Object.keys(HOSTILE);
