@@ -113,7 +113,9 @@ async function openDatabase(url: string, seed: number, tag: string, legacy: bool
   let server: EphemeralPostgres | undefined;
   let serverUrl = url;
   if (url === 'postgres') {
-    server = await startEphemeralPostgres();
+    // Outages stop the server with -m immediate: commits must be on disk (or at least in the OS) when
+    // acknowledged, or an outage legitimately loses them. fsync stays off: the OS does not crash here.
+    server = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
     serverUrl = server.url;
   }
   const name = `metronome_sim_${seed}_${tag}`;
@@ -289,9 +291,11 @@ async function simulateOnce(
           ...(hooks.maxGroupBlocks !== undefined ? { maxGroupBlocks: hooks.maxGroupBlocks } : {}),
           observer: {
             onStart: (resume) => {
+              trace(`start ${tag} at ${resume.height} (${resume.reason})`);
               committedThrough = resume.height - 1;
             },
             onBlock: ({ stats }) => {
+              trace(`committed ${tag} ${stats.height}`);
               committedThrough = stats.height;
               hooks.onProgress?.(committedThrough, chain.length);
             },
@@ -451,6 +455,11 @@ async function availableProcessors(db: Kysely<Database>): Promise<ChallengeProce
 }
 
 class DryRunDone extends Error {}
+
+/** SIM_TRACE=1 prints the indexer's progress events to stderr (not part of the report). */
+function trace(msg: string): void {
+  if (process.env.SIM_TRACE) process.stderr.write(`[sim] ${msg}\n`);
+}
 
 function sortKeys<T>(o: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
