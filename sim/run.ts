@@ -15,11 +15,18 @@ import type { Dispatcher } from '../src/entity-manager/dispatcher.js';
 import { productionDispatcher } from '../src/entity-manager/registry.js';
 import { type IndexDeps, indexBlock } from '../src/indexer/index-block.js';
 import type { PlaysHook } from '../src/indexer/plays-bridge.js';
-import { HaltError, runIndexer } from '../src/indexer/run.js';
+import { type FailurePolicy, HaltError, runIndexer } from '../src/indexer/run.js';
 import { SIM_CHAIN_ID, SimChain } from './chain.js';
 import { SimClock } from './clock.js';
 import { type EphemeralPostgres, startEphemeralPostgres } from './ephemeral-postgres.js';
-import { FaultCounters, faultPlan, faultySource, StatementFaults, throwingDispatcher } from './faults.js';
+import {
+  FaultCounters,
+  type FaultPlan,
+  faultPlan,
+  faultySource,
+  StatementFaults,
+  throwingDispatcher,
+} from './faults.js';
 import { diffDigests, digestTables, type TableDigest } from './golden.js';
 import { checkCoreInvariants, type Violation } from './invariants.js';
 import {
@@ -57,6 +64,10 @@ export interface SimHooks {
   readonly wrapSource?: (source: BlockSource) => BlockSource;
   readonly wrapDispatcher?: (d: Dispatcher) => Dispatcher;
   readonly maxGroupBlocks?: number;
+  /** Overrides of the seed-derived fault rates (scenarios that need a crash in a specific window). */
+  readonly faultRates?: Partial<Omit<FaultPlan, 'seed'>>;
+  /** The block-failure policy (default halt); a broken indexer may swallow failures. */
+  readonly failurePolicy?: FailurePolicy;
   /** Progress for a terminal bar: heights committed so far. */
   readonly onProgress?: (committed: number, total: number) => void;
 }
@@ -118,7 +129,7 @@ async function openDatabase(url: string, seed: number, tag: string, legacy: bool
     server = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
     serverUrl = server.url;
   }
-  const name = `metronome_sim_${seed}_${tag}`;
+  const name = `metronome_sim_${seed}_${tag}_${process.pid}`;
   const admin = await connect(serverUrl, { poolSize: 1 });
   await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
   await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
@@ -187,8 +198,8 @@ async function simulateOnce(
     });
     const counters = new FaultCounters();
     // Data faults (a handler bug) are part of the scenario in both twins; process faults only in the main run.
-    const dataPlan = faultPlan(seed, options.faults);
-    const processPlan = faultPlan(seed, injectFaults);
+    const dataPlan = { ...faultPlan(seed, options.faults), ...(options.faults ? hooks.faultRates : {}) };
+    const processPlan = { ...faultPlan(seed, injectFaults), ...(injectFaults ? hooks.faultRates : {}) };
     const clock = new SimClock();
     const legacy = dbx.legacy ? new LegacyWriter(dbx.legacy.db, chain, seed) : undefined;
     const dispatcher = throwingDispatcher(
@@ -286,7 +297,7 @@ async function simulateOnce(
           deps,
           clock,
           endHeight: segmentEnd,
-          failurePolicy: 'halt',
+          failurePolicy: hooks.failurePolicy ?? 'halt',
           signal: abort.signal,
           ...(hooks.maxGroupBlocks !== undefined ? { maxGroupBlocks: hooks.maxGroupBlocks } : {}),
           observer: {
@@ -313,6 +324,11 @@ async function simulateOnce(
           restarts++;
         }
       } catch (e) {
+        if (abort.signal.aborted) {
+          // The process "died" outside a block (e.g. while resuming): start again.
+          restarts++;
+          continue;
+        }
         if (e instanceof HaltError) {
           violations.push({ invariant: 'one-outcome-per-tx', message: `indexer halted: ${e.message}` });
           break;
