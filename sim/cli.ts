@@ -3,7 +3,9 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { SIM_CHAIN_ID, SimChain } from './chain.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
+import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
 
 const int = (name: string) => (v: string) => {
@@ -36,6 +38,11 @@ const program = new Command('sim')
   .option('--golden <file>', 'golden file (default golden/seed-<seed>.json)')
   .option('--update-golden', 'rewrite the golden file from this run', false)
   .option('--save-scenario <file>', 'on a violation, write a scenario file reproducing this run')
+  .option(
+    '--serve <port>',
+    'serve the simulated chain over the Core RPC protocol on 127.0.0.1 instead of indexing it',
+    int('port'),
+  )
   .action(main);
 
 interface Flags {
@@ -51,6 +58,7 @@ interface Flags {
   golden?: string;
   updateGolden: boolean;
   saveScenario?: string;
+  serve?: number;
 }
 
 function reproduce(f: Flags): string {
@@ -67,7 +75,24 @@ function reproduce(f: Flags): string {
     .join(' ');
 }
 
+async function serve(f: Flags, port: number): Promise<void> {
+  const chain = new SimChain({
+    seed: f.seed,
+    blocks: f.blocks,
+    hostileShare: f.hostile,
+    emptyRun: f.blocks >= 1000,
+  });
+  const rpc = await startRpcServer((h) => chain.responseFor(h), { chainId: SIM_CHAIN_ID, port });
+  console.log(`sim: serving seed ${f.seed} (${f.blocks} blocks) as chain ${SIM_CHAIN_ID} on ${rpc.url}`);
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', resolve);
+    process.once('SIGINT', resolve);
+  });
+  await rpc.close();
+}
+
 async function main(f: Flags): Promise<void> {
+  if (f.serve !== undefined) return serve(f, f.serve);
   const options: SimOptions = {
     seed: f.seed,
     blocks: f.blocks,

@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+// The metronome command: a thin registry of subcommands (each in src/cli/).
+import { Command } from 'commander';
+import { registerChallenges } from './cli/challenges.js';
+import { indexCommand } from './cli/index-command.js';
+import { migrateCommand } from './cli/migrate.js';
+
+const program = new Command('metronome').description('OpenAudio Core chain indexer').showHelpAfterError();
+program.addCommand(migrateCommand());
+program.addCommand(indexCommand());
+registerChallenges(program);
+
+program.parseAsync(process.argv).catch((e: unknown) => {
+  console.error(e instanceof Error ? e.message : String(e));
+  process.exitCode = 1;
+});

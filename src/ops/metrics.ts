@@ -1,0 +1,86 @@
+// Prometheus metrics (prom-client), all prefixed metronome_, fed from the run loop's observer.
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunObserver } from '../indexer/run.js';
+
+export interface Metrics {
+  readonly registry: Registry;
+  readonly observer: RunObserver;
+  ready: boolean;
+}
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  const indexed = new Gauge({
+    name: 'metronome_indexed_height',
+    help: 'last chain height committed',
+    registers: [registry],
+  });
+  const head = new Gauge({
+    name: 'metronome_chain_head',
+    help: 'chain tip as last reported by the node',
+    registers: [registry],
+  });
+  const lag = new Gauge({
+    name: 'metronome_lag_blocks',
+    help: 'chain head minus indexed height',
+    registers: [registry],
+  });
+  const txs = new Counter({
+    name: 'metronome_txs_total',
+    help: 'chain txs by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+  const collisions = new Counter({
+    name: 'metronome_play_collisions_total',
+    help: 'plays another writer had already inserted',
+    registers: [registry],
+  });
+  const plays = new Counter({
+    name: 'metronome_plays_total',
+    help: 'plays by fate',
+    labelNames: ['fate'],
+    registers: [registry],
+  });
+  const gaps = new Counter({
+    name: 'metronome_block_gaps_total',
+    help: 'heights recorded as gaps (record-and-continue)',
+    registers: [registry],
+  });
+  const retries = new Counter({
+    name: 'metronome_retries_total',
+    help: 'retries by kind',
+    labelNames: ['kind'],
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: 'metronome_block_duration_seconds',
+    help: 'time to index one block (group commits are divided evenly)',
+    buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  const metrics: Metrics = {
+    registry,
+    ready: false,
+    observer: {
+      onBlock({ stats, durationMs, chainHead }) {
+        indexed.set(stats.height);
+        if (chainHead !== undefined) {
+          head.set(chainHead);
+          lag.set(Math.max(0, chainHead - stats.height));
+        }
+        for (const o of ['applied', 'rejected', 'failed', 'unrouted'] as const)
+          if (stats[o] > 0) txs.inc({ outcome: o }, stats[o]);
+        if (stats.playCollisions > 0) collisions.inc(stats.playCollisions);
+        if (stats.playsBridged > 0) plays.inc({ fate: 'bridged' }, stats.playsBridged);
+        if (stats.playsSkipped > 0) plays.inc({ fate: 'skipped' }, stats.playsSkipped);
+        duration.observe(durationMs / 1000);
+        metrics.ready = true;
+      },
+      onFetchRetry: (_h, reason) => retries.inc({ kind: reason === 'error' ? 'rpc' : 'not-yet' }),
+      onBlockRetry: () => retries.inc({ kind: 'block' }),
+      onGap: () => gaps.inc(),
+    },
+  };
+  return metrics;
+}
