@@ -80,6 +80,9 @@ export interface StatementFaultHooks {
 /** A Kysely plugin that counts the indexer's statements and injects faults after some of them. */
 export class StatementFaults implements KyselyPlugin {
   statements = 0;
+  /** After a crash, this many statements run crash-free, so even the largest block gets through. */
+  static readonly GRACE = 5000;
+  private quietUntil = 0;
 
   constructor(
     private readonly plan: FaultPlan,
@@ -94,7 +97,8 @@ export class StatementFaults implements KyselyPlugin {
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
     const n = ++this.statements;
     const { seed } = this.plan;
-    if (decide(seed, this.plan.crashPerStatement, 'crash', n)) {
+    if (n > this.quietUntil && decide(seed, this.plan.crashPerStatement, 'crash', n)) {
+      this.quietUntil = n + StatementFaults.GRACE;
       this.counters.add('crash_in_block');
       this.hooks.crash();
       throw new SimCrash(`simulated crash after statement ${n}`);

@@ -4,6 +4,7 @@
 // in its own savepoint so a SQL error cannot poison the tx's savepoint.
 import { sql } from 'kysely';
 import type { Handler, PostHookRegistration } from '../entity-manager/types.js';
+import { isRetryable } from '../indexer/errors.js';
 
 const INT4_MAX = 2_147_483_647;
 
@@ -56,6 +57,10 @@ export const userEventsHook: Handler = async (ctx, params) => {
       FROM (SELECT count(*) FROM demoted) AS d`.execute(ctx.db);
     await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
   } catch (e) {
+    // Infrastructure trouble (a lost connection, a server restart) is not the hook's to swallow: the
+    // block must fail and be retried whole, or the user_events row would be lost for good. Found by the
+    // simulator's crash-restart equivalence.
+    if (isRetryable(e)) throw e;
     await sql`ROLLBACK TO SAVEPOINT user_events_hook`.execute(ctx.db);
     await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
     ctx.logger.warn({ user: params.userId, tx: params.txHash, err: String(e) }, 'user_events hook failed');

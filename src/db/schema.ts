@@ -3,6 +3,12 @@
 import type { ChallengeTables } from './tables/challenges.js';
 import type { EtlTables } from './tables/etl.js';
 import type { PlaysTables } from './tables/plays.js';
+import type { SocialGraphTables } from './tables/social-graph.js';
 import type { UserTrackTables } from './tables/users-tracks.js';
 
-export interface Database extends EtlTables, UserTrackTables, PlaysTables, ChallengeTables {}
+export interface Database
+  extends EtlTables,
+    UserTrackTables,
+    PlaysTables,
+    SocialGraphTables,
+    ChallengeTables {}

@@ -8,7 +8,8 @@ import { indexBlock } from '../../src/indexer/index-block.js';
 import { BlockError } from '../../src/indexer/errors.js';
 import { testDispatcher, W } from './test-handlers.js';
 
-const write = (id: number) => emTx({ userId: id, entityType: 'Test', entityId: id, action: 'Write', signer: W });
+const write = (id: number) =>
+  emTx({ userId: id, entityType: 'Test', entityId: id, action: 'Write', signer: W });
 
 describe('indexBlock', () => {
   let t: TestDb;
@@ -26,7 +27,11 @@ describe('indexBlock', () => {
     await chain.block(write(11), playsTx([{ trackId: '5' }])); // 4: mixed
     await chain.block(); // 5
     await chain.block(write(12)); // 6
-    const cib = await t.db.selectFrom('core_indexed_blocks').select(['height', 'em_block', 'blockhash']).orderBy('height').execute();
+    const cib = await t.db
+      .selectFrom('core_indexed_blocks')
+      .select(['height', 'em_block', 'blockhash'])
+      .orderBy('height')
+      .execute();
     expect(cib.map((r) => [r.height, r.em_block])).toEqual([
       [1, 1],
       [2, null],
@@ -41,7 +46,11 @@ describe('indexBlock', () => {
     expect(blocks[1]!.parenthash).toBe(blocks[0]!.blockhash);
     expect(blocks[2]!.parenthash).toBe(blocks[1]!.blockhash);
     // Domain rows carry em_block, not chain height.
-    const users = await t.db.selectFrom('users').select(['user_id', 'blocknumber']).orderBy('user_id').execute();
+    const users = await t.db
+      .selectFrom('users')
+      .select(['user_id', 'blocknumber'])
+      .orderBy('user_id')
+      .execute();
     expect(users).toEqual([
       { user_id: 10, blocknumber: 1 },
       { user_id: 11, blocknumber: 2 },
@@ -73,9 +82,18 @@ describe('indexBlock', () => {
       ['unrouted', 'unrouted'],
     ]);
     expect(rows[1]!.reason).toContain('boom');
-    const ids = await t.db.selectFrom('users').select('user_id').where('user_id', '>=', 20).orderBy('user_id').execute();
+    const ids = await t.db
+      .selectFrom('users')
+      .select('user_id')
+      .where('user_id', '>=', 20)
+      .orderBy('user_id')
+      .execute();
     expect(ids.map((r) => r.user_id)).toEqual([20, 23]);
-    const stats = await t.db.selectFrom('metronome_block_stats').selectAll().where('block_height', '=', chain.height).executeTakeFirstOrThrow();
+    const stats = await t.db
+      .selectFrom('metronome_block_stats')
+      .selectAll()
+      .where('block_height', '=', chain.height)
+      .executeTakeFirstOrThrow();
     expect([stats.applied, stats.failed, stats.rejected, stats.unrouted]).toEqual([2, 1, 1, 1]);
   });
 
@@ -83,19 +101,47 @@ describe('indexBlock', () => {
     const rows = await chain.apply(
       emTx({ userId: 'abc', entityType: 'Test', entityId: 30, action: 'Write', signer: W }),
       emTx({ userId: '2147483648', entityType: 'Test', entityId: 31, action: 'Write', signer: W }),
-      emTx({ userId: 32, entityType: 'Test', entityId: 32, action: 'Write', signer: W, metadata: '{"a":"x\\u0000y"}' }),
+      emTx({
+        userId: 32,
+        entityType: 'Test',
+        entityId: 32,
+        action: 'Write',
+        signer: W,
+        metadata: '{"a":"x\\u0000y"}',
+      }),
       emTx({ userId: 33, entityType: 'Test\u0000', entityId: 33, action: 'Write', signer: W }),
-      emTx({ userId: 34, entityType: 'Test', entityId: 34, action: 'Write', signer: W, metadata: 'x'.repeat(300_000) }),
+      emTx({
+        userId: 34,
+        entityType: 'Test',
+        entityId: 34,
+        action: 'Write',
+        signer: W,
+        metadata: 'x'.repeat(300_000),
+      }),
     );
-    expect(rows.map((r) => r.reason_code)).toEqual(['invalid_id', 'invalid_id', 'nul_byte', 'nul_byte', 'metadata_too_large']);
-    const raw = await t.db.selectFrom('etl_manage_entities').select(['entity_type', 'user_id']).where('block_height', '=', chain.height).orderBy('tx_index').execute();
+    expect(rows.map((r) => r.reason_code)).toEqual([
+      'invalid_id',
+      'invalid_id',
+      'nul_byte',
+      'nul_byte',
+      'metadata_too_large',
+    ]);
+    const raw = await t.db
+      .selectFrom('etl_manage_entities')
+      .select(['entity_type', 'user_id'])
+      .where('block_height', '=', chain.height)
+      .orderBy('tx_index')
+      .execute();
     expect(raw).toHaveLength(5);
     expect(raw[3]!.entity_type).toBe('Test\uFFFD');
     expect(raw[0]!.user_id).toBeNull();
   });
 
   it('bridges plays, skipping non-integer track ids with a recorded reason', async () => {
-    const before = await t.db.selectFrom('plays').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const before = await t.db
+      .selectFrom('plays')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     await chain.block(
       playsTx([
         { userId: '7', trackId: '100' },
@@ -105,14 +151,33 @@ describe('indexBlock', () => {
         { userId: '9', trackId: '101', timestamp: 'yesterday' },
       ]),
     );
-    const etl = await t.db.selectFrom('etl_plays').select(['track_id', 'skip_reason']).where('block_height', '=', chain.height).orderBy('play_index').execute();
-    expect(etl.map((r) => r.skip_reason)).toEqual([null, null, 'track_id_not_integer', 'track_id_not_integer', 'invalid_timestamp']);
-    const plays = await t.db.selectFrom('plays').select(['user_id', 'play_item_id', 'slot', 'source']).where('slot', '=', chain.height).orderBy('user_id').execute();
+    const etl = await t.db
+      .selectFrom('etl_plays')
+      .select(['track_id', 'skip_reason'])
+      .where('block_height', '=', chain.height)
+      .orderBy('play_index')
+      .execute();
+    expect(etl.map((r) => r.skip_reason)).toEqual([
+      null,
+      null,
+      'track_id_not_integer',
+      'track_id_not_integer',
+      'invalid_timestamp',
+    ]);
+    const plays = await t.db
+      .selectFrom('plays')
+      .select(['user_id', 'play_item_id', 'slot', 'source'])
+      .where('slot', '=', chain.height)
+      .orderBy('user_id')
+      .execute();
     expect(plays).toEqual([
       { user_id: 7, play_item_id: 100, slot: chain.height, source: 'relay' },
       { user_id: null, play_item_id: 100, slot: chain.height, source: 'relay' },
     ]);
-    const after = await t.db.selectFrom('plays').select(sql<number>`count(*)::int`.as('n')).executeTakeFirstOrThrow();
+    const after = await t.db
+      .selectFrom('plays')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
     expect(after.n - before.n).toBe(2);
   });
 
@@ -124,13 +189,20 @@ describe('indexBlock', () => {
     const p = tx.plays[0]!;
     // The legacy writer, on its own connection, with its own slot numbering.
     await sql`INSERT INTO plays (user_id, source, play_item_id, created_at, updated_at, slot, signature, city, region, country)
-              VALUES (41, 'relay', 300, ${p.timestamp}::timestamptz AT TIME ZONE 'UTC', now(), 999999, ${p.signature}, 'x', 'y', 'z')`.execute(t.db);
+              VALUES (41, 'relay', 300, ${p.timestamp}::timestamptz AT TIME ZONE 'UTC', now(), 999999, ${p.signature}, 'x', 'y', 'z')`.execute(
+      t.db,
+    );
     const res = await chain.block(tx, write(43));
     expect(res.status).toBe('indexed');
     if (res.status !== 'indexed') return;
     expect(res.stats.playCollisions).toBe(1);
     expect(res.stats.playsBridged).toBe(1);
-    const rows = await t.db.selectFrom('plays').select(['user_id', 'slot']).where('play_item_id', '=', 300).orderBy('user_id').execute();
+    const rows = await t.db
+      .selectFrom('plays')
+      .select(['user_id', 'slot'])
+      .where('play_item_id', '=', 300)
+      .orderBy('user_id')
+      .execute();
     expect(rows).toEqual([
       { user_id: 41, slot: 999999 },
       { user_id: 42, slot: chain.height },
@@ -185,8 +257,13 @@ describe('indexBlock atomicity', () => {
 
     for (let n = 1; n <= probe.count; n++) {
       const fault = new StatementFault(n);
-      await expect(indexBlock(t.db.withPlugin(fault), blockAt(2, representative()), chain.deps)).rejects.toSatisfy(
-        (e: unknown) => e instanceof BlockError && e.height === 2 && (e.cause instanceof InjectedFault || String(e.message).includes('injected')),
+      await expect(
+        indexBlock(t.db.withPlugin(fault), blockAt(2, representative()), chain.deps),
+      ).rejects.toSatisfy(
+        (e: unknown) =>
+          e instanceof BlockError &&
+          e.height === 2 &&
+          (e.cause instanceof InjectedFault || String(e.message).includes('injected')),
       );
       expect(await digestTables(t.db), `after a fault at statement ${n}`).toEqual(clean);
     }
@@ -194,22 +271,29 @@ describe('indexBlock atomicity', () => {
     expect(await digestTables(t.db)).toEqual(await digestTables(ref.db));
   });
 
-  it.runIf(process.env.TEST_DB !== 'pglite')('a killed connection mid-block leaves nothing and is retryable', async () => {
-    if (t.backend !== 'postgres') return;
-    const before = await digestTables(t.db);
-    const terminate = new StatementFault(5, async () => {
-      const dbName = new URL(t.url).pathname.slice(1);
-      await adminQuery(
-        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName}' AND pid <> pg_backend_pid()`,
-      );
-    });
-    const err = await indexBlock(t.db.withPlugin(terminate), blockAt(3, [write(200), playsTx([{ trackId: '9' }])]), {
-      chainId: TEST_CHAIN_ID,
-      dispatcher: testDispatcher(),
-      logger: (await import('../../src/deps/logger.js')).silentLogger,
-    }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(BlockError);
-    expect((err as BlockError).retryable).toBe(true);
-    expect(await digestTables(t.db)).toEqual(before);
-  });
+  it.runIf(process.env.TEST_DB !== 'pglite')(
+    'a killed connection mid-block leaves nothing and is retryable',
+    async () => {
+      if (t.backend !== 'postgres') return;
+      const before = await digestTables(t.db);
+      const terminate = new StatementFault(5, async () => {
+        const dbName = new URL(t.url).pathname.slice(1);
+        await adminQuery(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${dbName}' AND pid <> pg_backend_pid()`,
+        );
+      });
+      const err = await indexBlock(
+        t.db.withPlugin(terminate),
+        blockAt(3, [write(200), playsTx([{ trackId: '9' }])]),
+        {
+          chainId: TEST_CHAIN_ID,
+          dispatcher: testDispatcher(),
+          logger: (await import('../../src/deps/logger.js')).silentLogger,
+        },
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BlockError);
+      expect((err as BlockError).retryable).toBe(true);
+      expect(await digestTables(t.db)).toEqual(before);
+    },
+  );
 });

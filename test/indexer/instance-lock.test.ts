@@ -12,7 +12,9 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
   it('refuses a second indexer for the same chain, naming the holder, and allows another chain', async () => {
     const first = await acquireInstanceLock(t.url, 'chain-a', 'metronome-index host-1 pid 111');
     try {
-      const err = await acquireInstanceLock(t.url, 'chain-a', 'metronome-index host-2 pid 222').catch((e: unknown) => e);
+      const err = await acquireInstanceLock(t.url, 'chain-a', 'metronome-index host-2 pid 222').catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(InstanceLockedError);
       expect(String((err as Error).message)).toContain('metronome-index host-1 pid 111');
       const other = await acquireInstanceLock(t.url, 'chain-b', 'x');
@@ -26,7 +28,9 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
 
   it('a killed holder leaves no stale lock, and the holder notices and re-takes it on verify', async () => {
     const holder = await acquireInstanceLock(t.url, 'chain-c', 'holder-to-kill');
-    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-to-kill'`);
+    await adminQuery(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-to-kill'`,
+    );
     await new Promise((r) => setTimeout(r, 100));
     const next = await acquireInstanceLock(t.url, 'chain-c', 'successor');
     // The old holder lost its session; re-taking now must fail because the successor holds it.

@@ -23,15 +23,30 @@ describe('plays volume', () => {
   afterAll(async () => t?.close());
 
   it(`indexes ${N} plays of one track in one block, with every milestone and notification`, async () => {
-    const tx = playsTx(Array.from({ length: N }, (_, i) => ({ userId: String(1 + (i % 50)), trackId: '777', timestamp: ts(i) })));
+    const tx = playsTx(
+      Array.from({ length: N }, (_, i) => ({
+        userId: String(1 + (i % 50)),
+        trackId: '777',
+        timestamp: ts(i),
+      })),
+    );
     const started = performance.now();
     const res = await indexBlock(t.db, blockAt(1, [tx]), chain.deps);
     const ms = performance.now() - started;
     console.log(`[figure] ${t.backend}: indexBlock with ${N} plays of one track: ${ms.toFixed(0)} ms`);
     expect(res.status).toBe('indexed');
-    const agg = await t.db.selectFrom('aggregate_plays').select('count').where('play_item_id', '=', 777).executeTakeFirstOrThrow();
+    const agg = await t.db
+      .selectFrom('aggregate_plays')
+      .select('count')
+      .where('play_item_id', '=', 777)
+      .executeTakeFirstOrThrow();
     expect(Number(agg.count)).toBe(N);
-    const ms2 = await t.db.selectFrom('milestones').select(['threshold', 'slot', 'timestamp']).where('id', '=', 777).orderBy('threshold').execute();
+    const ms2 = await t.db
+      .selectFrom('milestones')
+      .select(['threshold', 'slot', 'timestamp'])
+      .where('id', '=', 777)
+      .orderBy('threshold')
+      .execute();
     expect(ms2.map((m) => m.threshold)).toEqual([10, 25, 50, 100, 250, 500, 1000, 2500, 5000]);
     // The milestone carries the timestamp of exactly the play that reached it (the 10th play: index 9).
     expect(ms2[0]!.timestamp.toISOString()).toBe(ts(9));
@@ -48,14 +63,24 @@ describe('plays volume', () => {
   });
 
   it(`indexes ${N} plays across ${N} tracks in one block`, async () => {
-    const tx = playsTx(Array.from({ length: N }, (_, i) => ({ userId: String(i), trackId: String(10_000 + i), timestamp: ts(i) })));
+    const tx = playsTx(
+      Array.from({ length: N }, (_, i) => ({
+        userId: String(i),
+        trackId: String(10_000 + i),
+        timestamp: ts(i),
+      })),
+    );
     const started = performance.now();
     await indexBlock(t.db, blockAt(2, [tx]), chain.deps);
     const ms = performance.now() - started;
     console.log(`[figure] ${t.backend}: indexBlock with ${N} plays across ${N} tracks: ${ms.toFixed(0)} ms`);
-    const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM aggregate_plays WHERE play_item_id >= 10000`.execute(t.db);
+    const n = await sql<{
+      n: number;
+    }>`SELECT count(*)::int AS n FROM aggregate_plays WHERE play_item_id >= 10000`.execute(t.db);
     expect(n.rows[0]!.n).toBe(N);
-    const tracks = await sql<{ n: number }>`SELECT sum(track_count)::int AS n FROM user_distinct_play_tracks WHERE user_id < ${N}`.execute(t.db);
+    const tracks = await sql<{
+      n: number;
+    }>`SELECT sum(track_count)::int AS n FROM user_distinct_play_tracks WHERE user_id < ${N}`.execute(t.db);
     expect(tracks.rows[0]!.n).toBeGreaterThanOrEqual(N - 50);
   });
 });

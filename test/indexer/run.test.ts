@@ -12,7 +12,12 @@ import { testDispatcher, W } from './test-handlers.js';
 const chainOf = (n: number, from = 1) =>
   Array.from({ length: n }, (_, i) => {
     const h = from + i;
-    return blockAt(h, h % 3 === 0 ? [emTx({ userId: h, entityType: 'Test', entityId: h, action: 'Write', signer: W })] : [playsTx([{ trackId: String(h) }])]);
+    return blockAt(
+      h,
+      h % 3 === 0
+        ? [emTx({ userId: h, entityType: 'Test', entityId: h, action: 'Write', signer: W })]
+        : [playsTx([{ trackId: String(h) }])],
+    );
   });
 const deps = () => ({ chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logger: silentLogger });
 
@@ -21,7 +26,8 @@ describe('prefetcher', () => {
     const source = new MemorySource(chainOf(5)).failTimes(2, 7).notYetTimes(4, 2);
     const clock = new InstantClock();
     const seen: number[] = [];
-    for await (const item of new Prefetcher(source, { startHeight: 1, clock, bufferSize: 2 })) seen.push(item.block.height);
+    for await (const item of new Prefetcher(source, { startHeight: 1, clock, bufferSize: 2 }))
+      seen.push(item.block.height);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     expect(clock.sleeps.slice(0, 7)).toEqual([200, 400, 800, 1600, 3200, 3200, 3200]);
     expect(clock.sleeps.slice(7)).toEqual([200, 400]);
@@ -48,14 +54,33 @@ describe('resume and run loop', () => {
   afterEach(async () => t?.close());
 
   it('resumes from the configured start on an empty database', async () => {
-    expect(await resolveStartHeight(t.db, TEST_CHAIN_ID, { defaultStart: 7 })).toEqual({ height: 7, reason: 'configured-default' });
+    expect(await resolveStartHeight(t.db, TEST_CHAIN_ID, { defaultStart: 7 })).toEqual({
+      height: 7,
+      reason: 'configured-default',
+    });
   });
 
   it('resumes after MAX(etl_blocks.block_height)', async () => {
-    await runIndexer({ db: t.db, source: new MemorySource(chainOf(6)), deps: deps(), clock: new InstantClock(), endHeight: 4 });
+    await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(6)),
+      deps: deps(),
+      clock: new InstantClock(),
+      endHeight: 4,
+    });
     expect(await resolveStartHeight(t.db, TEST_CHAIN_ID)).toEqual({ height: 5, reason: 'etl_blocks' });
-    const summary = await runIndexer({ db: t.db, source: new MemorySource(chainOf(6)), deps: deps(), clock: new InstantClock() });
-    expect(summary).toMatchObject({ startHeight: 5, lastHeight: 6, blocksIndexed: 2, stoppedBy: 'source-exhausted' });
+    const summary = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(6)),
+      deps: deps(),
+      clock: new InstantClock(),
+    });
+    expect(summary).toMatchObject({
+      startHeight: 5,
+      lastHeight: 6,
+      blocksIndexed: 2,
+      stoppedBy: 'source-exhausted',
+    });
   });
 
   it('resumes from core_indexed_blocks of this chain on a production clone with an empty etl_blocks', async () => {
@@ -67,12 +92,29 @@ describe('resume and run loop', () => {
         { blockhash: 'cc', chain_id: 'some-other-chain', height: 5000, em_block: null },
       ])
       .execute();
-    await t.db.insertInto('blocks').values({ blockhash: 'aa', parenthash: null, number: 900, is_current: null }).execute();
-    expect(await resolveStartHeight(t.db, TEST_CHAIN_ID, { defaultStart: 1 })).toEqual({ height: 43, reason: 'core_indexed_blocks' });
-    const summary = await runIndexer({ db: t.db, source: new MemorySource(chainOf(10, 43)), deps: deps(), clock: new InstantClock() });
+    await t.db
+      .insertInto('blocks')
+      .values({ blockhash: 'aa', parenthash: null, number: 900, is_current: null })
+      .execute();
+    expect(await resolveStartHeight(t.db, TEST_CHAIN_ID, { defaultStart: 1 })).toEqual({
+      height: 43,
+      reason: 'core_indexed_blocks',
+    });
+    const summary = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(10, 43)),
+      deps: deps(),
+      clock: new InstantClock(),
+    });
     expect(summary.startHeight).toBe(43);
     // em_block continues from the clone's blocks.number, not from the chain height.
-    const em = await t.db.selectFrom('core_indexed_blocks').select(['height', 'em_block']).where('em_block', 'is not', null).where('height', '>', 42).orderBy('height').execute();
+    const em = await t.db
+      .selectFrom('core_indexed_blocks')
+      .select(['height', 'em_block'])
+      .where('em_block', 'is not', null)
+      .where('height', '>', 42)
+      .orderBy('height')
+      .execute();
     expect(em).toEqual([
       { height: 45, em_block: 901 },
       { height: 48, em_block: 902 },
@@ -81,17 +123,31 @@ describe('resume and run loop', () => {
   });
 
   it('a bounded run ends cleanly at --to', async () => {
-    const s = await runIndexer({ db: t.db, source: new MemorySource(chainOf(20)), deps: deps(), clock: new InstantClock(), endHeight: 12 });
+    const s = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(20)),
+      deps: deps(),
+      clock: new InstantClock(),
+      endHeight: 12,
+    });
     expect(s).toMatchObject({ lastHeight: 12, blocksIndexed: 12, stoppedBy: 'end' });
   });
 
   it('halts on a deterministic block failure with the height, and leaves the block unwritten', async () => {
     const bad = chainOf(5);
     // A plays hook that always throws: a block-level, non-retryable failure.
-    const failing = { ...deps(), playsHook: async () => {
-      throw new Error('bridge exploded');
-    } };
-    const err = await runIndexer({ db: t.db, source: new MemorySource(bad), deps: failing, clock: new InstantClock() }).catch((e: unknown) => e);
+    const failing = {
+      ...deps(),
+      playsHook: async () => {
+        throw new Error('bridge exploded');
+      },
+    };
+    const err = await runIndexer({
+      db: t.db,
+      source: new MemorySource(bad),
+      deps: failing,
+      clock: new InstantClock(),
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HaltError);
     expect((err as HaltError).message).toContain('block 1');
     expect((err as HaltError).message).toContain('bridge exploded');
@@ -101,24 +157,49 @@ describe('resume and run loop', () => {
 
   it('record-and-continue writes the failed height to the gaps table and goes on', async () => {
     // Block 2 always fails; the group it was prefetched with rolls back and is re-indexed block by block.
-    const flaky = { ...deps(), playsHook: async (_db: unknown, input: { blockHeight: number }) => {
-      if (input.blockHeight === 2) throw new Error('deterministic bad data');
-      return { inserted: 1 };
-    } };
-    const s = await runIndexer({ db: t.db, source: new MemorySource(chainOf(5)), deps: flaky, clock: new InstantClock(), failurePolicy: 'record-and-continue' });
+    const flaky = {
+      ...deps(),
+      playsHook: async (_db: unknown, input: { blockHeight: number }) => {
+        if (input.blockHeight === 2) throw new Error('deterministic bad data');
+        return { inserted: 1 };
+      },
+    };
+    const s = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(5)),
+      deps: flaky,
+      clock: new InstantClock(),
+      failurePolicy: 'record-and-continue',
+    });
     expect(s.gaps).toBe(1);
     const gaps = await t.db.selectFrom('metronome_block_gaps').select(['block_height', 'error']).execute();
     expect(gaps).toEqual([{ block_height: 2, error: 'deterministic bad data' }]);
-    const heights = await t.db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
+    const heights = await t.db
+      .selectFrom('etl_blocks')
+      .select('block_height')
+      .orderBy('block_height')
+      .execute();
     expect(heights.map((r) => r.block_height)).toEqual([1, 3, 4, 5]);
   });
 
   it('group-commits a prefetched backlog with the same result as one block per transaction', async () => {
     const blocks = chainOf(40); // built once: tx hashes come from a global counter
-    const grouped = await runIndexer({ db: t.db, source: new MemorySource(blocks), deps: deps(), clock: new InstantClock(), maxGroupBlocks: 16 });
+    const grouped = await runIndexer({
+      db: t.db,
+      source: new MemorySource(blocks),
+      deps: deps(),
+      clock: new InstantClock(),
+      maxGroupBlocks: 16,
+    });
     const other = await createTestDb();
     try {
-      await runIndexer({ db: other.db, source: new MemorySource(blocks), deps: deps(), clock: new InstantClock(), maxGroupBlocks: 1 });
+      await runIndexer({
+        db: other.db,
+        source: new MemorySource(blocks),
+        deps: deps(),
+        clock: new InstantClock(),
+        maxGroupBlocks: 1,
+      });
       expect(grouped).toMatchObject({ blocksIndexed: 40, lastHeight: 40 });
       expect(await digestTables(t.db)).toEqual(await digestTables(other.db));
     } finally {
@@ -128,11 +209,15 @@ describe('resume and run loop', () => {
 
   it('retries a retryable block failure on the same block until it succeeds', async () => {
     let calls = 0;
-    const transient = { ...deps(), playsHook: async () => {
-      calls++;
-      if (calls <= 3) throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
-      return { inserted: 1 };
-    } };
+    const transient = {
+      ...deps(),
+      playsHook: async () => {
+        calls++;
+        if (calls <= 3)
+          throw Object.assign(new Error('Connection terminated unexpectedly'), { code: 'ECONNRESET' });
+        return { inserted: 1 };
+      },
+    };
     const clock = new InstantClock();
     const retries: number[] = [];
     const s = await runIndexer({

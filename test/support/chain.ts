@@ -15,7 +15,11 @@ export function hashOf(...parts: (string | number)[]): string {
   return createHash('sha256').update(parts.join('|')).digest('hex');
 }
 
-export function blockAt(height: number, txs: readonly Tx[], opts: { hash?: string; timestamp?: string } = {}): Block {
+export function blockAt(
+  height: number,
+  txs: readonly Tx[],
+  opts: { hash?: string; timestamp?: string } = {},
+): Block {
   return {
     height,
     hash: opts.hash ?? hashOf('block', height),
@@ -39,7 +43,11 @@ export type EmFields = Pick<ManageEntity, 'entityType' | 'action'> & {
 
 export function emTx(f: EmFields): ManageEntityTx {
   const metadata =
-    f.metadata === undefined ? '' : typeof f.metadata === 'string' ? f.metadata : JSON.stringify({ cid: 'bafytest', data: f.metadata });
+    f.metadata === undefined
+      ? ''
+      : typeof f.metadata === 'string'
+        ? f.metadata
+        : JSON.stringify({ cid: 'bafytest', data: f.metadata });
   const n = ++txCounter;
   return {
     kind: 'manage_entity',

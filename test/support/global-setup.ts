@@ -50,7 +50,9 @@ async function prepareTemplate(serverUrl: string): Promise<void> {
   const admin = await connect(serverUrl, { poolSize: 1 });
   try {
     const { sql } = await import('kysely');
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${TEMPLATE_DB}`.execute(admin.db);
+    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${TEMPLATE_DB}`.execute(
+      admin.db,
+    );
     await sql.raw(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`).execute(admin.db);
     await sql.raw(`CREATE DATABASE ${TEMPLATE_DB}`).execute(admin.db);
   } finally {

@@ -1,6 +1,13 @@
 // Fault injection for tests: a Kysely plugin that runs a callback (or throws) after the Nth statement,
 // so a block can be broken after any statement without the indexer knowing.
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
 
 /** Looks like a server crash to the indexer (SQLSTATE 57P01 admin_shutdown), so it fails the whole block. */
 export class InjectedFault extends Error {

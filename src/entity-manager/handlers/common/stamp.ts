@@ -1,0 +1,20 @@
+import type { EmParams } from '../../types.js';
+
+/** The chain columns every domain row written by a tx carries (blocknumber = em_block). */
+export function chainStamp(p: EmParams) {
+  return { blockhash: p.blockHash, blocknumber: p.blockNumber, txhash: p.txHash };
+}
+
+/** created_at/updated_at from block time, never the wall clock. */
+export function times(p: EmParams) {
+  return { created_at: p.blockTime, updated_at: p.blockTime };
+}
+
+/** Empty strings are stored as NULL (spec §3.2 "empty → NULL"). */
+export function orNull(s: string): string | null {
+  return s === '' ? null : s;
+}
+
+export function jsonOrNull(v: unknown): string | null {
+  return v === undefined || v === null ? null : JSON.stringify(v);
+}

@@ -1,0 +1,360 @@
+// The social handlers (spec §3.2 rows 15–23), registered under entity type `*`: the chain tx carries the
+// target's entity type. Each keeps exactly one current row per pair (partial unique index + upsert).
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { ItemType } from '../../db/tables/social-graph.js';
+import { validateSigner } from '../authorize.js';
+import { ANY_ENTITY, type EmParams, type Handler, type HandlerRegistration } from '../types.js';
+import { reject } from '../validation-error.js';
+import { chainStamp } from './common/stamp.js';
+
+async function userExists(db: Kysely<Database>, id: number): Promise<boolean> {
+  return (
+    (await db
+      .selectFrom('users')
+      .select('user_id')
+      .where('user_id', '=', id)
+      .where('is_current', '=', true)
+      .executeTakeFirst()) !== undefined
+  );
+}
+
+// ---- follows (and the implied subscription) ------------------------------------------------------
+
+async function activeFollow(db: Kysely<Database>, p: EmParams): Promise<boolean> {
+  const r = await db
+    .selectFrom('follows')
+    .select('is_delete')
+    .where('follower_user_id', '=', p.userId)
+    .where('followee_user_id', '=', p.entityId)
+    .where('is_current', '=', true)
+    .executeTakeFirst();
+  return r !== undefined && !r.is_delete;
+}
+
+async function upsertFollow(db: Kysely<Database>, p: EmParams, isDelete: boolean) {
+  await db
+    .insertInto('follows')
+    .values({
+      ...chainStamp(p),
+      slot: null,
+      follower_user_id: p.userId,
+      followee_user_id: p.entityId,
+      is_current: true,
+      is_delete: isDelete,
+      created_at: p.blockTime,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['follower_user_id', 'followee_user_id'])
+        .where('is_current', '=', true)
+        .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
+    )
+    .execute();
+}
+
+async function upsertSubscription(
+  db: Kysely<Database>,
+  p: EmParams,
+  isDelete: boolean,
+  entityType: 'User' | 'Event' = 'User',
+) {
+  await db
+    .insertInto('subscriptions')
+    .values({
+      ...chainStamp(p),
+      subscriber_id: p.userId,
+      user_id: p.entityId,
+      entity_type: entityType,
+      entity_id: p.entityId,
+      is_current: true,
+      is_delete: isDelete,
+      created_at: p.blockTime,
+    })
+    .onConflict((oc) =>
+      oc
+        .columns(['subscriber_id', 'user_id', 'entity_type'])
+        .where('is_current', '=', true)
+        .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
+    )
+    .execute();
+}
+
+const follow: Handler = async ({ db }, p) => {
+  if (p.userId === p.entityId) reject('self_action', 'a user cannot follow themselves');
+  await validateSigner(db, p.userId, p.signer);
+  if (!(await userExists(db, p.entityId))) reject('target_not_found', `user ${p.entityId} does not exist`);
+  if (await activeFollow(db, p))
+    reject('already_following', `user ${p.userId} already follows ${p.entityId}`);
+  await upsertFollow(db, p, false);
+  // Live follows imply a subscription; genesis-migration follows do not (#473).
+  if (!p.migration) await upsertSubscription(db, p, false);
+};
+
+const unfollow: Handler = async ({ db }, p) => {
+  await validateSigner(db, p.userId, p.signer);
+  if (!(await activeFollow(db, p))) reject('not_following', `user ${p.userId} does not follow ${p.entityId}`);
+  await upsertFollow(db, p, true);
+  await upsertSubscription(db, p, true);
+};
+
+// ---- subscriptions -------------------------------------------------------------------------------
+
+async function activeSubscription(db: Kysely<Database>, p: EmParams, entityType: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('subscriptions')
+    .select('is_delete')
+    .where('subscriber_id', '=', p.userId)
+    .where('user_id', '=', p.entityId)
+    .where('entity_type', '=', entityType)
+    .where('is_current', '=', true)
+    .executeTakeFirst();
+  return r !== undefined && !r.is_delete;
+}
+
+const subscriptionType = (p: EmParams): 'User' | 'Event' => (p.entityType === 'Event' ? 'Event' : 'User');
+
+const subscribe: Handler = async ({ db }, p) => {
+  const type = subscriptionType(p);
+  if (type === 'User' && p.userId === p.entityId)
+    reject('self_action', 'a user cannot subscribe to themselves');
+  await validateSigner(db, p.userId, p.signer);
+  if (type === 'User' && !(await userExists(db, p.entityId)))
+    reject('target_not_found', `user ${p.entityId} does not exist`);
+  if (await activeSubscription(db, p, type))
+    reject('already_subscribed', `user ${p.userId} is already subscribed to ${p.entityId}`);
+  await upsertSubscription(db, p, false, type);
+};
+
+const unsubscribe: Handler = async ({ db }, p) => {
+  const type = subscriptionType(p);
+  await validateSigner(db, p.userId, p.signer);
+  if (!(await activeSubscription(db, p, type)))
+    reject('not_subscribed', `user ${p.userId} is not subscribed to ${p.entityId}`);
+  await upsertSubscription(db, p, true, type);
+};
+
+// ---- saves, reposts, shares ----------------------------------------------------------------------
+
+type Kind = 'save' | 'repost' | 'share';
+
+const fromName = (s: string): ItemType | undefined => {
+  const lc = s.toLowerCase();
+  return lc === 'track' || lc === 'playlist' || lc === 'album' ? lc : undefined;
+};
+
+/**
+ * The item type, first match wins: metadata.type, then the tx entity_type, then what exists in the DB.
+ * Saves store albums as `playlist` (#428: save_type is in the key and is_album is mutable); reposts turn a
+ * Playlist into `album` when the row is an album; shares keep `album` as sent.
+ */
+async function resolveType(
+  db: Kysely<Database>,
+  p: EmParams,
+  kind: Kind,
+  order: 'metadata-first' | 'entity-first',
+): Promise<ItemType> {
+  const meta = fromName(p.metadata.str('type'));
+  const ent =
+    p.entityType === 'Track'
+      ? 'track'
+      : p.entityType === 'Playlist' || p.entityType === 'Album'
+        ? p.entityType === 'Album'
+          ? 'album'
+          : 'playlist'
+        : undefined;
+  let t: ItemType | undefined = order === 'metadata-first' ? (meta ?? ent) : (ent ?? meta);
+  if (!t) {
+    const track = await db
+      .selectFrom('tracks')
+      .select('track_id')
+      .where('track_id', '=', p.entityId)
+      .executeTakeFirst();
+    if (track) t = 'track';
+    else if (
+      await db
+        .selectFrom('playlists')
+        .select('playlist_id')
+        .where('playlist_id', '=', p.entityId)
+        .executeTakeFirst()
+    )
+      t = 'playlist';
+  }
+  if (!t) reject('item_type_unknown', `cannot tell whether ${p.entityId} is a track or a playlist`);
+  if (kind === 'save' && t === 'album') return 'playlist';
+  if (kind === 'repost' && t === 'playlist') {
+    const pl = await db
+      .selectFrom('playlists')
+      .select('is_album')
+      .where('playlist_id', '=', p.entityId)
+      .where('is_current', '=', true)
+      .executeTakeFirst();
+    if (pl?.is_album) return 'album';
+  }
+  return t;
+}
+
+/** A current track (deleted allowed), or any playlist row (relaxed existence, newest build). */
+async function targetExists(db: Kysely<Database>, id: number, type: ItemType): Promise<boolean> {
+  if (type === 'track') {
+    return (
+      (await db
+        .selectFrom('tracks')
+        .select('track_id')
+        .where('track_id', '=', id)
+        .where('is_current', '=', true)
+        .executeTakeFirst()) !== undefined
+    );
+  }
+  return (
+    (await db
+      .selectFrom('playlists')
+      .select('playlist_id')
+      .where('playlist_id', '=', id)
+      .executeTakeFirst()) !== undefined
+  );
+}
+
+async function activeSave(db: Kysely<Database>, p: EmParams, type: ItemType): Promise<boolean> {
+  const r = await db
+    .selectFrom('saves')
+    .select('is_delete')
+    .where('user_id', '=', p.userId)
+    .where('save_item_id', '=', p.entityId)
+    .where('save_type', '=', type)
+    .where('is_current', '=', true)
+    .executeTakeFirst();
+  return r !== undefined && !r.is_delete;
+}
+
+async function activeRepost(db: Kysely<Database>, p: EmParams, type: ItemType): Promise<boolean> {
+  const r = await db
+    .selectFrom('reposts')
+    .select('is_delete')
+    .where('user_id', '=', p.userId)
+    .where('repost_item_id', '=', p.entityId)
+    .where('repost_type', '=', type)
+    .where('is_current', '=', true)
+    .executeTakeFirst();
+  return r !== undefined && !r.is_delete;
+}
+
+const setSave =
+  (on: boolean): Handler =>
+  async ({ db }, p) => {
+    await validateSigner(db, p.userId, p.signer);
+    const type = await resolveType(db, p, 'save', on ? 'metadata-first' : 'entity-first');
+    if (on) {
+      if (!(await targetExists(db, p.entityId, type)))
+        reject('target_not_found', `${type} ${p.entityId} does not exist`);
+      if (await activeSave(db, p, type))
+        reject('already_saved', `user ${p.userId} already saved ${type} ${p.entityId}`);
+    } else if (!(await activeSave(db, p, type))) {
+      reject('not_saved', `user ${p.userId} has not saved ${type} ${p.entityId}`);
+    }
+    const ofRepost = p.metadata.boolOr('is_save_of_repost', false);
+    await db
+      .insertInto('saves')
+      .values({
+        ...chainStamp(p),
+        slot: null,
+        user_id: p.userId,
+        save_item_id: p.entityId,
+        save_type: type,
+        is_current: true,
+        is_delete: !on,
+        is_save_of_repost: ofRepost,
+        created_at: p.blockTime,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'save_item_id', 'save_type'])
+          .where('is_current', '=', true)
+          .doUpdateSet({
+            is_delete: !on,
+            is_save_of_repost: ofRepost,
+            created_at: p.blockTime,
+            ...chainStamp(p),
+          }),
+      )
+      .execute();
+  };
+
+const setRepost =
+  (on: boolean): Handler =>
+  async ({ db }, p) => {
+    await validateSigner(db, p.userId, p.signer);
+    const type = await resolveType(db, p, 'repost', on ? 'metadata-first' : 'entity-first');
+    if (on) {
+      if (!(await targetExists(db, p.entityId, type)))
+        reject('target_not_found', `${type} ${p.entityId} does not exist`);
+      if (await activeRepost(db, p, type))
+        reject('already_reposted', `user ${p.userId} already reposted ${type} ${p.entityId}`);
+    } else if (!(await activeRepost(db, p, type))) {
+      reject('not_reposted', `user ${p.userId} has not reposted ${type} ${p.entityId}`);
+    }
+    const ofRepost = p.metadata.boolOr('is_repost_of_repost', false);
+    await db
+      .insertInto('reposts')
+      .values({
+        ...chainStamp(p),
+        slot: null,
+        user_id: p.userId,
+        repost_item_id: p.entityId,
+        repost_type: type,
+        is_current: true,
+        is_delete: !on,
+        is_repost_of_repost: ofRepost,
+        created_at: p.blockTime,
+      })
+      .onConflict((oc) =>
+        oc
+          .columns(['user_id', 'repost_item_id', 'repost_type'])
+          .where('is_current', '=', true)
+          .doUpdateSet({
+            is_delete: !on,
+            is_repost_of_repost: ofRepost,
+            created_at: p.blockTime,
+            ...chainStamp(p),
+          }),
+      )
+      .execute();
+  };
+
+const share: Handler = async ({ db }, p) => {
+  await validateSigner(db, p.userId, p.signer);
+  const type = await resolveType(db, p, 'share', 'entity-first');
+  if (!(await targetExists(db, p.entityId, type)))
+    reject('target_not_found', `${type} ${p.entityId} does not exist`);
+  await db
+    .insertInto('shares')
+    .values({
+      ...chainStamp(p),
+      user_id: p.userId,
+      share_item_id: p.entityId,
+      share_type: type,
+      created_at: p.blockTime,
+    })
+    // The PK includes txhash: a re-delivered tx is a no-op.
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+};
+
+const social = (action: string, handle: Handler): HandlerRegistration => ({
+  entityType: ANY_ENTITY,
+  action,
+  gate: null,
+  handle,
+});
+
+export const socialHandlers: readonly HandlerRegistration[] = [
+  social('Follow', follow),
+  social('Unfollow', unfollow),
+  social('Save', setSave(true)),
+  social('Unsave', setSave(false)),
+  social('Repost', setRepost(true)),
+  social('Unrepost', setRepost(false)),
+  social('Subscribe', subscribe),
+  social('Unsubscribe', unsubscribe),
+  social('Share', share),
+];
