@@ -48,9 +48,9 @@ describe('social graph property', () => {
         fc.integer({ min: 1, max: 6 }),
         async (acts, perBlock) => {
           // Fresh users and tracks per run, so runs are independent on one database.
-          const users = [];
+          const users: { id: number; wallet: string }[] = [];
           for (let i = 0; i < 4; i++) users.push(await createUser(c));
-          const tracks = [];
+          const tracks: number[] = [];
           for (let i = 0; i < 4; i++) tracks.push(await createTrack(c, users[i]!));
           const follows = new Set<string>();
           const subs = new Set<string>();
