@@ -20,7 +20,11 @@ export function lockKeys(chainId: string): [number, number] {
   return [h.readInt32BE(0), h.readInt32BE(4)];
 }
 
-export async function acquireInstanceLock(url: string, chainId: string, holderName: string): Promise<InstanceLock> {
+export async function acquireInstanceLock(
+  url: string,
+  chainId: string,
+  holderName: string,
+): Promise<InstanceLock> {
   const [k1, k2] = lockKeys(chainId);
   let client: pg.Client | undefined;
 
@@ -33,7 +37,12 @@ export async function acquireInstanceLock(url: string, chainId: string, holderNa
       client = c;
       return;
     }
-    const holder = await c.query<{ pid: number; application_name: string; client_addr: string | null; backend_start: Date }>(
+    const holder = await c.query<{
+      pid: number;
+      application_name: string;
+      client_addr: string | null;
+      backend_start: Date;
+    }>(
       `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
        WHERE l.locktype = 'advisory' AND l.classid = $1::int::oid AND l.objid = $2::int::oid AND l.granted`,
@@ -44,7 +53,9 @@ export async function acquireInstanceLock(url: string, chainId: string, holderNa
     const who = h
       ? `"${h.application_name}" (backend pid ${h.pid}${h.client_addr ? ` from ${h.client_addr}` : ''}, since ${h.backend_start.toISOString()})`
       : 'another session';
-    throw new InstanceLockedError(`another metronome indexer already indexes chain "${chainId}" into this database: ${who}`);
+    throw new InstanceLockedError(
+      `another metronome indexer already indexes chain "${chainId}" into this database: ${who}`,
+    );
   };
 
   await connectAndLock();
