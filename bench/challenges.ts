@@ -21,7 +21,7 @@ import type { Database } from '../src/db/schema.js';
 import { systemClock } from '../src/deps/clock.js';
 import { silentLogger } from '../src/deps/logger.js';
 
-const USER_EVENT_PROCESSORS: readonly ChallengeProcessor[] = [
+export const USER_EVENT_PROCESSORS: readonly ChallengeProcessor[] = [
   mobileInstall,
   referral,
   referralVerified,
@@ -72,7 +72,11 @@ export async function loadNotifications(db: Kysely<Database>, n: number): Promis
   await sql`VACUUM ANALYZE notification`.execute(db);
 }
 
-async function probe(db: Kysely<Database>, form: 'gin' | 'any', samples: number): Promise<ProbeFigure> {
+export async function cooldownProbe(
+  db: Kysely<Database>,
+  form: 'gin' | 'any',
+  samples: number,
+): Promise<ProbeFigure> {
   const users = await sql<{ u: number }>`
     SELECT DISTINCT unnest(user_ids) AS u FROM notification WHERE type = 'reward_in_cooldown' LIMIT ${samples}`.execute(
     db,
@@ -114,7 +118,7 @@ function planNodes(p: unknown): string {
 }
 
 /** user_events rows [from, to): blocks of 20 users, a third mobile, a quarter referred by one of 500. */
-async function loadUserEvents(db: Kysely<Database>, from: number, to: number): Promise<void> {
+export async function loadUserEvents(db: Kysely<Database>, from: number, to: number): Promise<void> {
   await sql`
     INSERT INTO user_events (blockhash, blocknumber, is_current, user_id, referrer, is_mobile_user)
     SELECT 'bh', g / 20, true, g, CASE WHEN g % 4 = 0 THEN 1 + g % ${REFERRERS} END, g % 3 = 0
@@ -122,7 +126,7 @@ async function loadUserEvents(db: Kysely<Database>, from: number, to: number): P
   await sql`ANALYZE user_events`.execute(db);
 }
 
-async function tickWithDirty(
+export async function tickWithDirty(
   db: Kysely<Database>,
   userEvents: number,
   dirty: number,
@@ -172,8 +176,8 @@ export async function benchChallenges(db: Kysely<Database>): Promise<ChallengeFi
   await timed(`load ${notificationRows} notification rows + VACUUM ANALYZE`, () =>
     loadNotifications(db, notificationRows),
   );
-  const gin = await timed('cooldown probe, @> (200 users)', () => probe(db, 'gin', 200));
-  const any = await timed('cooldown probe, = ANY (10 users)', () => probe(db, 'any', 10));
+  const gin = await timed('cooldown probe, @> (200 users)', () => cooldownProbe(db, 'gin', 200));
+  const any = await timed('cooldown probe, = ANY (10 users)', () => cooldownProbe(db, 'any', 10));
   await sql`
     INSERT INTO tracks (track_id, is_current, owner_id, created_at, updated_at)
     VALUES (1, true, 1, '2025-01-01', '2025-01-01')`.execute(db);

@@ -3,7 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
+import { sql } from 'kysely';
+import { SCENARIOS } from '../scenarios/index.js';
+import type { ScenarioEnv } from '../scenarios/scenario.js';
+import { connect } from '../src/db/connect.js';
+import { migrate } from '../src/db/migrate.js';
 import { SIM_CHAIN_ID, SimChain } from './chain.js';
+import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
 import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
@@ -39,6 +45,10 @@ const program = new Command('sim')
   .option('--update-golden', 'rewrite the golden file from this run', false)
   .option('--save-scenario <file>', 'on a violation, write a scenario file reproducing this run')
   .option(
+    '--scenario <id>',
+    'run a regression scenario both ways (ours and the reproduced bug) and print its figures',
+  )
+  .option(
     '--serve <port>',
     'serve the simulated chain over the Core RPC protocol on 127.0.0.1 instead of indexing it',
     int('port'),
@@ -59,6 +69,7 @@ interface Flags {
   updateGolden: boolean;
   saveScenario?: string;
   serve?: number;
+  scenario?: string;
 }
 
 function reproduce(f: Flags): string {
@@ -91,7 +102,65 @@ async function serve(f: Flags, port: number): Promise<void> {
   await rpc.close();
 }
 
+async function runScenario(f: Flags, id: string): Promise<void> {
+  const s = SCENARIOS.find((x) => x.id === id || x.id.startsWith(`${id}-`) || x.id === id.split('-')[0]);
+  if (!s) throw new InvalidArgumentError(`no scenario ${id}; have ${SCENARIOS.map((x) => x.id).join(', ')}`);
+  const server = s.needsPostgres || f.db === 'postgres' ? await startEphemeralPostgres() : undefined;
+  const base = server?.url ?? f.db;
+  let n = 0;
+  const env: ScenarioEnv = {
+    db: base,
+    freshDb: async () => {
+      if (!base.startsWith('postgres')) {
+        const h = await connect('pglite://memory');
+        await migrate(h.db);
+        return { db: h.db, url: h.url, close: () => h.close() };
+      }
+      const name = `scenario_${process.pid}_${++n}`;
+      const admin = await connect(base, { poolSize: 1 });
+      await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
+      const u = new URL(base);
+      u.pathname = `/${name}`;
+      const h = await connect(u.toString());
+      await migrate(h.db);
+      return {
+        db: h.db,
+        url: u.toString(),
+        close: async () => {
+          await h.close();
+          await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+          await admin.close();
+        },
+      };
+    },
+  };
+  try {
+    console.log(`scenario ${s.id}: ${s.title}`);
+    const ours = await s.ours(env);
+    console.log(
+      `\nours: ${ours.violations.length === 0 ? 'holds' : `${ours.violations.length} violation(s)`}`,
+    );
+    if (ours.figures) console.table(ours.figures);
+    for (const bug of s.bugs) {
+      const r = await bug.run(env);
+      const caught = [...new Set(r.violations.map((v) => v.invariant))];
+      console.log(
+        `\nbug "${bug.name}": caught by ${caught.join(', ') || 'NOTHING'} (expected ${bug.catches})`,
+      );
+      if (r.figures) console.table(r.figures);
+      if (!caught.includes(bug.catches)) process.exitCode = 1;
+    }
+    if (ours.violations.length > 0) {
+      for (const v of ours.violations.slice(0, 20)) console.error(`  [${v.invariant}] ${v.message}`);
+      process.exitCode = 1;
+    }
+  } finally {
+    await server?.stop();
+  }
+}
+
 async function main(f: Flags): Promise<void> {
+  if (f.scenario !== undefined) return runScenario(f, f.scenario);
   if (f.serve !== undefined) return serve(f, f.serve);
   const options: SimOptions = {
     seed: f.seed,

@@ -330,7 +330,7 @@ async function simulateOnce(
           continue;
         }
         if (e instanceof HaltError) {
-          violations.push({ invariant: 'one-outcome-per-tx', message: `indexer halted: ${e.message}` });
+          violations.push({ invariant: 'liveness', message: `indexer halted: ${e.message}` });
           break;
         }
         throw e;
@@ -432,6 +432,7 @@ async function simulateOnce(
           }
         : null,
       invariantsChecked: [
+        'liveness',
         'em-block-sequencing',
         'one-outcome-per-tx',
         'atomic-plays',
