@@ -143,7 +143,6 @@ export function faultySource(inner: BlockSource, plan: FaultPlan, counters: Faul
 /** Some handlers throw a hard error for some txs (a deterministic bug in production terms). */
 export function throwingDispatcher(inner: Dispatcher, plan: FaultPlan, counters: FaultCounters): Dispatcher {
   if (plan.handlerThrowPerTx === 0) return inner;
-  let tx = 0;
   return {
     handlerCount: inner.handlerCount,
     keys: inner.keys,
@@ -153,10 +152,9 @@ export function throwingDispatcher(inner: Dispatcher, plan: FaultPlan, counters:
       return {
         ...route,
         handle: async (ctx, p) => {
-          tx++;
           if (decide(plan.seed, plan.handlerThrowPerTx, 'handler-throws', p.txHash)) {
             counters.add('handler_throws');
-            throw new Error(`simulated handler bug for ${route.key} tx ${p.txHash} (#${tx})`);
+            throw new Error(`simulated handler bug for ${route.key} tx ${p.txHash}`);
           }
           return route.handle(ctx, p);
         },

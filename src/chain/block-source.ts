@@ -15,3 +15,8 @@ export interface BlockSource {
   readonly fetch: (height: number, signal: AbortSignal) => Promise<FetchResult>;
   readonly close?: () => Promise<void>;
 }
+
+/** An error retrying cannot fix (a malformed line in a block file): the prefetcher stops on it. */
+export class SourceFatalError extends Error {
+  override name = 'SourceFatalError';
+}

@@ -1,7 +1,7 @@
 // Fetches heights ahead of the indexer into a bounded buffer. On an error or a not-yet-produced block
 // it backs off (200 ms doubling, capped near 3.2 s) and retries THE SAME height: it never skips one.
 import type { Clock } from '../deps/clock.js';
-import type { BlockSource } from './block-source.js';
+import { type BlockSource, SourceFatalError } from './block-source.js';
 import type { Block } from './types.js';
 
 export interface PrefetchItem {
@@ -113,6 +113,7 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
           result = await this.source.fetch(height, signal);
         } catch (e) {
           if (signal.aborted) break;
+          if (e instanceof SourceFatalError) throw e;
           backoff = nextBackoff(backoff);
           onRetry?.(height, 'error', e, backoff);
           await clock.sleep(backoff, signal).catch(() => {});

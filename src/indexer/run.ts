@@ -11,8 +11,10 @@ import { type PrefetchItem, Prefetcher } from '../chain/prefetcher.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
 import { BlockError, describe } from './errors.js';
+import { isManageEntity } from '../chain/types.js';
 import {
   applyBlock,
+  applyPlainBlocks,
   type BlockStats,
   type IndexBlockResult,
   type IndexDeps,
@@ -155,7 +157,24 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     try {
       results = await db.transaction().execute(async (trx) => {
         const out: IndexBlockResult[] = [];
-        for (const item of group) out.push(await applyBlock(trx, item.block, deps));
+        // Runs of blocks without ManageEntity txs share their claim and finish statements.
+        for (let i = 0; i < group.length; ) {
+          let j = i;
+          while (j < group.length && !group[j]!.block.txs.some(isManageEntity)) j++;
+          if (j > i) {
+            out.push(
+              ...(await applyPlainBlocks(
+                trx,
+                group.slice(i, j).map((g) => g.block),
+                deps,
+              )),
+            );
+            i = j;
+          } else {
+            out.push(await applyBlock(trx, group[i]!.block, deps));
+            i++;
+          }
+        }
         return out;
       });
     } catch {

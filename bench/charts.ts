@@ -1,0 +1,99 @@
+// SVG charts rendered in Node with vega-lite (no browser), linked from the README.
+import { writeFileSync } from 'node:fs';
+import * as vega from 'vega';
+import { compile, type TopLevelSpec } from 'vega-lite';
+
+async function svg(spec: TopLevelSpec, file: string): Promise<void> {
+  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
+  writeFileSync(file, await view.toSVG());
+}
+
+interface Results {
+  backfill: Record<string, unknown>;
+  challengeTick: { sizes: { userEvents: number; tickMs: number }[] };
+  cooldown: { probes: { rows: number; containsMeanMs: number; anyMeanMs: number }[] };
+}
+
+interface BackfillFigure {
+  ours: { blocksPerSec: number; rowsPerSec: number };
+  limit: { rowsPerSec: number };
+  naive: { blocksPerSec: number; oursBlocksPerSec: number };
+}
+
+export async function renderCharts(r: Results, dir: string): Promise<void> {
+  const workloads = Object.entries(r.backfill).filter(
+    ([, v]) => typeof v === 'object' && v !== null && 'ours' in v,
+  ) as [string, BackfillFigure][];
+  await svg(
+    {
+      title: 'Backfill: rows written per second (log scale)',
+      width: 360,
+      data: {
+        values: workloads.flatMap(([w, f]) => [
+          { workload: w, series: 'metronome', value: f.ours.rowsPerSec },
+          { workload: w, series: 'COPY limit', value: f.limit.rowsPerSec },
+        ]),
+      },
+      mark: 'bar',
+      encoding: {
+        x: { field: 'workload', type: 'nominal' },
+        xOffset: { field: 'series' },
+        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'rows/s' },
+        color: { field: 'series' },
+      },
+    },
+    `${dir}/backfill-vs-copy.svg`,
+  );
+  await svg(
+    {
+      title: 'Backfill: blocks per second, ours vs the naive port (same blocks)',
+      width: 360,
+      data: {
+        values: workloads.flatMap(([w, f]) => [
+          { workload: w, series: 'metronome', value: f.naive.oursBlocksPerSec },
+          { workload: w, series: 'naive', value: f.naive.blocksPerSec },
+        ]),
+      },
+      mark: 'bar',
+      encoding: {
+        x: { field: 'workload', type: 'nominal' },
+        xOffset: { field: 'series' },
+        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'blocks/s' },
+        color: { field: 'series' },
+      },
+    },
+    `${dir}/backfill-vs-naive.svg`,
+  );
+  await svg(
+    {
+      title: 'Challenge tick (100 dirty users) vs user_events size',
+      width: 360,
+      data: { values: r.challengeTick.sizes },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'userEvents', type: 'quantitative', scale: { type: 'log' } },
+        y: { field: 'tickMs', type: 'quantitative', title: 'ms' },
+      },
+    },
+    `${dir}/challenge-tick.svg`,
+  );
+  await svg(
+    {
+      title: 'Cooldown probe per row: @> + partial GIN vs = ANY (log scale)',
+      width: 360,
+      data: {
+        values: r.cooldown.probes.flatMap((p) => [
+          { rows: p.rows, series: '@> (partial GIN)', ms: p.containsMeanMs },
+          { rows: p.rows, series: '= ANY', ms: p.anyMeanMs },
+        ]),
+      },
+      mark: { type: 'line', point: true },
+      encoding: {
+        x: { field: 'rows', type: 'quantitative', scale: { type: 'log' }, title: 'notification rows' },
+        y: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'ms per row' },
+        color: { field: 'series' },
+      },
+    },
+    `${dir}/cooldown.svg`,
+  );
+}

@@ -1,0 +1,333 @@
+// pnpm bench [--quick]: figures that matter, each beside what it is measured against in the same run
+// (the COPY limit, the naive indexer), on a fresh ephemeral PostgreSQL 15 with durable defaults.
+import { execFile } from 'node:child_process';
+import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import { promisify } from 'node:util';
+import { type Kysely, sql } from 'kysely';
+import pg from 'pg';
+import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import type { BlockSource } from '../src/chain/block-source.js';
+import type { Block } from '../src/chain/types.js';
+import { connect } from '../src/db/connect.js';
+import { migrate } from '../src/db/migrate.js';
+import type { Database } from '../src/db/schema.js';
+import { systemClock } from '../src/deps/clock.js';
+import { silentLogger } from '../src/deps/logger.js';
+import { productionDispatcher } from '../src/entity-manager/registry.js';
+import { runIndexer } from '../src/indexer/run.js';
+import { startEphemeralPostgres } from '../sim/ephemeral-postgres.js';
+import { cooldownProbe, loadNotifications, loadUserEvents, tickWithDirty } from './challenges.js';
+import { renderCharts } from './charts.js';
+import { naiveIndexBlock } from './naive-indexer.js';
+import { countTxs, generateWorkload, type WorkloadName } from './workloads.js';
+
+const run = promisify(execFile);
+const quick = process.argv.includes('--quick');
+const CHAIN = 'metronome-bench';
+const SIZES: Record<WorkloadName, number> = quick
+  ? { 'mainnet-like': 5_000, 'plays-heavy': 300, 'em-heavy': 300 }
+  : { 'mainnet-like': 50_000, 'plays-heavy': 5_000, 'em-heavy': 5_000 };
+const NAIVE_SHARE = quick ? 0.2 : 0.1;
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? 0 : s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+};
+const round = (n: number, d = 1) => Math.round(n * 10 ** d) / 10 ** d;
+const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
+
+function memorySource(blocks: readonly Block[]): BlockSource {
+  return {
+    chainId: async () => CHAIN,
+    fetch: async (h) => {
+      const b = blocks[h - 1];
+      return b ? { status: 'block', block: b, chainHead: blocks.length } : { status: 'end' };
+    },
+  };
+}
+
+async function freshDb(serverUrl: string, name: string) {
+  const admin = await connect(serverUrl, { poolSize: 1 });
+  await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
+  await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
+  await admin.close();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  const h = await connect(u.toString(), { poolSize: 2 });
+  await migrate(h.db);
+  return { ...h, url: u.toString() };
+}
+
+async function totalRows(db: Kysely<Database>): Promise<Record<string, number>> {
+  const tables = await sql<{
+    t: string;
+  }>`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'metronome_migrations'`.execute(
+    db,
+  );
+  const out: Record<string, number> = {};
+  for (const { t } of tables.rows) {
+    const r = await sql<{ n: number }>`SELECT count(*)::int AS n FROM ${sql.table(t)}`.execute(db);
+    if (r.rows[0]!.n > 0) out[t] = r.rows[0]!.n;
+  }
+  return out;
+}
+
+/** The physical limit: the same final rows COPYed back into the same tables (indexes on, triggers off). */
+async function copyLimit(
+  url: string,
+  rows: Record<string, number>,
+): Promise<{ rows: number; ms: number; rowsPerSec: number }> {
+  const dir = '/tmp/metronome-bench-copy';
+  mkdirSync(dir, { recursive: true });
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  const tables = Object.keys(rows).filter((t) => t !== 'challenges');
+  for (const t of tables)
+    await pipeline(c.query(copyTo(`COPY ${t} TO STDOUT`)), createWriteStream(`${dir}/${t}.copy`));
+  await c.query(`TRUNCATE ${tables.join(', ')}`);
+  await c.query('SET session_replication_role = replica');
+  const t0 = performance.now();
+  await c.query('BEGIN');
+  for (const t of tables)
+    await pipeline(createReadStream(`${dir}/${t}.copy`), c.query(copyFrom(`COPY ${t} FROM STDIN`)));
+  await c.query('COMMIT');
+  const ms = performance.now() - t0;
+  await c.end();
+  rmSync(dir, { recursive: true, force: true });
+  const n = tables.reduce((s, t) => s + rows[t]!, 0);
+  return { rows: n, ms: round(ms), rowsPerSec: Math.round(n / (ms / 1000)) };
+}
+
+async function backfill(serverUrl: string, name: WorkloadName) {
+  const blocks = generateWorkload(name, SIZES[name]);
+  const counts = countTxs(blocks);
+  log(
+    `${name}: ${blocks.length} blocks, ${counts.txs} txs (${counts.em} ManageEntity, ${counts.plays} plays)`,
+  );
+  const db = await freshDb(serverUrl, `bench_${name.replace('-', '_')}`);
+  const durations: number[] = [];
+  const t0 = performance.now();
+  await runIndexer({
+    db: db.db,
+    source: memorySource(blocks),
+    deps: { chainId: CHAIN, dispatcher: productionDispatcher(), logger: silentLogger },
+    clock: systemClock,
+    observer: {
+      onBlock: ({ durationMs }) => {
+        durations.push(durationMs);
+      },
+    },
+  });
+  const secs = (performance.now() - t0) / 1000;
+  const rows = await totalRows(db.db);
+  const rowsWritten = Object.entries(rows).reduce((s, [t, n]) => (t === 'challenges' ? s : s + n), 0);
+  // Decay: blocks/s over the last 10% of blocks versus the first 10%, from per-block indexing time (a group
+  // commit's time is shared evenly by its blocks), so start-up and fetching do not count.
+  const tenth = Math.max(1, Math.floor(durations.length / 10));
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const first = tenth / sum(durations.slice(0, tenth));
+  const last = tenth / sum(durations.slice(-tenth));
+  const ours = {
+    blocks: blocks.length,
+    txs: counts.txs,
+    emTxs: counts.em,
+    plays: counts.plays,
+    seconds: round(secs, 2),
+    blocksPerSec: Math.round(blocks.length / secs),
+    txsPerSec: Math.round(counts.txs / secs),
+    emTxsPerSec: Math.round(counts.em / secs),
+    playsPerSec: Math.round(counts.plays / secs),
+    rowsWritten,
+    rowsPerSec: Math.round(rowsWritten / secs),
+    blockMsP50: round(pct(durations, 50), 3),
+    blockMsP99: round(pct(durations, 99), 3),
+    decayRatio: round(last / first, 3),
+  };
+  const limit = await copyLimit(db.url, rows);
+  await db.close();
+  // The naive way on a prefix of the same blocks (it is slow), against ours on the same prefix.
+  const prefix = blocks.slice(0, Math.max(50, Math.floor(blocks.length * NAIVE_SHARE)));
+  const naiveDb = await freshDb(serverUrl, `bench_naive_${name.replace('-', '_')}`);
+  const dispatcher = productionDispatcher();
+  const tn = performance.now();
+  for (const b of prefix) await naiveIndexBlock(naiveDb.db, b, CHAIN, dispatcher);
+  const naiveSecs = (performance.now() - tn) / 1000;
+  await naiveDb.close();
+  const oursPrefixDb = await freshDb(serverUrl, `bench_prefix_${name.replace('-', '_')}`);
+  const tp = performance.now();
+  await runIndexer({
+    db: oursPrefixDb.db,
+    source: memorySource(prefix),
+    deps: { chainId: CHAIN, dispatcher, logger: silentLogger },
+    clock: systemClock,
+  });
+  const oursPrefixSecs = (performance.now() - tp) / 1000;
+  await oursPrefixDb.close();
+  return {
+    ours,
+    limit: {
+      ...limit,
+      oursOverLimit: round(ours.rowsPerSec / limit.rowsPerSec, 3),
+      note: 'COPY of the same final rows, indexes on, triggers off (session_replication_role=replica)',
+    },
+    naive: {
+      blocks: prefix.length,
+      blocksPerSec: Math.round(prefix.length / naiveSecs),
+      oursBlocksPerSec: Math.round(prefix.length / oursPrefixSecs),
+      speedup: round(naiveSecs / oursPrefixSecs, 2),
+    },
+  };
+}
+
+async function live(serverUrl: string) {
+  // Blocks arrive one at a time at the tip: available → committed, per block.
+  const blocks = generateWorkload('em-heavy', quick ? 150 : 400, 11).map((b) => ({
+    ...b,
+    txs: b.txs.slice(0, 12),
+  }));
+  const db = await freshDb(serverUrl, 'bench_live');
+  const available = new Map<number, number>();
+  const latencies: number[] = [];
+  let committed = 0;
+  const source: BlockSource = {
+    chainId: async () => CHAIN,
+    fetch: async (h) => {
+      const b = blocks[h - 1];
+      if (!b) return { status: 'end' };
+      while (committed < h - 1) await new Promise<void>((r) => setImmediate(r));
+      available.set(h, performance.now());
+      return { status: 'block', block: b, chainHead: h };
+    },
+  };
+  await runIndexer({
+    db: db.db,
+    source,
+    deps: { chainId: CHAIN, dispatcher: productionDispatcher(), logger: silentLogger },
+    clock: systemClock,
+    prefetchBuffer: 1,
+    observer: {
+      onBlock: ({ stats }) => {
+        latencies.push(performance.now() - available.get(stats.height)!);
+        committed = stats.height;
+      },
+    },
+  });
+  await db.close();
+  const tail = latencies.slice(5); // warm-up
+  return {
+    blocks: tail.length,
+    txsPerBlock: 12,
+    p50Ms: round(pct(tail, 50), 2),
+    p99Ms: round(pct(tail, 99), 2),
+  };
+}
+
+async function challengeTick(serverUrl: string) {
+  const db = await freshDb(serverUrl, 'bench_ticks');
+  await sql`UPDATE challenges SET starting_block = 0`.execute(db.db);
+  await sql`INSERT INTO users (user_id, txhash, is_current, handle, handle_lc, blocknumber, created_at, updated_at)
+            SELECT g, 'tx', true, 'u' || g, 'u' || g, 1, '2025-01-01', '2025-01-01' FROM generate_series(1, 500) g`.execute(
+    db.db,
+  );
+  const sizes = quick ? [20_000, 200_000] : [20_000, 200_000, 2_000_000];
+  const out: { userEvents: number; tickMs: number }[] = [];
+  let loaded = 0;
+  for (const size of sizes) {
+    await loadUserEvents(db.db, loaded + 1, size + 1);
+    loaded = size;
+    const best = [];
+    for (let i = 0; i < 3; i++)
+      best.push((await tickWithDirty(db.db, size, 100, 5_000_000 + size + i * 1000)).tickMs);
+    out.push({ userEvents: size, tickMs: round(Math.min(...best), 2) });
+  }
+  await db.close();
+  return {
+    dirtyUsers: 100,
+    sizes: out,
+    ratioLargestOverSmallest: round(out.at(-1)!.tickMs / out[0]!.tickMs, 2),
+  };
+}
+
+async function cooldown(serverUrl: string) {
+  const sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+  const out = [];
+  for (const n of sizes) {
+    const db = await freshDb(serverUrl, `bench_cooldown_${n}`);
+    await loadNotifications(db.db, n);
+    const gin = await cooldownProbe(db.db, 'gin', 200);
+    const any = await cooldownProbe(db.db, 'any', quick ? 5 : 10);
+    await db.close();
+    out.push({
+      rows: n,
+      containsMeanMs: round(gin.meanMs, 4),
+      containsMaxMs: round(gin.maxMs, 4),
+      anyMeanMs: round(any.meanMs, 3),
+      anyMaxMs: round(any.maxMs, 3),
+      ratio: Math.round(any.meanMs / gin.meanMs),
+      containsPlan: gin.plan,
+      anyPlan: any.plan,
+    });
+  }
+  return { probes: out };
+}
+
+async function simSpeed() {
+  const time = async (args: string[]) => {
+    const t0 = performance.now();
+    await run('pnpm', ['-s', 'sim', '--seed', '42', '--blocks', '2000', ...args], { maxBuffer: 1 << 24 });
+    return round((performance.now() - t0) / 1000, 1);
+  };
+  return { blocks: 2000, pgliteSeconds: await time([]), postgresSeconds: await time(['--db', 'postgres']) };
+}
+
+async function main() {
+  const server = await startEphemeralPostgres({ durable: true });
+  log(`PostgreSQL (durable defaults) at ${server.url}; ${quick ? 'quick' : 'full'} run`);
+  try {
+    const started = performance.now();
+    const backfillFigures: Record<string, unknown> = {};
+    for (const w of ['mainnet-like', 'plays-heavy', 'em-heavy'] as const)
+      backfillFigures[w] = await backfill(server.url, w);
+    const mainnet = backfillFigures['mainnet-like'] as Awaited<ReturnType<typeof backfill>>;
+    log('live latency');
+    const liveFigures = await live(server.url);
+    log('challenge tick scaling');
+    const tick = await challengeTick(server.url);
+    log('cooldown probe scaling');
+    const cool = await cooldown(server.url);
+    log('simulator speed');
+    const sim = await simSpeed();
+    const pgVersion = (await run(`${server.pgBin}/postgres`, ['--version'])).stdout.trim();
+    const results = {
+      date: new Date().toISOString(),
+      mode: quick ? 'quick' : 'full',
+      machine: {
+        cpu: cpus()[0]?.model,
+        cores: cpus().length,
+        memGiB: round(totalmem() / 2 ** 30, 1),
+        node: process.version,
+        postgres: pgVersion,
+      },
+      backfill: {
+        ...backfillFigures,
+        decayRatio: mainnet.ours.decayRatio,
+        peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      },
+      live: liveFigures,
+      challengeTick: tick,
+      cooldown: cool,
+      sim,
+      wallSeconds: round((performance.now() - started) / 1000, 0),
+    };
+    mkdirSync('bench/results', { recursive: true });
+    writeFileSync('bench/results/latest.json', `${JSON.stringify(results, null, 2)}\n`);
+    await renderCharts(results, 'bench/results');
+    console.log(JSON.stringify(results, null, 2));
+  } finally {
+    await server.stop();
+  }
+}
+
+await main();
