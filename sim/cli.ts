@@ -8,6 +8,7 @@ import { SCENARIOS } from '../scenarios/index.js';
 import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
+import { saveBlocks } from './block-file.js';
 import { SIM_CHAIN_ID, SimChain } from './chain.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
@@ -70,6 +71,7 @@ interface Flags {
   saveScenario?: string;
   serve?: number;
   scenario?: string;
+  saveBlocks?: string;
 }
 
 function reproduce(f: Flags): string {
@@ -160,6 +162,10 @@ async function runScenario(f: Flags, id: string): Promise<void> {
 }
 
 async function main(f: Flags): Promise<void> {
+  if (f.saveBlocks !== undefined) {
+    const n = await saveBlocks(new SimChain({ seed: f.seed, blocks: f.blocks, hostileShare: f.hostile, emptyRun: f.blocks >= 1000 }), f.saveBlocks);
+    console.log(`sim: wrote ${n} blocks to ${f.saveBlocks}`);
+  }
   if (f.scenario !== undefined) return runScenario(f, f.scenario);
   if (f.serve !== undefined) return serve(f, f.serve);
   const options: SimOptions = {

@@ -4,6 +4,7 @@
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BlockSource } from '../chain/block-source.js';
+import { fileSource } from '../chain/file-source.js';
 import { rpcSource } from '../chain/rpc-source.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
@@ -19,6 +20,7 @@ import { nonNegativeInt, requireOption } from './options.js';
 
 interface IndexFlags {
   rpc?: string;
+  source?: string;
   db?: string;
   from?: number;
   to?: number;
@@ -35,6 +37,7 @@ export function indexCommand(): Command {
   return new Command('index')
     .description('index blocks from a Core node into PostgreSQL')
     .option('--rpc <url>', 'Core node base URL (env METRONOME_RPC_URL)', process.env.METRONOME_RPC_URL)
+    .option('--source <source>', 'file:PATH to replay a block file (docs/block-files.md) instead of --rpc')
     .option('--db <url>', 'database URL (env METRONOME_DB_URL)', process.env.METRONOME_DB_URL)
     .option('--from <height>', 'start here instead of resuming (re-indexing is idempotent)', nonNegativeInt)
     .option('--to <height>', 'stop cleanly after this height', nonNegativeInt)
@@ -61,14 +64,17 @@ export function indexCommand(): Command {
 async function runIndexCommand(flags: IndexFlags): Promise<void> {
   const logger = createLogger();
   const dbUrl = requireOption(flags.db, '--db', 'METRONOME_DB_URL');
-  const rpcUrl = requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL');
+  if (flags.source !== undefined && !flags.source.startsWith('file:')) {
+    throw new InvalidArgumentError(`--source must look like file:PATH, got ${flags.source}`);
+  }
   if (flags.from !== undefined && flags.to !== undefined && flags.to < flags.from) {
     throw new InvalidArgumentError(`--to ${flags.to} is below --from ${flags.from}`);
   }
   const metricsPort =
     flags.metricsPort ??
     (process.env.METRONOME_METRICS_PORT ? Number(process.env.METRONOME_METRICS_PORT) : undefined);
-  const source: BlockSource = rpcSource(rpcUrl);
+  const source: BlockSource =
+    flags.source !== undefined ? fileSource(flags.source.slice('file:'.length)) : rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'));
   const chainId = await source.chainId();
   const gate = parseDataTypes(process.env.OPENAUDIO_ETL_ENTITY_MANAGER_DATA_TYPES);
   const dispatcher = productionDispatcher(gate);
