@@ -26,6 +26,7 @@ interface IndexFlags {
   to?: number;
   failurePolicy: 'halt' | 'record-and-continue';
   prefetch: number;
+  rpcTimeoutMs: number;
   metricsPort?: number;
   retryDeadlineMs?: number;
   migrate: boolean;
@@ -47,6 +48,7 @@ export function indexCommand(): Command {
         .default(process.env.METRONOME_FAILURE_POLICY ?? 'halt'),
     )
     .option('--prefetch <n>', 'blocks fetched ahead', nonNegativeInt, 50)
+    .option('--rpc-timeout-ms <ms>', 'per-request timeout for the node', nonNegativeInt, 10_000)
     .option(
       '--metrics-port <port>',
       'serve /metrics, /healthz, /readyz (env METRONOME_METRICS_PORT)',
@@ -74,7 +76,9 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     flags.metricsPort ??
     (process.env.METRONOME_METRICS_PORT ? Number(process.env.METRONOME_METRICS_PORT) : undefined);
   const source: BlockSource =
-    flags.source !== undefined ? fileSource(flags.source.slice('file:'.length)) : rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'));
+    flags.source !== undefined
+      ? fileSource(flags.source.slice('file:'.length))
+      : rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'), { timeoutMs: flags.rpcTimeoutMs });
   const chainId = await source.chainId();
   const gate = parseDataTypes(process.env.OPENAUDIO_ETL_ENTITY_MANAGER_DATA_TYPES);
   const dispatcher = productionDispatcher(gate);
