@@ -50,7 +50,12 @@ describe('block files', () => {
 
   it.each([
     ['truncated JSON', (l: string[]) => [l[0]!, l[1]!.slice(0, 40), l[2]!], 2, /not JSON/],
-    ['a missing height', (l: string[]) => [l[0]!, l[1]!.replace(/"height":"2"/, '"hight":"2"'), l[2]!], 2, /height is missing/],
+    [
+      'a missing height',
+      (l: string[]) => [l[0]!, l[1]!.replace(/"height":"2"/, '"hight":"2"'), l[2]!],
+      2,
+      /height is missing/,
+    ],
     ['a height out of order', (l: string[]) => [l[0]!, l[2]!, l[1]!], 2, /out of order/],
     ['a duplicate', (l: string[]) => [l[0]!, l[1]!, l[1]!, l[2]!], 3, /duplicate height 2/],
   ])('stops on %s, naming the line, and indexes nothing past it', async (_name, mutate, line, reason) => {
@@ -60,11 +65,20 @@ describe('block files', () => {
     writeFileSync(path, `${mutate(lines).join('\n')}\n`);
     const t = await createTestDb();
     try {
-      const err = await runIndexer({ db: t.db, source: fileSource(path), deps: deps(), clock: new SimClock() }).catch((e: unknown) => e);
+      const err = await runIndexer({
+        db: t.db,
+        source: fileSource(path),
+        deps: deps(),
+        clock: new SimClock(),
+      }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BlockFileError);
       expect((err as BlockFileError).line).toBe(line);
       expect((err as Error).message).toMatch(reason);
-      const heights = await t.db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
+      const heights = await t.db
+        .selectFrom('etl_blocks')
+        .select('block_height')
+        .orderBy('block_height')
+        .execute();
       expect(heights.map((r) => r.block_height).every((h) => h < line)).toBe(true);
     } finally {
       await t.close();
