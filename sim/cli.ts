@@ -163,7 +163,10 @@ async function runScenario(f: Flags, id: string): Promise<void> {
 
 async function main(f: Flags): Promise<void> {
   if (f.saveBlocks !== undefined) {
-    const n = await saveBlocks(new SimChain({ seed: f.seed, blocks: f.blocks, hostileShare: f.hostile, emptyRun: f.blocks >= 1000 }), f.saveBlocks);
+    const n = await saveBlocks(
+      new SimChain({ seed: f.seed, blocks: f.blocks, hostileShare: f.hostile, emptyRun: f.blocks >= 1000 }),
+      f.saveBlocks,
+    );
     console.log(`sim: wrote ${n} blocks to ${f.saveBlocks}`);
   }
   if (f.scenario !== undefined) return runScenario(f, f.scenario);

@@ -95,7 +95,9 @@ export class World {
   }
 
   userById(id: number): SimUser | undefined {
-    return this.users.find((u) => u.id === id);
+    // Ids are dense from nextUserId's start, so the index is the offset (users are never removed).
+    const u = this.users[id - 3_000_000];
+    return u?.id === id ? u : this.users.find((x) => x.id === id);
   }
 }
 
