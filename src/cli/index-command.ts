@@ -12,7 +12,7 @@ import { systemClock } from '../deps/clock.js';
 import { createLogger } from '../deps/logger.js';
 import { parseDataTypes } from '../entity-manager/dispatcher.js';
 import { productionDispatcher } from '../entity-manager/registry.js';
-import { acquireInstanceLock, type InstanceLock } from '../indexer/instance-lock.js';
+import { acquireInstanceLock, type InstanceLock, InstanceLockedError } from '../indexer/instance-lock.js';
 import { HaltError, type RunObserver, runIndexer } from '../indexer/run.js';
 import { startOpsServer } from '../ops/http.js';
 import { createMetrics } from '../ops/metrics.js';
@@ -33,6 +33,7 @@ interface IndexFlags {
 }
 
 const PROGRESS_EVERY_MS = 10_000;
+const LOCK_CHECK_MS = 5_000;
 
 export function indexCommand(): Command {
   return new Command('index')
@@ -89,6 +90,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
 
   const h = await connect(dbUrl, { applicationName: 'metronome-index' });
   let lock: InstanceLock | undefined;
+  let lockTimer: NodeJS.Timeout | undefined;
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
@@ -109,6 +111,20 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     if (flags.migrate) logger.info(await migrate(h.db), 'migrations');
     if (h.backend === 'postgres')
       lock = await acquireInstanceLock(dbUrl, chainId, `metronome-index ${hostname()} pid ${process.pid}`);
+    // A server restart drops the lock's session: take it again, or stop if another instance got it meanwhile.
+    const heldLock = lock;
+    lockTimer = heldLock
+      ? setInterval(() => {
+          heldLock.verify().catch((e: unknown) => {
+            if (e instanceof InstanceLockedError) {
+              logger.fatal({ err: e.message }, 'lost the single-instance lock to another indexer; stopping');
+              process.exitCode = 1;
+              controller.abort();
+            }
+            // Other errors: the database is down; the run loop is already retrying, verify again later.
+          });
+        }, LOCK_CHECK_MS)
+      : undefined;
     const progress = progressLogger(logger);
     const summary = await runIndexer({
       db: h.db,
@@ -145,6 +161,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     server?.close();
+    clearInterval(lockTimer);
     await lock?.release();
     await h.close();
   }
