@@ -109,6 +109,8 @@ const MAX_RESTARTS = 10_000;
 
 interface Database_ {
   handle: DbHandle;
+  /** The database's name on a shared server (faults must never touch another run's connections). */
+  name?: string;
   server?: EphemeralPostgres;
   legacy?: DbHandle;
   adminUrl?: string;
@@ -142,6 +144,7 @@ async function openDatabase(url: string, seed: number, tag: string, legacy: bool
     : undefined;
   return {
     handle,
+    name,
     ...(server ? { server } : {}),
     ...(legacyHandle ? { legacy: legacyHandle } : {}),
     adminUrl: serverUrl,
@@ -226,9 +229,8 @@ async function simulateOnce(
             dropConnections: async () => {
               const admin = await connect(dbx.adminUrl!, { poolSize: 1 });
               await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                        WHERE application_name = 'metronome-sim-indexer' AND pid <> pg_backend_pid()`.execute(
-                admin.db,
-              );
+                        WHERE application_name = 'metronome-sim-indexer' AND datname = ${dbx.name ?? ''}
+                          AND pid <> pg_backend_pid()`.execute(admin.db);
               await admin.close();
             },
           }
