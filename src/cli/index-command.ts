@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BlockSource } from '../chain/block-source.js';
 import { fileSource } from '../chain/file-source.js';
 import { rpcSource } from '../chain/rpc-source.js';
+import { challengeScheduler } from '../challenges/schedule.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { systemClock } from '../deps/clock.js';
@@ -29,6 +30,7 @@ interface IndexFlags {
   rpcTimeoutMs: number;
   metricsPort?: number;
   retryDeadlineMs?: number;
+  challengesEvery?: number;
   migrate: boolean;
 }
 
@@ -53,6 +55,11 @@ export function indexCommand(): Command {
     .option(
       '--metrics-port <port>',
       'serve /metrics, /healthz, /readyz (env METRONOME_METRICS_PORT)',
+      nonNegativeInt,
+    )
+    .option(
+      '--challenges-every <n>',
+      'run a challenge tick after every N indexed blocks (its own transactions)',
       nonNegativeInt,
     )
     .option(
@@ -126,6 +133,15 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
         }, LOCK_CHECK_MS)
       : undefined;
     const progress = progressLogger(logger);
+    const challenges =
+      flags.challengesEvery !== undefined && flags.challengesEvery > 0
+        ? challengeScheduler(h.db, { logger, clock: systemClock }, flags.challengesEvery, (r) =>
+            logger.info(
+              { ms: Math.round(r.ms), failed: r.runs.filter((x) => x.status === 'failed').length },
+              'challenge tick',
+            ),
+          )
+        : undefined;
     const summary = await runIndexer({
       db: h.db,
       source,
@@ -138,6 +154,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       ...(flags.retryDeadlineMs !== undefined && { retryDeadlineMs: flags.retryDeadlineMs }),
       signal: controller.signal,
       observer: mergeObservers(metrics.observer, progress, {
+        onBlock: ({ stats }) => challenges?.onBlockIndexed(stats.height),
         onStart: (r) => logger.info(r, 'block source: polling prefetcher'),
         onFetchRetry: (height, reason, err) =>
           logger.warn({ height, reason, err: err instanceof Error ? err.message : undefined }, 'fetch retry'),
@@ -146,6 +163,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
         onGap: (err) => logger.error({ height: err.height, err: err.message }, 'block recorded as a gap'),
       }),
     });
+    await challenges?.idle();
     logger.info(summary, summary.stoppedBy === 'end' ? 'ending block height reached' : 'indexer stopped');
   } catch (e) {
     if (e instanceof HaltError) {
