@@ -4,11 +4,13 @@ import { Command } from 'commander';
 import { registerChallenges } from './cli/challenges.js';
 import { indexCommand } from './cli/index-command.js';
 import { migrateCommand } from './cli/migrate.js';
+import { parityCommand } from './cli/parity.js';
 
 const program = new Command('metronome').description('OpenAudio Core chain indexer').showHelpAfterError();
 program.addCommand(migrateCommand());
 program.addCommand(indexCommand());
 registerChallenges(program);
+program.addCommand(parityCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));
