@@ -5,6 +5,7 @@ import { scenario as fullScan } from './877-challenge-full-scan-wedge.js';
 import { scenario as ginAny } from './880-gin-any-vs-contains.js';
 import { scenario as notBridged } from './881-plays-not-bridged.js';
 import { scenario as dualWriter } from './885-dual-writer-halt.js';
+import { scenario as blockFile } from './block-file-replay.js';
 import { scenario as crashMatrix } from './crash-matrix.js';
 import type { Scenario } from './scenario.js';
 
@@ -16,4 +17,5 @@ export const SCENARIOS: readonly Scenario[] = [
   notBridged,
   dualWriter,
   crashMatrix,
+  blockFile,
 ];

@@ -34,7 +34,16 @@ export interface BlockInfo {
 
 export const MAX_BLOCKS = 1_000_000;
 
-export class SimChain {
+/** What the harness needs of a chain: the generated one, or one read from a block file. */
+export interface ChainView {
+  readonly length: number;
+  /** The run of 500 empty blocks (a poison fault kind) is part of this chain. */
+  readonly emptyRun: boolean;
+  responseFor(height: number): WireGetBlockResponse;
+  blockInfo(height: number): BlockInfo;
+}
+
+export class SimChain implements ChainView {
   private readonly responses: WireGetBlockResponse[] = [];
   readonly info: BlockInfo[] = [];
   private readonly world: World;
@@ -55,6 +64,10 @@ export class SimChain {
 
   get length(): number {
     return this.opts.blocks;
+  }
+
+  get emptyRun(): boolean {
+    return this.emptyRunAt > 0;
   }
 
   /** The node's answer for a height: the block, or the "not produced yet" placeholder past the tip. */

@@ -46,6 +46,11 @@ const program = new Command('sim')
   .option('--update-golden', 'rewrite the golden file from this run', false)
   .option('--save-scenario <file>', 'on a violation, write a scenario file reproducing this run')
   .option(
+    '--save-blocks <file>',
+    'also write the simulated chain as a block file (JSON Lines of GetBlock responses)',
+  )
+  .option('--source <file:PATH>', 'replay a block file (docs/block-files.md) instead of generating the chain')
+  .option(
     '--scenario <id>',
     'run a regression scenario both ways (ours and the reproduced bug) and print its figures',
   )
@@ -72,6 +77,7 @@ interface Flags {
   serve?: number;
   scenario?: string;
   saveBlocks?: string;
+  source?: string;
 }
 
 function reproduce(f: Flags): string {
@@ -83,6 +89,7 @@ function reproduce(f: Flags): string {
     f.legacyWriter ? '--legacy-writer' : '',
     f.faults ? '--faults' : '',
     f.hostile !== DEFAULT_OPTIONS.hostileShare ? `--hostile ${f.hostile}` : '',
+    f.source !== undefined ? `--source ${f.source}` : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -179,6 +186,7 @@ async function main(f: Flags): Promise<void> {
     faults: f.faults,
     hostileShare: f.hostile,
     equivalence: f.equivalence,
+    ...(f.source !== undefined ? { source: f.source } : {}),
   };
   console.log(`sim: ${reproduce(f)}`);
   const bar = process.stdout.isTTY
@@ -194,7 +202,10 @@ async function main(f: Flags): Promise<void> {
   const goldenPath = resolve(f.golden ?? `golden/seed-${f.seed}.json`);
   const violations = [...report.violations];
   const golden = readGolden(goldenPath);
-  const sameShape = golden && JSON.stringify(golden.options) === JSON.stringify(goldenOptions(report));
+  const sameShape =
+    golden &&
+    f.source === undefined &&
+    JSON.stringify(golden.options) === JSON.stringify(goldenOptions(report));
   if (f.updateGolden) {
     writeGolden(goldenPath, { seed: f.seed, options: goldenOptions(report), digest: report.digest });
     console.log(`golden: wrote ${goldenPath}`);

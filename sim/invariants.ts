@@ -5,7 +5,7 @@ import { decodeGetBlockResponse } from '../src/chain/decode.js';
 import { isRfc3339, parseInt4 } from '../src/chain/text.js';
 import type { Block } from '../src/chain/types.js';
 import type { Database } from '../src/db/schema.js';
-import type { SimChain } from './chain.js';
+import type { ChainView } from './chain.js';
 import { LEGACY_SLOT_OFFSET, type LegacyWriter } from './legacy-writer.js';
 
 export interface Violation {
@@ -29,7 +29,7 @@ export type InvariantName = (typeof INVARIANTS)[number];
 
 export interface InvariantContext {
   readonly db: Kysely<Database>;
-  readonly chain: SimChain;
+  readonly chain: ChainView;
   readonly chainId: string;
   /** Heights the run was meant to index: from..through (from defaults to 1; a cutover starts later). */
   readonly through: number;
@@ -55,7 +55,7 @@ function collector(invariant: InvariantName) {
   };
 }
 
-function blockAt(chain: SimChain, height: number): Block {
+function blockAt(chain: ChainView, height: number): Block {
   const d = decodeGetBlockResponse(chain.responseFor(height), height);
   if (d.status !== 'block') throw new Error(`simulated chain has no block ${height}`);
   return d.block;

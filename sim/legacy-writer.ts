@@ -6,7 +6,7 @@ import { type Kysely, sql } from 'kysely';
 import { decodeGetBlockResponse } from '../src/chain/decode.js';
 import { parseInt4, isRfc3339 } from '../src/chain/text.js';
 import type { Database } from '../src/db/schema.js';
-import type { SimChain } from './chain.js';
+import type { ChainView } from './chain.js';
 import { decide, Rng } from './rng.js';
 
 export type LegacyTiming = 'none' | 'before' | 'after';
@@ -30,7 +30,7 @@ export class LegacyWriter {
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly chain: SimChain,
+    private readonly chain: ChainView,
     private readonly seed: number,
   ) {
     this.rng = Rng.stream(seed, 'legacy');

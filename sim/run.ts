@@ -16,7 +16,8 @@ import { productionDispatcher } from '../src/entity-manager/registry.js';
 import { type IndexDeps, indexBlock } from '../src/indexer/index-block.js';
 import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import { type FailurePolicy, HaltError, runIndexer } from '../src/indexer/run.js';
-import { SIM_CHAIN_ID, SimChain } from './chain.js';
+import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
+import { FileChain } from './file-chain.js';
 import { SimClock } from './clock.js';
 import { type EphemeralPostgres, startEphemeralPostgres } from './ephemeral-postgres.js';
 import {
@@ -47,6 +48,8 @@ export interface SimOptions {
   readonly hostileShare: number;
   /** Run the crash-free twin and compare digests (crash-restart equivalence); on by default with faults. */
   readonly equivalence: boolean;
+  /** `file:PATH`: replay a block file instead of generating the chain (`blocks` is then the file's length). */
+  readonly source?: string;
 }
 
 export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed'> = {
@@ -193,12 +196,14 @@ async function simulateOnce(
     await sql`UPDATE challenges SET starting_block = 0`.execute(db);
     const setupMs = performance.now() - t0;
 
-    const chain = new SimChain({
-      seed,
-      blocks: options.blocks,
-      hostileShare: options.hostileShare,
-      emptyRun: options.blocks >= 1000,
-    });
+    const chain: ChainView = options.source?.startsWith('file:')
+      ? await FileChain.load(options.source.slice('file:'.length))
+      : new SimChain({
+          seed,
+          blocks: options.blocks,
+          hostileShare: options.hostileShare,
+          emptyRun: options.blocks >= 1000,
+        });
     const counters = new FaultCounters();
     // Data faults (a handler bug) are part of the scenario in both twins; process faults only in the main run.
     const dataPlan = { ...faultPlan(seed, options.faults), ...(options.faults ? hooks.faultRates : {}) };
@@ -363,7 +368,7 @@ async function simulateOnce(
       for (const m of diffDigests(before, after))
         violations.push({ invariant: 'redelivery-idempotence', message: m });
     }
-    if (chain.opts.emptyRun) counters.add('poison_empty_run');
+    if (chain.emptyRun) counters.add('poison_empty_run');
 
     violations.push(
       ...(await checkCoreInvariants({
