@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The metronome command: a thin registry of subcommands (each in src/cli/).
 import { Command } from 'commander';
+import { captureCommand } from './cli/capture.js';
 import { registerChallenges } from './cli/challenges.js';
 import { indexCommand } from './cli/index-command.js';
 import { migrateCommand } from './cli/migrate.js';
@@ -11,6 +12,7 @@ program.addCommand(migrateCommand());
 program.addCommand(indexCommand());
 registerChallenges(program);
 program.addCommand(parityCommand());
+program.addCommand(captureCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   console.error(e instanceof Error ? e.message : String(e));

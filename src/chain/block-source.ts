@@ -2,7 +2,13 @@ import type { Block } from './types.js';
 
 /** What a source answers for one height. `not-yet` is the node's "height -1" placeholder. */
 export type FetchResult =
-  | { readonly status: 'block'; readonly block: Block; readonly chainHead: number | undefined }
+  | {
+      readonly status: 'block';
+      readonly block: Block;
+      readonly chainHead: number | undefined;
+      /** The response body as the node sent it, when the source has one (block-file capture). */
+      readonly raw?: unknown;
+    }
   | { readonly status: 'not-yet'; readonly chainHead: number | undefined }
   | { readonly status: 'end' };
 

@@ -8,6 +8,8 @@ export interface PrefetchItem {
   readonly block: Block;
   /** The chain tip as last reported by the source, for "blocks behind". */
   readonly chainHead: number | undefined;
+  /** The node's response body, when the source keeps it. */
+  readonly raw?: unknown;
 }
 
 export interface PrefetchOptions {
@@ -130,7 +132,11 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
           throw new Error(`source returned block ${result.block.height} for height ${height}`);
         }
         backoff = 0;
-        this.buffer.push({ block: result.block, chainHead: result.chainHead });
+        this.buffer.push({
+          block: result.block,
+          chainHead: result.chainHead,
+          ...(result.raw !== undefined ? { raw: result.raw } : {}),
+        });
         height++;
         this.wakeConsumer?.();
       }

@@ -95,7 +95,8 @@ export function rpcSource(
     async fetch(height, signal): Promise<FetchResult> {
       const body = await call('GetBlock', { height: String(height) }, signal);
       try {
-        return decodeGetBlockResponse(body, height);
+        const decoded = decodeGetBlockResponse(body, height);
+        return decoded.status === 'block' ? { ...decoded, raw: body } : decoded;
       } catch (e) {
         if (e instanceof DecodeError) throw e;
         throw new DecodeError(`height ${height}: ${(e as Error).message}`);
