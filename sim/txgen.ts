@@ -1,5 +1,6 @@
 // ManageEntity tx generators, one per (entity_type, action) the spec lists, plus hostile mutations.
 // Generators draw from the `txs` stream and update the World optimistically for txs meant to apply.
+import { ethKey, personalSign } from './keys.js';
 import type { Rng } from './rng.js';
 import { LIMITS, pair, type SimUser, type World } from './world.js';
 
@@ -150,6 +151,8 @@ export const GENERATORS: readonly Generator[] = [
       if (!u || world.tracks.length >= LIMITS.tracks) return undefined;
       const id = world.nextTrackId++;
       world.tracks.push({ id, owner: u.id, deleted: false });
+      const collaborator = rng.chance(0.1) ? world.user(rng) : undefined;
+      if (collaborator && collaborator.id !== u.id) world.invites.push({ track: id, user: collaborator.id });
       return {
         entityType: 'Track',
         action: 'Create',
@@ -162,6 +165,9 @@ export const GENERATORS: readonly Generator[] = [
           track_cid: `bafy${rng.hex(16)}`,
           duration: rng.int(30, 600),
           track_segments: [],
+          ...(collaborator && collaborator.id !== u.id
+            ? { collaborators: [{ user_id: collaborator.id }] }
+            : {}),
         },
       };
     },
@@ -368,15 +374,30 @@ export const GENERATORS: readonly Generator[] = [
     weight: 0.6,
     gen: ({ world, rng }) => {
       const u = world.user(rng);
-      if (!u || world.apps.length === 0) return undefined;
-      const a = rng.pick(world.apps);
-      world.grants.add(pair(a.address, u.id));
+      if (!u) return undefined;
+      // Mostly to an app (approved at once); sometimes to another user (a manager grant that waits).
+      if (world.apps.length > 0 && rng.chance(0.7)) {
+        const a = rng.pick(world.apps);
+        if (world.grants.has(pair(a.address, u.id))) return undefined;
+        world.grants.add(pair(a.address, u.id));
+        return {
+          entityType: 'Grant',
+          action: 'Create',
+          entityId: 0,
+          ...asUser(u),
+          metadata: { grantee_address: a.address },
+        };
+      }
+      const m = world.user(rng);
+      if (!m || m.id === u.id || world.grants.has(pair(m.wallet, u.id))) return undefined;
+      world.grants.add(pair(m.wallet, u.id));
+      world.managerGrants.push({ grantor: u.id, grantee: m.id });
       return {
         entityType: 'Grant',
         action: 'Create',
         entityId: 0,
         ...asUser(u),
-        metadata: { grantee_address: a.address },
+        metadata: { grantee_address: m.wallet },
       };
     },
   },
@@ -384,15 +405,18 @@ export const GENERATORS: readonly Generator[] = [
     key: 'Grant:Delete',
     weight: 0.1,
     gen: ({ world, rng }) => {
-      const u = world.user(rng);
-      if (!u || world.apps.length === 0) return undefined;
-      const a = rng.pick(world.apps);
+      if (world.grants.size === 0) return undefined;
+      const k = [...world.grants][rng.int(0, world.grants.size - 1)]!;
+      const [grantee, uid] = k.split(':');
+      const u = world.userById(Number(uid));
+      if (!u) return undefined;
+      world.grants.delete(k);
       return {
         entityType: 'Grant',
         action: 'Delete',
         entityId: 0,
         ...asUser(u),
-        metadata: { grantee_address: a.address },
+        metadata: { grantee_address: grantee! },
       };
     },
   },
@@ -400,32 +424,34 @@ export const GENERATORS: readonly Generator[] = [
     key: 'Grant:Approve',
     weight: 0.2,
     gen: ({ world, rng }) => {
-      const [grantor, grantee] = [world.user(rng), world.user(rng)];
+      // The grantee-side user answers a pending manager grant.
+      const g = world.managerGrants.splice(rng.int(0, Math.max(0, world.managerGrants.length - 1)), 1)[0];
+      const grantee = g && world.userById(g.grantee);
       return (
-        grantor &&
         grantee && {
           entityType: 'Grant',
           action: 'Approve',
           entityId: 0,
           ...asUser(grantee),
-          metadata: { grantee_address: grantee.wallet, grantor_user_id: grantor.id },
+          metadata: { grantee_address: grantee.wallet, grantor_user_id: g.grantor },
         }
       );
     },
   },
   {
     key: 'Grant:Reject',
-    weight: 0.1,
+    weight: 0.2,
     gen: ({ world, rng }) => {
-      const [grantor, grantee] = [world.user(rng), world.user(rng)];
+      // The grantee-side user answers a pending manager grant.
+      const g = world.managerGrants.splice(rng.int(0, Math.max(0, world.managerGrants.length - 1)), 1)[0];
+      const grantee = g && world.userById(g.grantee);
       return (
-        grantor &&
         grantee && {
           entityType: 'Grant',
           action: 'Reject',
           entityId: 0,
           ...asUser(grantee),
-          metadata: { grantee_address: grantee.wallet, grantor_user_id: grantor.id },
+          metadata: { grantee_address: grantee.wallet, grantor_user_id: g.grantor },
         }
       );
     },
@@ -465,6 +491,15 @@ export const GENERATORS: readonly Generator[] = [
       const u = world.user(rng);
       const p = world.livePlaylist(rng);
       return u && p && { entityType: 'Notification', action: 'ViewPlaylist', entityId: p.id, ...asUser(u) };
+    },
+  },
+  {
+    key: 'PlaylistSeen:View',
+    weight: 0.1,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      const p = world.livePlaylist(rng);
+      return u && p && { entityType: 'PlaylistSeen', action: 'View', entityId: p.id, ...asUser(u) };
     },
   },
   {
@@ -510,6 +545,33 @@ export const GENERATORS: readonly Generator[] = [
               ? track && world.userById(track.owner)
               : world.user(rng);
         if (!actor) return undefined;
+        if (action === 'React') world.commentReactions.add(pair(actor.id, c.id));
+        if (action === 'Unreact') {
+          // Undo a reaction that exists.
+          const k = [...world.commentReactions][rng.int(0, Math.max(0, world.commentReactions.size - 1))];
+          if (!k) return undefined;
+          world.commentReactions.delete(k);
+          const [uid, cid] = k.split(':').map(Number);
+          const u = world.userById(uid!);
+          return u && { entityType: 'Comment', action, entityId: cid!, ...asUser(u) };
+        }
+        if (action === 'Pin') world.pins.set(c.track, c.id);
+        if (action === 'Unpin') {
+          const pinned = [...world.pins][0];
+          if (!pinned) return undefined;
+          world.pins.delete(pinned[0]);
+          const t = world.tracks.find((x) => x.id === pinned[0]);
+          const owner = t && world.userById(t.owner);
+          return (
+            owner && {
+              entityType: 'Comment',
+              action,
+              entityId: pinned[1],
+              ...asUser(owner),
+              metadata: { entity_id: pinned[0] },
+            }
+          );
+        }
         return {
           entityType: 'Comment',
           action,
@@ -522,7 +584,7 @@ export const GENERATORS: readonly Generator[] = [
   ),
   {
     key: 'Event:Create',
-    weight: 0.2,
+    weight: 0.4,
     gen: ({ world, rng, time }) => {
       const u = world.user(rng);
       const t = u && world.tracks.find((x) => x.owner === u.id && !x.deleted);
@@ -547,7 +609,7 @@ export const GENERATORS: readonly Generator[] = [
   },
   {
     key: 'Event:Update',
-    weight: 0.1,
+    weight: 0.4,
     gen: ({ world, rng, time }) => {
       if (world.events.length === 0) return undefined;
       const e = rng.pick(world.events);
@@ -569,7 +631,7 @@ export const GENERATORS: readonly Generator[] = [
     weight: 0.05,
     gen: ({ world, rng }) => {
       if (world.events.length === 0) return undefined;
-      const e = rng.pick(world.events);
+      const e = world.events.splice(rng.int(0, world.events.length - 1), 1)[0]!;
       const u = world.userById(e.owner);
       return u && { entityType: 'Event', action: 'Delete', entityId: e.id, ...asUser(u) };
     },
@@ -628,33 +690,36 @@ export const GENERATORS: readonly Generator[] = [
     weight: 0.2,
     gen: ({ world, rng }) => {
       const u = world.user(rng);
-      return (
-        u && {
-          entityType: 'AssociatedWallet',
-          action: 'Create',
-          entityId: 0,
-          ...asUser(u),
-          metadata: {
-            wallet: world.newWallet(),
-            chain: 'eth',
-            wallet_signature: { message: 'unsigned', signature: `0x${rng.hex(65)}` },
-          },
-        }
-      );
+      if (!u) return undefined;
+      const key = ethKey(rng);
+      const message = `link ${key.address} to user ${u.id}`;
+      world.linkedWallets.push({ user: u.id, address: key.address });
+      return {
+        entityType: 'AssociatedWallet',
+        action: 'Create',
+        entityId: 0,
+        ...asUser(u),
+        metadata: {
+          wallet: key.address,
+          chain: 'eth',
+          wallet_signature: { message, signature: personalSign(key, message) },
+        },
+      };
     },
   },
   {
     key: 'AssociatedWallet:Delete',
-    weight: 0.05,
+    weight: 0.3,
     gen: ({ world, rng }) => {
-      const u = world.user(rng);
+      const l = world.linkedWallets.splice(rng.int(0, Math.max(0, world.linkedWallets.length - 1)), 1)[0];
+      const u = l && world.userById(l.user);
       return (
         u && {
           entityType: 'AssociatedWallet',
           action: 'Delete',
           entityId: 0,
           ...asUser(u),
-          metadata: { wallet: world.newWallet(), chain: 'eth' },
+          metadata: { wallet: l.address, chain: 'eth' },
         }
       );
     },
@@ -664,32 +729,38 @@ export const GENERATORS: readonly Generator[] = [
     weight: 0.1,
     gen: ({ world, rng }) => {
       const u = world.user(rng);
-      return (
-        u && {
-          entityType: 'DashboardWalletUser',
-          action: 'Create',
-          entityId: 0,
-          ...asUser(u),
-          metadata: {
-            wallet: world.newWallet(),
-            wallet_signature: { message: 'unsigned', signature: `0x${rng.hex(65)}` },
-          },
-        }
-      );
+      if (!u) return undefined;
+      const key = ethKey(rng);
+      const message = `dashboard ${key.address} for user ${u.id}`;
+      world.dashboardWallets.push({ user: u.id, address: key.address });
+      return {
+        entityType: 'DashboardWalletUser',
+        action: 'Create',
+        entityId: 0,
+        ...asUser(u),
+        metadata: {
+          wallet: key.address,
+          wallet_signature: { message, signature: personalSign(key, message) },
+        },
+      };
     },
   },
   {
     key: 'DashboardWalletUser:Delete',
-    weight: 0.05,
+    weight: 0.3,
     gen: ({ world, rng }) => {
-      const u = world.user(rng);
+      const d = world.dashboardWallets.splice(
+        rng.int(0, Math.max(0, world.dashboardWallets.length - 1)),
+        1,
+      )[0];
+      const u = d && world.userById(d.user);
       return (
         u && {
           entityType: 'DashboardWalletUser',
           action: 'Delete',
           entityId: 0,
           ...asUser(u),
-          metadata: { wallet: world.newWallet() },
+          metadata: { wallet: d.address },
         }
       );
     },
@@ -715,9 +786,10 @@ export const GENERATORS: readonly Generator[] = [
       key: `TrackCollaborator:${action}`,
       weight: 0.1,
       gen: ({ world, rng }) => {
-        const t = world.liveTrack(rng);
-        const u = world.user(rng);
-        return t && u && { entityType: 'TrackCollaborator', action, entityId: t.id, ...asUser(u) };
+        // The invited collaborator answers a pending invite.
+        const inv = world.invites.splice(rng.int(0, Math.max(0, world.invites.length - 1)), 1)[0];
+        const u = inv && world.userById(inv.user);
+        return u && { entityType: 'TrackCollaborator', action, entityId: inv.track, ...asUser(u) };
       },
     }),
   ),

@@ -49,6 +49,17 @@ export class World {
   readonly mutes = new Set<string>();
   readonly reactions = new Set<string>();
   readonly events: { id: number; owner: number }[] = [];
+  /** (user, comment) pairs with an active reaction. */
+  readonly commentReactions = new Set<string>();
+  /** track → pinned comment. */
+  readonly pins = new Map<number, number>();
+  /** Pending user-to-user grants: grantor → grantee user. */
+  readonly managerGrants: { grantor: number; grantee: number }[] = [];
+  /** Pending collaboration invites (track, collaborator). */
+  readonly invites: { track: number; user: number }[] = [];
+  /** Linked associated wallets and assigned dashboard wallets (user, address). */
+  readonly linkedWallets: { user: number; address: string }[] = [];
+  readonly dashboardWallets: { user: number; address: string }[] = [];
   nextUserId = 3_000_000;
   nextTrackId = 2_000_000;
   nextPlaylistId = 400_000;

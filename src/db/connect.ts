@@ -13,11 +13,20 @@ function parseInt8(text: string): number | string {
   const n = Number(text);
   return Number.isSafeInteger(n) ? n : text;
 }
+// `timestamp without time zone` holds UTC wall time everywhere in this schema: read it as UTC, whatever the
+// process time zone is (pg's default parser would read it as local time).
+const TIMESTAMP_OID = 1114;
+function parseUtcTimestamp(text: string): Date | string {
+  const d = new Date(`${text.replace(' ', 'T')}Z`);
+  return Number.isNaN(d.getTime()) ? text : d;
+}
 const types = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === INT8_OID && format !== 'binary'
-      ? parseInt8
-      : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
+    if (format === 'binary') return pg.types.getTypeParser(oid, format);
+    if (oid === INT8_OID) return parseInt8;
+    if (oid === TIMESTAMP_OID) return parseUtcTimestamp;
+    return pg.types.getTypeParser(oid, format);
+  }) as typeof pg.types.getTypeParser,
 };
 
 export type DbBackend = 'pglite' | 'postgres';

@@ -1,5 +1,6 @@
 // The whole database as Kysely sees it: one interface per area, composed here.
 // Add an area by writing src/db/tables/<area>.ts and extending it below.
+import type { AppsCommentsEventsTables } from './tables/apps-comments-events.js';
 import type { ChallengeTables } from './tables/challenges.js';
 import type { EtlTables } from './tables/etl.js';
 import type { PlaysTables } from './tables/plays.js';
@@ -11,4 +12,5 @@ export interface Database
     UserTrackTables,
     PlaysTables,
     SocialGraphTables,
+    AppsCommentsEventsTables,
     ChallengeTables {}

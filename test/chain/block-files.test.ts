@@ -102,11 +102,19 @@ describe('capture', () => {
     try {
       const out = join(dir, 'captured.jsonl');
       const clock = new SimClock();
-      expect(await captureBlocks({ source: rpcSource(rpc.url), from: 1, to: 50, out, clock })).toEqual({ start: 1, written: 50 });
+      expect(await captureBlocks({ source: rpcSource(rpc.url), from: 1, to: 50, out, clock })).toEqual({
+        start: 1,
+        written: 50,
+      });
       // Asked again from 1: continues after 50, never duplicates.
-      expect(await captureBlocks({ source: rpcSource(rpc.url), from: 1, to: 80, out, clock })).toEqual({ start: 51, written: 30 });
+      expect(await captureBlocks({ source: rpcSource(rpc.url), from: 1, to: 80, out, clock })).toEqual({
+        start: 51,
+        written: 30,
+      });
       expect(readFileSync(out, 'utf8')).toBe(readFileSync(saved, 'utf8'));
-      await expect(captureBlocks({ source: rpcSource(rpc.url), from: 95, to: 99, out, clock })).rejects.toBeInstanceOf(CaptureError);
+      await expect(
+        captureBlocks({ source: rpcSource(rpc.url), from: 95, to: 99, out, clock }),
+      ).rejects.toBeInstanceOf(CaptureError);
     } finally {
       await rpc.close();
     }

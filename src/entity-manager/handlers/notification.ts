@@ -1,0 +1,72 @@
+// Notification handlers (spec §3.2 rows 31–33).
+import { validateSigner } from '../authorize.js';
+import type { Handler, HandlerRegistration } from '../types.js';
+import { reject } from '../validation-error.js';
+
+/** An announcement: the raw metadata (not the unwrapped envelope) is the data; no signer check (spec). */
+const createAnnouncement: Handler = async ({ db }, p) => {
+  if (p.metadata.raw === '' || p.metadata.parseError !== null)
+    reject('metadata_required', p.metadata.parseError ?? 'metadata is required');
+  await db
+    .insertInto('notification')
+    .values({
+      specifier: '',
+      group_id: `announcement:blocknumber:${p.blockNumber}`,
+      type: 'announcement',
+      blocknumber: p.blockNumber,
+      slot: null,
+      timestamp: p.blockTime,
+      data: p.metadata.raw,
+      user_ids: [],
+      type_v2: null,
+    })
+    .onConflict((oc) => oc.constraint('uq_notification').doNothing())
+    .execute();
+};
+
+const viewNotifications: Handler = async ({ db }, p) => {
+  await validateSigner(db, p.userId, p.signer);
+  await db
+    .insertInto('notification_seen')
+    .values({
+      user_id: p.userId,
+      seen_at: p.blockTime,
+      blocknumber: p.blockNumber,
+      blockhash: p.blockHash,
+      txhash: p.txHash,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+};
+
+const viewPlaylist: Handler = async ({ db }, p) => {
+  await validateSigner(db, p.userId, p.signer);
+  const pl = await db
+    .selectFrom('playlists')
+    .select('playlist_id')
+    .where('playlist_id', '=', p.entityId)
+    .where('is_current', '=', true)
+    .executeTakeFirst();
+  if (!pl) reject('playlist_not_found', `playlist ${p.entityId} does not exist`);
+  await db
+    .insertInto('playlist_seen')
+    .values({
+      user_id: p.userId,
+      playlist_id: p.entityId,
+      seen_at: p.blockTime,
+      is_current: true,
+      blocknumber: p.blockNumber,
+      blockhash: p.blockHash,
+      txhash: p.txHash,
+    })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+};
+
+export const notificationHandlers: readonly HandlerRegistration[] = [
+  { entityType: 'Notification', action: 'Create', gate: 'Notification', handle: createAnnouncement },
+  { entityType: 'Notification', action: 'View', gate: 'Notification', handle: viewNotifications },
+  { entityType: 'Notification', action: 'ViewPlaylist', gate: 'Notification', handle: viewPlaylist },
+  // FEATURE.md calls the same action PlaylistSeen/View.
+  { entityType: 'PlaylistSeen', action: 'View', gate: 'Notification', handle: viewPlaylist },
+];
