@@ -3,15 +3,10 @@
 // SIGTERM — and the same tables as an undisturbed in-process run.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BlockSource } from '../../src/chain/block-source.js';
-import { decodeGetBlockResponse } from '../../src/chain/decode.js';
-import { silentLogger } from '../../src/deps/logger.js';
-import { productionDispatcher } from '../../src/entity-manager/registry.js';
-import { runIndexer } from '../../src/indexer/run.js';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
-import { SimClock } from '../../sim/clock.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
 import { startRpcServer } from '../../sim/rpc-server.js';
+import { indexReference, metric, until } from '../support/daemon.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 
@@ -51,24 +46,6 @@ function daemon(
   return { child, output: () => out, exit };
 }
 
-async function metric(port: number, name: string): Promise<number | undefined> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith(`${name} `));
-    return line ? Number(line.split(' ')[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-async function until(f: () => Promise<boolean>, ms = 60_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await f())) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
   let ref: TestDb;
   let rpc: Awaited<ReturnType<typeof startRpcServer>>;
@@ -94,20 +71,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
       },
     });
     ref = await createTestDb();
-    const source: BlockSource = {
-      chainId: async () => SIM_CHAIN_ID,
-      fetch: async (h) => {
-        if (h > BLOCKS) return { status: 'end' };
-        const d = decodeGetBlockResponse(chain.responseFor(h), h);
-        return d.status === 'block' ? d : { status: 'end' };
-      },
-    };
-    await runIndexer({
-      db: ref.db,
-      source,
-      deps: { chainId: SIM_CHAIN_ID, dispatcher: productionDispatcher(), logger: silentLogger },
-      clock: new SimClock(),
-    });
+    await indexReference(ref.db, chain);
   }, 180_000);
   afterAll(async () => {
     await ref?.close();

@@ -3,40 +3,17 @@
 // and hung requests for a while — no gap, nothing applied twice, the undisturbed digest at the end.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BlockSource } from '../../src/chain/block-source.js';
-import { decodeGetBlockResponse } from '../../src/chain/decode.js';
-import { connect } from '../../src/db/connect.js';
-import { migrate } from '../../src/db/migrate.js';
-import { silentLogger } from '../../src/deps/logger.js';
-import { productionDispatcher } from '../../src/entity-manager/registry.js';
-import { runIndexer } from '../../src/indexer/run.js';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
-import { SimClock } from '../../sim/clock.js';
 import { type EphemeralPostgres, freePort, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import { startRpcServer } from '../../sim/rpc-server.js';
+import { connect } from '../../src/db/connect.js';
+import { migrate } from '../../src/db/migrate.js';
+import { indexReference, metric, until } from '../support/daemon.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 
 const BLOCKS = 900;
 const chain = new SimChain({ seed: 11, blocks: BLOCKS, hostileShare: 0.1 });
-
-async function indexedHeight(port: number): Promise<number> {
-  try {
-    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-    const line = text.split('\n').find((l) => l.startsWith('metronome_indexed_height '));
-    return line ? Number(line.split(' ')[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function until(f: () => Promise<boolean>, ms = 90_000): Promise<void> {
-  const t0 = Date.now();
-  while (!(await f())) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe.runIf(testBackend() === 'postgres')('outage ride-through (built daemon)', () => {
   let ref: TestDb;
@@ -60,20 +37,7 @@ describe.runIf(testBackend() === 'postgres')('outage ride-through (built daemon)
       },
     });
     ref = await createTestDb();
-    const source: BlockSource = {
-      chainId: async () => SIM_CHAIN_ID,
-      fetch: async (h) => {
-        if (h > BLOCKS) return { status: 'end' };
-        const d = decodeGetBlockResponse(chain.responseFor(h), h);
-        return d.status === 'block' ? d : { status: 'end' };
-      },
-    };
-    await runIndexer({
-      db: ref.db,
-      source,
-      deps: { chainId: SIM_CHAIN_ID, dispatcher: productionDispatcher(), logger: silentLogger },
-      clock: new SimClock(),
-    });
+    await indexReference(ref.db, chain);
   }, 180_000);
   afterAll(async () => {
     await ref?.close();
@@ -112,12 +76,12 @@ describe.runIf(testBackend() === 'postgres')('outage ride-through (built daemon)
     child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
     const exit = new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     for (const at of [100, 250, 400]) {
-      await until(async () => (await indexedHeight(port)) >= at);
+      await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= at);
       await pg.kill();
       await new Promise((r) => setTimeout(r, 10_000));
       await pg.restart();
     }
-    await until(async () => (await indexedHeight(port)) >= 550);
+    await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= 550);
     rpcDown = { until: Date.now() + 10_000 };
     expect(await exit).toBe(0);
     expect(out).toMatch(/block retry/);

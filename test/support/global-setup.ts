@@ -3,9 +3,9 @@
 // so each test file can get a fresh copy in tens of milliseconds.
 import { existsSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
+import { type EphemeralPostgres, findPgBin, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
-import { type EphemeralPostgres, findPgBin, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 
 export const TEMPLATE_DB = 'metronome_tmpl';
 

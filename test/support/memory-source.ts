@@ -1,6 +1,6 @@
 import type { BlockSource, FetchResult } from '../../src/chain/block-source.js';
-import type { Clock } from '../../src/deps/clock.js';
 import type { Block } from '../../src/chain/types.js';
+import type { Clock } from '../../src/deps/clock.js';
 import { TEST_CHAIN_ID } from './chain.js';
 
 /** A scripted source: per-height failures before success, "not yet" answers, and a call log. */

@@ -74,6 +74,27 @@ function parents(v: unknown): number[] {
   );
 }
 
+async function insertCurrentRoute(
+  db: Kysely<Database>,
+  p: EmParams,
+  route: { slug: string; titleSlug: string; collisionId: number },
+) {
+  await db
+    .insertInto('track_routes')
+    .values({
+      slug: route.slug,
+      title_slug: route.titleSlug,
+      collision_id: route.collisionId,
+      owner_id: p.userId,
+      track_id: p.entityId,
+      is_current: true,
+      blockhash: p.blockHash,
+      blocknumber: p.blockNumber,
+      txhash: p.txHash,
+    })
+    .execute();
+}
+
 const createTrack: Handler = async ({ db }, p) => {
   requireTrackType(p);
   if (p.entityId < ID_OFFSETS.track)
@@ -124,20 +145,7 @@ const createTrack: Handler = async ({ db }, p) => {
       access_authorities: null,
     })
     .execute();
-  await db
-    .insertInto('track_routes')
-    .values({
-      slug: route.slug,
-      title_slug: route.titleSlug,
-      collision_id: route.collisionId,
-      owner_id: p.userId,
-      track_id: p.entityId,
-      is_current: true,
-      blockhash: p.blockHash,
-      blocknumber: p.blockNumber,
-      txhash: p.txHash,
-    })
-    .execute();
+  await insertCurrentRoute(db, p, route);
   if (
     isObject(stemOf) &&
     typeof stemOf.parent_track_id === 'number' &&
@@ -218,20 +226,7 @@ const updateTrack: Handler = async ({ db }, p) => {
       .where('track_id', '=', p.entityId)
       .where('is_current', '=', true)
       .execute();
-    await db
-      .insertInto('track_routes')
-      .values({
-        slug: route.slug,
-        title_slug: route.titleSlug,
-        collision_id: route.collisionId,
-        owner_id: p.userId,
-        track_id: p.entityId,
-        is_current: true,
-        blockhash: p.blockHash,
-        blocknumber: p.blockNumber,
-        txhash: p.txHash,
-      })
-      .execute();
+    await insertCurrentRoute(db, p, route);
     const handle = await db
       .selectFrom('users')
       .select('handle')
