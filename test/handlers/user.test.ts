@@ -2,7 +2,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { VERIFIER_ADDRESS } from '../../src/entity-manager/handlers/user.js';
 import { TestChain } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { createTrack, createUser, expectApplied, expectRejected, tx, wallet } from './support.js';
+import {
+  createPlaylist,
+  createTrack,
+  createUser,
+  expectApplied,
+  expectRejected,
+  tx,
+  wallet,
+} from './support.js';
 
 describe('User handlers', () => {
   let t: TestDb;
@@ -140,5 +148,77 @@ describe('User handlers', () => {
         .where('user_id', '=', a.id)
         .executeTakeFirstOrThrow(),
     ).toEqual({ is_delete: true });
+  });
+});
+
+describe('User and Track rules not covered above', () => {
+  let t: TestDb;
+  let c: TestChain;
+  beforeAll(async () => {
+    t = await createTestDb();
+    c = new TestChain(t.db);
+  });
+  afterAll(async () => t?.close());
+
+  it('User/Create rejects a developer app as signer; Track Mute/Unmute and Playlist Delete by a non-owner', async () => {
+    const owner = await createUser(c);
+    const app = wallet(7_777_777);
+    await expectApplied(
+      c,
+      tx({
+        userId: owner.id,
+        entityType: 'DeveloperApp',
+        entityId: 0,
+        action: 'Create',
+        signer: owner.wallet,
+        metadata: { address: app, name: 'an app' },
+      }),
+    );
+    await expectRejected(
+      c,
+      tx({
+        userId: 3_800_000,
+        entityType: 'User',
+        entityId: 3_800_000,
+        action: 'Create',
+        signer: app,
+        metadata: { handle: 'appuser' },
+      }),
+      'signer_is_app',
+    );
+    const track = await createTrack(c, owner);
+    await expectApplied(
+      c,
+      tx({ userId: owner.id, entityType: 'Track', entityId: track, action: 'Mute', signer: owner.wallet }),
+    );
+    await expectApplied(
+      c,
+      tx({ userId: owner.id, entityType: 'Track', entityId: track, action: 'Unmute', signer: owner.wallet }),
+    );
+    expect(
+      await t.db
+        .selectFrom('comment_notification_settings')
+        .select(['entity_type', 'is_muted'])
+        .where('entity_id', '=', track)
+        .execute(),
+    ).toEqual([{ entity_type: 'Track', is_muted: false }]);
+    const other = await createUser(c);
+    const pl = await createPlaylist(c, owner);
+    await expectRejected(
+      c,
+      tx({ userId: other.id, entityType: 'Playlist', entityId: pl, action: 'Delete', signer: other.wallet }),
+      'not_owner',
+    );
+    await expectRejected(
+      c,
+      tx({
+        userId: owner.id,
+        entityType: 'Track',
+        entityId: 2_999_990,
+        action: 'Delete',
+        signer: owner.wallet,
+      }),
+      'track_not_found',
+    );
   });
 });
