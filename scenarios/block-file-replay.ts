@@ -1,8 +1,9 @@
 // A scenario built from a block file: a generated chain saved with `pnpm sim --seed 3 --blocks 120
 // --save-blocks` (scenarios/data/seed-3-120.jsonl.gz), replayed through the production file reader with
 // the legacy writer racing. Captured incident files plug in the same way.
-import type { PlaysHook } from '../src/indexer/plays-bridge.js';
+
 import { runSimulation, type SimOptions } from '../sim/run.js';
+import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import type { Scenario, ScenarioEnv } from './scenario.js';
 
 export const BLOCK_FILE = 'scenarios/data/seed-3-120.jsonl.gz';

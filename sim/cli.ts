@@ -9,8 +9,9 @@ import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { saveBlocks } from './block-file.js';
-import { SIM_CHAIN_ID, SimChain } from './chain.js';
+import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
+import { FileChain } from './file-chain.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
 import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
@@ -96,14 +97,14 @@ function reproduce(f: Flags): string {
 }
 
 async function serve(f: Flags, port: number): Promise<void> {
-  const chain = new SimChain({
-    seed: f.seed,
-    blocks: f.blocks,
-    hostileShare: f.hostile,
-    emptyRun: f.blocks >= 1000,
-  });
-  const rpc = await startRpcServer((h) => chain.responseFor(h), { chainId: SIM_CHAIN_ID, port });
-  console.log(`sim: serving seed ${f.seed} (${f.blocks} blocks) as chain ${SIM_CHAIN_ID} on ${rpc.url}`);
+  // With --source file:PATH the file's blocks are served (a captured incident behind a fake node).
+  const chain: ChainView = f.source?.startsWith('file:')
+    ? await FileChain.load(f.source.slice('file:'.length))
+    : new SimChain({ seed: f.seed, blocks: f.blocks, hostileShare: f.hostile, emptyRun: f.blocks >= 1000 });
+  const chainId = f.source ? String(chain.responseFor(1).block?.chainId ?? SIM_CHAIN_ID) : SIM_CHAIN_ID;
+  const rpc = await startRpcServer((h) => chain.responseFor(h), { chainId, port, head: () => chain.length });
+  const what = f.source ?? `seed ${f.seed}`;
+  console.log(`sim: serving ${what} (${chain.length} blocks) as chain ${chainId} on ${rpc.url}`);
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);

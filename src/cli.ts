@@ -15,6 +15,7 @@ program.addCommand(parityCommand());
 program.addCommand(captureCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
-  console.error(e instanceof Error ? e.message : String(e));
+  // Bad flags and environment variables, an unreachable database, a bad block file: one clear line.
+  console.error(`error: ${e instanceof Error ? e.message : String(e)}`);
   process.exitCode = 1;
 });

@@ -6,8 +6,8 @@ export type FetchResult =
       readonly status: 'block';
       readonly block: Block;
       readonly chainHead: number | undefined;
-      /** The response body as the node sent it, when the source has one (block-file capture). */
-      readonly raw?: unknown;
+      /** The response body text exactly as the node sent it, when the source has one (block-file capture). */
+      readonly raw?: string;
     }
   | { readonly status: 'not-yet'; readonly chainHead: number | undefined }
   | { readonly status: 'end' };

@@ -8,8 +8,8 @@ export interface PrefetchItem {
   readonly block: Block;
   /** The chain tip as last reported by the source, for "blocks behind". */
   readonly chainHead: number | undefined;
-  /** The node's response body, when the source keeps it. */
-  readonly raw?: unknown;
+  /** The node's response body text, when the source keeps it. */
+  readonly raw?: string;
 }
 
 export interface PrefetchOptions {

@@ -1,23 +1,34 @@
-// `metronome index`: the daemon. Prefetch from the node, index one block per transaction (group commit
-// during backfill), structured logs with a progress line every 10 s, metrics and health on --metrics-port,
-// graceful shutdown on SIGTERM/SIGINT (the current block finishes or rolls back; a second signal exits now).
+// `metronome index`: the daemon. Prefetch from the node (or a block file), index one block per transaction
+// (group commit during backfill), structured logs with a progress line at most every 10 s, metrics and health
+// on --metrics-port, graceful shutdown on SIGTERM/SIGINT (the current block finishes or rolls back, pools
+// close, exit 0; a second signal exits at once), exit 1 naming the height on a halt.
 import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BlockSource } from '../chain/block-source.js';
 import { fileSource } from '../chain/file-source.js';
-import { rpcSource } from '../chain/rpc-source.js';
+import { rpcSource, waitForNode } from '../chain/rpc-source.js';
 import { challengeScheduler } from '../challenges/schedule.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
 import { systemClock } from '../deps/clock.js';
-import { createLogger } from '../deps/logger.js';
+import { createLogger, type Logger } from '../deps/logger.js';
 import { parseDataTypes } from '../entity-manager/dispatcher.js';
 import { productionDispatcher } from '../entity-manager/registry.js';
 import { acquireInstanceLock, type InstanceLock, InstanceLockedError } from '../indexer/instance-lock.js';
-import { HaltError, type RunObserver, runIndexer } from '../indexer/run.js';
+import { HaltError, runIndexer } from '../indexer/run.js';
 import { startOpsServer } from '../ops/http.js';
+import { logObserver, mergeObservers } from '../ops/log-observer.js';
 import { createMetrics } from '../ops/metrics.js';
-import { nonNegativeInt, requireOption } from './options.js';
+import {
+  databaseUrl,
+  fileSourceSpec,
+  httpUrl,
+  nonNegativeInt,
+  port,
+  positiveInt,
+  redact,
+  requireOption,
+} from './options.js';
 
 interface IndexFlags {
   rpc?: string;
@@ -28,77 +39,102 @@ interface IndexFlags {
   failurePolicy: 'halt' | 'record-and-continue';
   prefetch: number;
   rpcTimeoutMs: number;
+  readyWaitMs: number;
   metricsPort?: number;
   retryDeadlineMs?: number;
   challengesEvery?: number;
+  dataTypes?: string;
+  logLevel: string;
   migrate: boolean;
 }
 
-const PROGRESS_EVERY_MS = 10_000;
 const LOCK_CHECK_MS = 5_000;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function indexCommand(): Command {
   return new Command('index')
-    .description('index blocks from a Core node into PostgreSQL')
-    .option('--rpc <url>', 'Core node base URL (env METRONOME_RPC_URL)', process.env.METRONOME_RPC_URL)
-    .option('--source <source>', 'file:PATH to replay a block file (docs/block-files.md) instead of --rpc')
-    .option('--db <url>', 'database URL (env METRONOME_DB_URL)', process.env.METRONOME_DB_URL)
-    .option('--from <height>', 'start here instead of resuming (re-indexing is idempotent)', nonNegativeInt)
-    .option('--to <height>', 'stop cleanly after this height', nonNegativeInt)
+    .description('index blocks from a Core node (or a block file) into PostgreSQL')
+    .addOption(new Option('--rpc <url>', 'Core node base URL').env('METRONOME_RPC_URL').argParser(httpUrl))
+    .addOption(
+      new Option(
+        '--source <file:PATH>',
+        'replay a block file (docs/block-files.md) instead of --rpc',
+      ).argParser(fileSourceSpec),
+    )
+    .addOption(
+      new Option('--db <url>', 'postgres://… (or pglite://DIR)')
+        .env('METRONOME_DB_URL')
+        .argParser(databaseUrl),
+    )
+    .option('--from <height>', 'start here instead of resuming (re-indexing is idempotent)', positiveInt)
+    .option('--to <height>', 'stop cleanly after this height', positiveInt)
     .addOption(
       new Option('--failure-policy <policy>', 'what a block that fails deterministically does')
         .choices(['halt', 'record-and-continue'])
-        .default(process.env.METRONOME_FAILURE_POLICY ?? 'halt'),
+        .env('METRONOME_FAILURE_POLICY')
+        .default('halt'),
     )
-    .option('--prefetch <n>', 'blocks fetched ahead', nonNegativeInt, 50)
-    .option('--rpc-timeout-ms <ms>', 'per-request timeout for the node', nonNegativeInt, 10_000)
-    .option(
-      '--metrics-port <port>',
-      'serve /metrics, /healthz, /readyz (env METRONOME_METRICS_PORT)',
-      nonNegativeInt,
+    .addOption(
+      new Option('--prefetch <n>', 'blocks fetched ahead')
+        .env('METRONOME_PREFETCH')
+        .argParser(positiveInt)
+        .default(50),
     )
-    .option(
-      '--challenges-every <n>',
-      'run a challenge tick after every N indexed blocks (its own transactions)',
-      nonNegativeInt,
+    .addOption(
+      new Option('--rpc-timeout-ms <ms>', 'per-request timeout for the node')
+        .env('METRONOME_RPC_TIMEOUT_MS')
+        .argParser(positiveInt)
+        .default(10_000),
     )
-    .option(
-      '--retry-deadline-ms <ms>',
-      'give up retrying a block after this long (default: never)',
-      nonNegativeInt,
+    .addOption(
+      new Option('--ready-wait-ms <ms>', "wait this long at start for the node's GetStatus ready (0: don't)")
+        .env('METRONOME_READY_WAIT_MS')
+        .argParser(nonNegativeInt)
+        .default(60_000),
+    )
+    .addOption(
+      new Option('--metrics-port <port>', 'serve /metrics, /healthz, /readyz on this port')
+        .env('METRONOME_METRICS_PORT')
+        .argParser(port),
+    )
+    .addOption(
+      new Option(
+        '--data-types <list>',
+        'entity types to index (unset: all; "": none; social handlers ignore it)',
+      ).env('OPENAUDIO_ETL_ENTITY_MANAGER_DATA_TYPES'),
+    )
+    .addOption(
+      new Option('--challenges-every <n>', 'run a challenge tick after every N indexed blocks')
+        .env('METRONOME_CHALLENGES_EVERY')
+        .argParser(nonNegativeInt),
+    )
+    .addOption(
+      new Option(
+        '--retry-deadline-ms <ms>',
+        'give up retrying a failing block after this long (default: never)',
+      )
+        .env('METRONOME_RETRY_DEADLINE_MS')
+        .argParser(nonNegativeInt),
+    )
+    .addOption(
+      new Option('--log-level <level>', 'pino level').choices(LOG_LEVELS).env('LOG_LEVEL').default('info'),
     )
     .option('--no-migrate', 'do not apply pending migrations at start')
     .action(runIndexCommand);
 }
 
 async function runIndexCommand(flags: IndexFlags): Promise<void> {
-  const logger = createLogger();
   const dbUrl = requireOption(flags.db, '--db', 'METRONOME_DB_URL');
-  if (flags.source !== undefined && !flags.source.startsWith('file:')) {
-    throw new InvalidArgumentError(`--source must look like file:PATH, got ${flags.source}`);
-  }
-  if (flags.from !== undefined && flags.to !== undefined && flags.to < flags.from) {
+  if (flags.source === undefined && !flags.rpc)
+    throw new InvalidArgumentError('--rpc URL (or METRONOME_RPC_URL), or --source file:PATH, is required');
+  if (flags.from !== undefined && flags.to !== undefined && flags.to < flags.from)
     throw new InvalidArgumentError(`--to ${flags.to} is below --from ${flags.from}`);
-  }
-  const metricsPort =
-    flags.metricsPort ??
-    (process.env.METRONOME_METRICS_PORT ? Number(process.env.METRONOME_METRICS_PORT) : undefined);
-  const source: BlockSource =
-    flags.source !== undefined
-      ? fileSource(flags.source.slice('file:'.length))
-      : rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'), { timeoutMs: flags.rpcTimeoutMs });
-  const chainId = await source.chainId();
-  const gate = parseDataTypes(process.env.OPENAUDIO_ETL_ENTITY_MANAGER_DATA_TYPES);
-  const dispatcher = productionDispatcher(gate);
-  logger.info(
-    { chainId, handlers: dispatcher.handlerCount, dataTypes: gate.enabled },
-    'entity manager enabled',
-  );
+  const logger = createLogger(flags.logLevel);
+  const clock = systemClock;
 
-  const h = await connect(dbUrl, { applicationName: 'metronome-index' });
-  let lock: InstanceLock | undefined;
-  let lockTimer: NodeJS.Timeout | undefined;
+  // Signals first: a SIGTERM while waiting for the node or the database must still end the process cleanly.
   const controller = new AbortController();
+  const metrics = createMetrics();
   let signals = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     signals++;
@@ -107,15 +143,31 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       process.exit(130);
     }
     logger.info({ signal: sig }, 'shutting down: finishing the current block');
-    controller.abort();
+    metrics.ready = false;
+    controller.abort(new ShutdownRequested());
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  const server =
+    flags.metricsPort !== undefined ? await startOpsServer(flags.metricsPort, metrics) : undefined;
+  if (server) logger.info({ port: flags.metricsPort }, 'serving /metrics, /healthz, /readyz');
 
-  const metrics = createMetrics();
-  const server = metricsPort !== undefined ? await startOpsServer(metricsPort, metrics) : undefined;
+  let h: Awaited<ReturnType<typeof connect>> | undefined;
+  let lock: InstanceLock | undefined;
+  let lockTimer: NodeJS.Timeout | undefined;
   try {
-    if (flags.migrate) logger.info(await migrate(h.db), 'migrations');
+    const { source, chainId } = await openSource(flags, logger, metrics, controller.signal);
+    const gate = parseDataTypes(flags.dataTypes);
+    const dispatcher = productionDispatcher(gate);
+    logger.info(
+      { chainId, handlers: dispatcher.handlerCount, dataTypes: gate.enabled ?? 'all' },
+      'entity manager enabled',
+    );
+
+    h = await connect(dbUrl, { applicationName: 'metronome-index' });
+    const db = h.db;
+    logger.info({ db: redact(dbUrl), backend: h.backend }, 'database');
+    if (flags.migrate) logger.info(await migrate(db), 'migrations');
     if (h.backend === 'postgres')
       lock = await acquireInstanceLock(dbUrl, chainId, `metronome-index ${hostname()} pid ${process.pid}`);
     // A server restart drops the lock's session: take it again, or stop if another instance got it meanwhile.
@@ -132,10 +184,9 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
           });
         }, LOCK_CHECK_MS)
       : undefined;
-    const progress = progressLogger(logger);
     const challenges =
       flags.challengesEvery !== undefined && flags.challengesEvery > 0
-        ? challengeScheduler(h.db, { logger, clock: systemClock }, flags.challengesEvery, (r) =>
+        ? challengeScheduler(db, { logger, clock }, flags.challengesEvery, (r) =>
             logger.info(
               { ms: Math.round(r.ms), failed: r.runs.filter((x) => x.status === 'failed').length },
               'challenge tick',
@@ -143,28 +194,28 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
           )
         : undefined;
     const summary = await runIndexer({
-      db: h.db,
+      db,
       source,
       deps: { chainId, dispatcher, logger },
-      clock: systemClock,
+      clock,
       ...(flags.from !== undefined && { explicitStart: flags.from }),
       ...(flags.to !== undefined && { endHeight: flags.to }),
       failurePolicy: flags.failurePolicy,
       prefetchBuffer: flags.prefetch,
       ...(flags.retryDeadlineMs !== undefined && { retryDeadlineMs: flags.retryDeadlineMs }),
       signal: controller.signal,
-      observer: mergeObservers(metrics.observer, progress, {
+      observer: mergeObservers(metrics.observer, logObserver(logger, clock), {
         onBlock: ({ stats }) => challenges?.onBlockIndexed(stats.height),
-        onStart: (r) => logger.info(r, 'block source: polling prefetcher'),
-        onFetchRetry: (height, reason, err) =>
-          logger.warn({ height, reason, err: err instanceof Error ? err.message : undefined }, 'fetch retry'),
-        onBlockRetry: (err, attempt, delayMs) =>
-          logger.warn({ height: err.height, attempt, delayMs, err: err.message }, 'block retry'),
-        onGap: (err) => logger.error({ height: err.height, err: err.message }, 'block recorded as a gap'),
       }),
     });
     await challenges?.idle();
-    logger.info(summary, summary.stoppedBy === 'end' ? 'ending block height reached' : 'indexer stopped');
+    const how =
+      summary.stoppedBy === 'end'
+        ? 'ending block height reached'
+        : summary.stoppedBy === 'source-exhausted'
+          ? 'the block source has no more blocks'
+          : 'indexer stopped';
+    logger.info(summary, how);
   } catch (e) {
     if (e instanceof HaltError) {
       logger.fatal(
@@ -174,59 +225,73 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       process.exitCode = 1;
       return;
     }
+    if (controller.signal.aborted && signals > 0) {
+      logger.info({ err: e instanceof Error ? e.message : String(e) }, 'stopped before indexing began');
+      return;
+    }
     throw e;
   } finally {
+    metrics.ready = false;
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     server?.close();
     clearInterval(lockTimer);
-    await lock?.release();
-    await h.close();
+    await lock?.release().catch(() => {});
+    await h?.close();
   }
 }
 
-function progressLogger(logger: ReturnType<typeof createLogger>): RunObserver {
-  const started = systemClock.monotonicMs();
-  let last = started;
-  let blocks = 0;
-  let txs = 0;
-  let rejects = 0;
-  let unrouted = 0;
-  return {
-    onBlock({ stats, chainHead, prefetchDepth }) {
-      blocks++;
-      txs += stats.txs;
-      rejects += stats.rejected + stats.failed;
-      unrouted += stats.unrouted;
-      const now = systemClock.monotonicMs();
-      if (now - last < PROGRESS_EVERY_MS) return;
-      last = now;
-      const secs = (now - started) / 1000;
-      logger.info(
-        {
-          block: stats.height,
-          blocks_behind: chainHead !== undefined ? chainHead - stats.height : null,
-          blocks_per_sec: Math.round(blocks / secs),
-          txs_per_sec: Math.round(txs / secs),
-          em_rejected: rejects,
-          em_unrouted: unrouted,
-          prefetch_buffered: prefetchDepth,
-          total_blocks: blocks,
-          total_txs: txs,
-        },
-        'indexing progress',
-      );
-    },
-  };
+class ShutdownRequested extends Error {
+  override name = 'ShutdownRequested';
+  constructor() {
+    super('shutdown requested');
+  }
 }
 
-function mergeObservers(...all: RunObserver[]): RunObserver {
-  return {
-    onStart: (r) => all.forEach((o) => o.onStart?.(r)),
-    onBlock: (e) => all.forEach((o) => o.onBlock?.(e)),
-    onAlreadyIndexed: (h) => all.forEach((o) => o.onAlreadyIndexed?.(h)),
-    onFetchRetry: (h, r, e, d) => all.forEach((o) => o.onFetchRetry?.(h, r, e, d)),
-    onBlockRetry: (e, a, d) => all.forEach((o) => o.onBlockRetry?.(e, a, d)),
-    onGap: (e) => all.forEach((o) => o.onGap?.(e)),
+/** The block file, or the node: chain id from GetNodeInfo (waiting while it is down), readiness from GetStatus. */
+async function openSource(
+  flags: IndexFlags,
+  logger: Logger,
+  metrics: ReturnType<typeof createMetrics>,
+  signal: AbortSignal,
+): Promise<{ source: BlockSource; chainId: string }> {
+  if (flags.source !== undefined) {
+    const path = flags.source.slice('file:'.length);
+    const source = fileSource(path);
+    const chainId = await source.chainId();
+    logger.info({ file: path, chainId }, 'block source: file');
+    return { source, chainId };
+  }
+  const rpc = rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'), {
+    timeoutMs: flags.rpcTimeoutMs,
+  });
+  const node = await waitForNode(rpc, {
+    clock: systemClock,
+    signal,
+    readyWaitMs: flags.readyWaitMs,
+    onWait: (what, err, delayMs) =>
+      what === 'node-info'
+        ? logger.warn(
+            { err: err instanceof Error ? err.message : String(err), delayMs },
+            'node not answering',
+          )
+        : logger.info({ err: err instanceof Error ? err.message : undefined }, 'node not ready yet'),
+  });
+  if (node.status?.head !== undefined) metrics.setChainHead(node.status.head);
+  const fields = {
+    rpc: flags.rpc,
+    chainId: node.chainId,
+    ready: node.ready,
+    synced: node.status?.synced,
+    head: node.status?.head,
+    earliestHeight: node.status?.earliestHeight,
   };
+  if (node.ready) logger.info(fields, 'node');
+  else logger.warn(fields, 'node not ready; indexing anyway (it retries whatever the node cannot serve)');
+  if (node.status?.earliestHeight !== undefined && (flags.from ?? 1) < node.status.earliestHeight)
+    logger.warn(
+      { earliestHeight: node.status.earliestHeight },
+      'the node prunes blocks: heights below its earliest height cannot be fetched from it',
+    );
+  return { source: rpc, chainId: node.chainId };
 }

@@ -1,3 +1,5 @@
+// Option parsers shared by the subcommands: each rejects a bad value (from a flag or its environment
+// variable) at start with a message naming it, before anything connects.
 import { InvalidArgumentError } from 'commander';
 
 export function requireOption(value: string | undefined, flag: string, env: string): string {
@@ -7,7 +9,55 @@ export function requireOption(value: string | undefined, flag: string, env: stri
 
 export function nonNegativeInt(v: string): number {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0)
+  if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0)
     throw new InvalidArgumentError(`expected a non-negative integer, got "${v}"`);
   return n;
+}
+
+export function positiveInt(v: string): number {
+  const n = nonNegativeInt(v);
+  if (n < 1) throw new InvalidArgumentError(`expected a positive integer, got "${v}"`);
+  return n;
+}
+
+export function port(v: string): number {
+  const n = nonNegativeInt(v);
+  if (n > 65535) throw new InvalidArgumentError(`expected a TCP port (0-65535), got "${v}"`);
+  return n;
+}
+
+/** postgres://…, postgresql://… or pglite://DIR (pglite://memory for a throwaway database). */
+export function databaseUrl(v: string): string {
+  if (!/^(postgres|postgresql|pglite):\/\//.test(v))
+    throw new InvalidArgumentError(`expected postgres://…, postgresql://… or pglite://…, got "${redact(v)}"`);
+  try {
+    if (!v.startsWith('pglite:')) new URL(v);
+  } catch {
+    throw new InvalidArgumentError(`not a valid URL: "${redact(v)}"`);
+  }
+  return v;
+}
+
+export function httpUrl(v: string): string {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    throw new InvalidArgumentError(`not a valid URL: "${v}"`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new InvalidArgumentError(`expected an http(s) URL, got "${v}"`);
+  return v;
+}
+
+/** `file:PATH` */
+export function fileSourceSpec(v: string): string {
+  if (!v.startsWith('file:') || v.length === 'file:'.length)
+    throw new InvalidArgumentError(`expected file:PATH, got "${v}"`);
+  return v;
+}
+
+/** A URL with its password hidden, for messages and logs. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }

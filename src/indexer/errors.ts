@@ -48,6 +48,9 @@ export function isRetryable(e: unknown): boolean {
   if (e instanceof FatalError) return false;
   if (e instanceof BlockError) return e.retryable;
   if (typeof e !== 'object' || e === null) return false;
+  // Errors that classify themselves (the node client's RpcError: 429, 5xx, timeouts, dropped connections).
+  const own = (e as { retryable?: unknown }).retryable;
+  if (typeof own === 'boolean') return own;
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string') {
     if (RETRYABLE_NODE_CODES.has(code)) return true;

@@ -1,15 +1,20 @@
 // Prometheus metrics (prom-client), all prefixed metronome_, fed from the run loop's observer.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { RunObserver } from '../indexer/run.js';
 
 export interface Metrics {
   readonly registry: Registry;
   readonly observer: RunObserver;
+  /** The run loop is running (database migrated, lock held, node answered) and not shutting down. */
   ready: boolean;
+  /** The node's tip from GetStatus, before any block carried one. */
+  setChainHead(height: number): void;
 }
 
-export function createMetrics(): Metrics {
+export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
+  // Process figures (RSS, heap, event-loop lag, GC) under the same prefix: metronome_process_resident_memory_bytes…
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'metronome_' });
   const indexed = new Gauge({
     name: 'metronome_indexed_height',
     help: 'last chain height committed',
@@ -23,6 +28,16 @@ export function createMetrics(): Metrics {
   const lag = new Gauge({
     name: 'metronome_lag_blocks',
     help: 'chain head minus indexed height',
+    registers: [registry],
+  });
+  const blocks = new Counter({
+    name: 'metronome_blocks_indexed_total',
+    help: 'blocks committed by this process',
+    registers: [registry],
+  });
+  const prefetch = new Gauge({
+    name: 'metronome_prefetch_depth',
+    help: 'blocks fetched ahead and waiting to be indexed',
     registers: [registry],
   });
   const txs = new Counter({
@@ -59,15 +74,27 @@ export function createMetrics(): Metrics {
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  let lastHead: number | undefined;
   const metrics: Metrics = {
     registry,
     ready: false,
+    setChainHead(height) {
+      lastHead = height;
+      head.set(height);
+    },
     observer: {
-      onBlock({ stats, durationMs, chainHead }) {
+      onStart() {
+        metrics.ready = true;
+      },
+      onBlock({ stats, durationMs, chainHead, prefetchDepth }) {
         indexed.set(stats.height);
-        if (chainHead !== undefined) {
-          head.set(chainHead);
-          lag.set(Math.max(0, chainHead - stats.height));
+        blocks.inc();
+        prefetch.set(prefetchDepth);
+        // The node leaves currentHeight unset on some answers: keep the last tip we heard of.
+        if (chainHead !== undefined) lastHead = Math.max(lastHead ?? 0, chainHead);
+        if (lastHead !== undefined) {
+          head.set(lastHead);
+          lag.set(Math.max(0, lastHead - stats.height));
         }
         for (const o of ['applied', 'rejected', 'failed', 'unrouted'] as const)
           if (stats[o] > 0) txs.inc({ outcome: o }, stats[o]);
@@ -75,7 +102,6 @@ export function createMetrics(): Metrics {
         if (stats.playsBridged > 0) plays.inc({ fate: 'bridged' }, stats.playsBridged);
         if (stats.playsSkipped > 0) plays.inc({ fate: 'skipped' }, stats.playsSkipped);
         duration.observe(durationMs / 1000);
-        metrics.ready = true;
       },
       onFetchRetry: (_h, reason) => retries.inc({ kind: reason === 'error' ? 'rpc' : 'not-yet' }),
       onBlockRetry: () => retries.inc({ kind: 'block' }),
