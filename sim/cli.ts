@@ -41,6 +41,7 @@ const program = new Command('sim')
     (v) => Number(v),
     DEFAULT_OPTIONS.hostileShare,
   )
+  .option('--no-challenges', 'run no challenge ticks (the tables a plain `metronome index` writes)')
   .option('--report <file>', 'write the deterministic report (JSON)')
   .option('--timings <file>', 'write timings (JSON)')
   .option('--golden <file>', 'golden file (default golden/seed-<seed>.json)')
@@ -69,6 +70,7 @@ interface Flags {
   legacyWriter: boolean;
   faults: boolean;
   equivalence: boolean;
+  challenges: boolean;
   hostile: number;
   report?: string;
   timings?: string;
@@ -91,6 +93,7 @@ function reproduce(f: Flags): string {
     f.faults ? '--faults' : '',
     f.hostile !== DEFAULT_OPTIONS.hostileShare ? `--hostile ${f.hostile}` : '',
     f.source !== undefined ? `--source ${f.source}` : '',
+    f.challenges ? '' : '--no-challenges',
   ]
     .filter(Boolean)
     .join(' ');
@@ -187,6 +190,7 @@ async function main(f: Flags): Promise<void> {
     faults: f.faults,
     hostileShare: f.hostile,
     equivalence: f.equivalence,
+    ...(f.challenges ? {} : { challenges: false }),
     ...(f.source !== undefined ? { source: f.source } : {}),
   };
   console.log(`sim: ${reproduce(f)}`);

@@ -50,6 +50,8 @@ export interface SimOptions {
   readonly equivalence: boolean;
   /** `file:PATH`: replay a block file instead of generating the chain (`blocks` is then the file's length). */
   readonly source?: string;
+  /** false: no challenge ticks, as `metronome index` without --challenges-every (absent means true). */
+  readonly challenges?: boolean;
 }
 
 export const DEFAULT_OPTIONS: Omit<SimOptions, 'seed'> = {
@@ -193,7 +195,7 @@ async function simulateOnce(
     const db = dbx.handle.db;
     await migrate(db);
     // The production catalog starts challenges around block 25M; the simulated chain starts at 1.
-    await sql`UPDATE challenges SET starting_block = 0`.execute(db);
+    if (options.challenges !== false) await sql`UPDATE challenges SET starting_block = 0`.execute(db);
     const setupMs = performance.now() - t0;
 
     const chain: ChainView = options.source?.startsWith('file:')
@@ -221,7 +223,7 @@ async function simulateOnce(
       logger: silentLogger,
       ...(hooks.playsHook ? { playsHook: hooks.playsHook } : {}),
     };
-    const processors = await availableProcessors(db);
+    const processors = options.challenges === false ? [] : await availableProcessors(db);
     const challengeDeps = { logger: silentLogger, clock, processors };
     const tickRng = Rng.stream(seed, 'challenge-ticks');
 
@@ -344,7 +346,7 @@ async function simulateOnce(
       }
       if (restarts > MAX_RESTARTS)
         throw new Error(`more than ${MAX_RESTARTS} restarts: the run makes no progress`);
-      if (committedThrough >= segmentEnd) await tick();
+      if (committedThrough >= segmentEnd && options.challenges !== false) await tick();
     }
     const indexMs = performance.now() - idx0;
 
@@ -415,6 +417,7 @@ async function simulateOnce(
         faults: options.faults,
         hostileShare: options.hostileShare,
         equivalence: options.equivalence,
+        ...(options.challenges === false ? { challenges: false } : {}),
         engine: dbx.handle.backend,
       },
       blocks: chain.length,

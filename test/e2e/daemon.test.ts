@@ -1,12 +1,12 @@
 // The built daemon (`node dist/cli.js index`) against the simulator's RPC server and a real PostgreSQL:
 // metrics while it runs, SIGKILL mid-run and restart, RPC faults (500, malformed body, a hung request),
 // SIGTERM — and the same tables as an undisturbed in-process run.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
 import { startRpcServer } from '../../sim/rpc-server.js';
-import { indexReference, metric, until } from '../support/daemon.js';
+import { buildOnce, indexReference, metric, until } from '../support/daemon.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 
@@ -50,7 +50,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
   let ref: TestDb;
   let rpc: Awaited<ReturnType<typeof startRpcServer>>;
   beforeAll(async () => {
-    execFileSync('pnpm', ['-s', 'build'], { stdio: 'inherit' });
+    buildOnce();
     // RPC faults on first attempts only: the daemon must retry the same height and skip none.
     rpc = await startRpcServer((h) => chain.responseFor(h), {
       chainId: SIM_CHAIN_ID,

@@ -1,14 +1,14 @@
 // Ride-through: the built daemon keeps going, unaided, while PostgreSQL is stopped hard (pg_ctl stop -m
 // immediate) in the middle of its work and started again, and while the node answers nothing but errors
 // and hung requests for a while — no gap, nothing applied twice, the undisturbed digest at the end.
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { type EphemeralPostgres, freePort, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import { startRpcServer } from '../../sim/rpc-server.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
-import { indexReference, metric, until } from '../support/daemon.js';
+import { buildOnce, indexReference, metric, until } from '../support/daemon.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 
@@ -21,7 +21,7 @@ describe.runIf(testBackend() === 'postgres')('outage ride-through (built daemon)
   let rpcDown = { until: 0 };
   let rpc: Awaited<ReturnType<typeof startRpcServer>>;
   beforeAll(async () => {
-    execFileSync('pnpm', ['-s', 'build'], { stdio: 'inherit' });
+    buildOnce();
     // Acknowledged commits must survive an immediate stop: synchronous_commit on (fsync stays off: the OS does not crash).
     pg = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
     rpc = await startRpcServer((h) => chain.responseFor(h), {

@@ -1,5 +1,10 @@
 // Helpers for tests that drive the built daemon: poll its metrics, wait for a condition, and index the
 // same simulated chain in-process for the undisturbed reference.
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import { SIM_CHAIN_ID, type SimChain } from '../../sim/chain.js';
 import { SimClock } from '../../sim/clock.js';
@@ -44,4 +49,50 @@ export async function indexReference(db: Kysely<Database>, chain: SimChain): Pro
     deps: { chainId: SIM_CHAIN_ID, dispatcher: productionDispatcher(), logger: silentLogger },
     clock: new SimClock(),
   });
+}
+
+/**
+ * `pnpm build` once for all the test files that run dist/: parallel workers would otherwise rewrite dist/
+ * under each other's running daemons. A lock directory serialises them; a build newer than every source
+ * file is reused.
+ */
+export function buildOnce(): void {
+  const lock = join(
+    tmpdir(),
+    `metronome-build-${createHash('sha1').update(process.cwd()).digest('hex').slice(0, 8)}.lock`,
+  );
+  const t0 = Date.now();
+  while (true) {
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another worker is building; a lock older than 5 minutes was left by a killed run.
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
+      } catch {}
+      if (Date.now() - t0 > 300_000) throw new Error(`waited 5 minutes for ${lock}`);
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!builtIsFresh()) execFileSync('pnpm', ['-s', 'build'], { stdio: 'inherit' });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+function builtIsFresh(): boolean {
+  let built: number;
+  try {
+    built = statSync('dist/cli.js').mtimeMs;
+  } catch {
+    return false;
+  }
+  const newest = (dir: string): number =>
+    readdirSync(dir, { withFileTypes: true }).reduce((m, e) => {
+      const p = join(dir, e.name);
+      return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+    }, 0);
+  return newest('src') < built && statSync('tsconfig.build.json').mtimeMs < built;
 }
