@@ -15,7 +15,7 @@ import { createLogger, type Logger } from '../deps/logger.js';
 import { parseDataTypes } from '../entity-manager/dispatcher.js';
 import { productionDispatcher } from '../entity-manager/registry.js';
 import { acquireInstanceLock, type InstanceLock, InstanceLockedError } from '../indexer/instance-lock.js';
-import { HaltError, runIndexer } from '../indexer/run.js';
+import { GuardError, HaltError, runIndexer } from '../indexer/run.js';
 import { startOpsServer } from '../ops/http.js';
 import { logObserver, mergeObservers } from '../ops/log-observer.js';
 import { createMetrics } from '../ops/metrics.js';
@@ -170,7 +170,9 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     if (flags.migrate) logger.info(await migrate(db), 'migrations');
     if (h.backend === 'postgres')
       lock = await acquireInstanceLock(dbUrl, chainId, `metronome-index ${hostname()} pid ${process.pid}`);
-    // A server restart drops the lock's session: take it again, or stop if another instance got it meanwhile.
+    // A server restart drops the lock's session: the run loop takes it again before its next block
+    // transaction (or stops if another instance got it meanwhile); this check also catches a session that
+    // died unnoticed while the daemon idles at the tip.
     const heldLock = lock;
     lockTimer = heldLock
       ? setInterval(() => {
@@ -204,6 +206,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       prefetchBuffer: flags.prefetch,
       ...(flags.retryDeadlineMs !== undefined && { retryDeadlineMs: flags.retryDeadlineMs }),
       signal: controller.signal,
+      ...(heldLock && { beforeTransaction: () => heldLock.ensure() }),
       observer: mergeObservers(metrics.observer, logObserver(logger, clock), {
         onBlock: ({ stats }) => challenges?.onBlockIndexed(stats.height),
       }),
@@ -217,6 +220,11 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
           : 'indexer stopped';
     logger.info(summary, how);
   } catch (e) {
+    if (e instanceof GuardError) {
+      logger.fatal({ err: e.message }, 'stopping: cannot keep the single-instance lock');
+      process.exitCode = 1;
+      return;
+    }
     if (e instanceof HaltError) {
       logger.fatal(
         { height: e.blockError.height, tx: e.blockError.txHash, err: e.message },

@@ -9,7 +9,13 @@ export class InstanceLockedError extends Error {
 }
 
 export interface InstanceLock {
-  /** Re-checks the lock (re-acquiring it after a database restart dropped the session). */
+  /**
+   * Before every block transaction: free while the lock's session is alive; once the session has dropped
+   * (a database restart ends it, and the lock with it), takes the lock again or throws InstanceLockedError
+   * because another indexer took it meanwhile. A database still down throws its connection error.
+   */
+  ensure(): Promise<void>;
+  /** Like ensure, but also asks the server, for a session that died without the client noticing yet. */
   verify(): Promise<void>;
   release(): Promise<void>;
 }
@@ -30,9 +36,21 @@ export async function acquireInstanceLock(
 
   const connectAndLock = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url, application_name: holderName.slice(0, 63) });
-    c.on('error', () => {});
-    await c.connect();
-    const res = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [k1, k2]);
+    // The session ending (server restart, terminated backend, network) ends the lock: forget the client so
+    // the next ensure() re-takes it before anything is written.
+    const lost = () => {
+      if (client === c) client = undefined;
+    };
+    c.on('error', lost);
+    c.on('end', lost);
+    let res: pg.QueryResult<{ ok: boolean }>;
+    try {
+      await c.connect();
+      res = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, $2) AS ok', [k1, k2]);
+    } catch (e) {
+      await c.end().catch(() => {});
+      throw e;
+    }
     if (res.rows[0]?.ok) {
       client = c;
       return;
@@ -59,17 +77,27 @@ export async function acquireInstanceLock(
   };
 
   await connectAndLock();
+  let retaking: Promise<void> | undefined;
+  const ensure = async (): Promise<void> => {
+    if (client) return;
+    // One re-take at a time: the run loop and the periodic check may both ask.
+    retaking ??= connectAndLock().finally(() => {
+      retaking = undefined;
+    });
+    await retaking;
+  };
   return {
+    ensure,
     async verify() {
+      const c = client;
       try {
-        await client?.query('SELECT 1');
-        if (client) return;
+        await c?.query('SELECT 1');
       } catch {
-        // The session is gone (server restart): the lock went with it. Take it again or refuse.
+        // The session is gone (server restart): the lock went with it.
+        if (client === c) client = undefined;
+        await c?.end().catch(() => {});
       }
-      await client?.end().catch(() => {});
-      client = undefined;
-      await connectAndLock();
+      await ensure();
     },
     async release() {
       const c = client;

@@ -10,7 +10,7 @@ import type { BlockSource } from '../chain/block-source.js';
 import { type PrefetchItem, Prefetcher } from '../chain/prefetcher.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
-import { BlockError, describe } from './errors.js';
+import { BlockError, describe, isRetryable } from './errors.js';
 import { isManageEntity } from '../chain/types.js';
 import {
   applyBlock,
@@ -55,6 +55,11 @@ export interface RunOptions {
   readonly retryDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly observer?: RunObserver;
+  /**
+   * Runs before every block transaction (the daemon re-takes its single-instance lock here after a
+   * database restart). Retryable errors retry the block; any other stops the run as a GuardError.
+   */
+  readonly beforeTransaction?: () => Promise<void>;
 }
 
 export interface RunSummary {
@@ -64,6 +69,14 @@ export interface RunSummary {
   readonly blocksIndexed: number;
   readonly gaps: number;
   readonly stoppedBy: 'end' | 'signal' | 'source-exhausted';
+}
+
+/** The beforeTransaction hook failed for good: the run stops whatever the block policy (never a gap). */
+export class GuardError extends Error {
+  override name = 'GuardError';
+  constructor(override readonly cause: unknown) {
+    super(describe(cause));
+  }
 }
 
 /** Thrown by the halt policy: the daemon exits non-zero with this message. */
@@ -102,6 +115,14 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
   let blocksIndexed = 0;
   let gaps = 0;
 
+  const guard = async (): Promise<void> => {
+    try {
+      await opts.beforeTransaction?.();
+    } catch (e) {
+      throw isRetryable(e) ? e : new GuardError(e);
+    }
+  };
+
   const report = (item: PrefetchItem, result: IndexBlockResult, durationMs: number) => {
     lastHeight = item.block.height;
     if (result.status === 'indexed') {
@@ -126,10 +147,12 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     while (true) {
       const started = clock.monotonicMs();
       try {
+        await guard();
         report(item, await indexBlock(db, block, deps), clock.monotonicMs() - started);
         return;
       } catch (e) {
-        const err = e instanceof BlockError ? e : new BlockError(block.height, false, e);
+        if (e instanceof GuardError) throw e;
+        const err = e instanceof BlockError ? e : new BlockError(block.height, isRetryable(e), e);
         const pastDeadline =
           opts.retryDeadlineMs !== undefined && clock.monotonicMs() - firstTry > opts.retryDeadlineMs;
         if (err.retryable && !pastDeadline && !opts.signal?.aborted) {
@@ -155,6 +178,7 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     const started = clock.monotonicMs();
     let results: IndexBlockResult[];
     try {
+      await guard();
       results = await db.transaction().execute(async (trx) => {
         const out: IndexBlockResult[] = [];
         // Runs of blocks without ManageEntity txs share their claim and finish statements.
@@ -177,8 +201,10 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
         }
         return out;
       });
-    } catch {
-      // Nothing of the group was committed; find and handle the failing block one at a time.
+    } catch (e) {
+      if (e instanceof GuardError) throw e;
+      // The group rolled back (or, when the connection died during COMMIT, may have committed): index its
+      // blocks one at a time; each one's etl_blocks claim tells an already-committed block from a new one.
       for (const item of group) await indexOne(item);
       return;
     }

@@ -37,4 +37,29 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
     await expect(holder.verify()).rejects.toBeInstanceOf(InstanceLockedError);
     await next.release();
   });
+
+  it('ensure() is free while the session lives, re-takes the lock once it drops, refuses once another holds it', async () => {
+    const holder = await acquireInstanceLock(t.url, 'chain-d', 'holder-d');
+    const sessions = async () =>
+      (
+        await adminQuery<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'holder-d'`,
+        )
+      )[0]!.n;
+    await holder.ensure();
+    expect(await sessions()).toBe(1);
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`);
+    await new Promise((r) => setTimeout(r, 200));
+    // The client saw its session end: ensure() takes the lock again on a new session.
+    await holder.ensure();
+    expect(await sessions()).toBe(1);
+    const rival = await acquireInstanceLock(t.url, 'chain-d', 'rival-d').catch((e: unknown) => e);
+    expect(rival).toBeInstanceOf(InstanceLockedError);
+    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`);
+    await new Promise((r) => setTimeout(r, 200));
+    const successor = await acquireInstanceLock(t.url, 'chain-d', 'successor-d');
+    await expect(holder.ensure()).rejects.toBeInstanceOf(InstanceLockedError);
+    await successor.release();
+    await holder.release();
+  });
 });

@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Prefetcher } from '../../src/chain/prefetcher.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { resolveStartHeight } from '../../src/indexer/resume.js';
-import { HaltError, runIndexer } from '../../src/indexer/run.js';
+import { InstanceLockedError } from '../../src/indexer/instance-lock.js';
+import { GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
@@ -180,6 +181,45 @@ describe('resume and run loop', () => {
       .orderBy('block_height')
       .execute();
     expect(heights.map((r) => r.block_height)).toEqual([1, 3, 4, 5]);
+  });
+
+  it('beforeTransaction: a retryable failure retries the block; any other stops the run, never a gap', async () => {
+    let calls = 0;
+    const s = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(6)),
+      deps: deps(),
+      clock: new InstantClock(),
+      maxGroupBlocks: 1,
+      beforeTransaction: async () => {
+        calls++;
+        if (calls === 3) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      },
+    });
+    expect(s.blocksIndexed).toBe(6);
+    expect(calls).toBe(7);
+    const other = await createTestDb();
+    try {
+      let n = 0;
+      const err = await runIndexer({
+        db: other.db,
+        source: new MemorySource(chainOf(6)),
+        deps: deps(),
+        clock: new InstantClock(),
+        maxGroupBlocks: 1,
+        failurePolicy: 'record-and-continue',
+        beforeTransaction: async () => {
+          if (++n === 4) throw new InstanceLockedError('another metronome indexer already indexes chain');
+        },
+      }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(GuardError);
+      expect((err as GuardError).cause).toBeInstanceOf(InstanceLockedError);
+      const heights = await other.db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
+      expect(heights.map((r) => r.block_height)).toEqual([1, 2, 3]);
+      expect(await other.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
+    } finally {
+      await other.close();
+    }
   });
 
   it('group-commits a prefetched backlog with the same result as one block per transaction', async () => {
