@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
+import { startEphemeralPostgres } from '../sim/ephemeral-postgres.js';
 import type { BlockSource } from '../src/chain/block-source.js';
 import type { Block } from '../src/chain/types.js';
 import { connect } from '../src/db/connect.js';
@@ -17,11 +18,10 @@ import { systemClock } from '../src/deps/clock.js';
 import { silentLogger } from '../src/deps/logger.js';
 import { productionDispatcher } from '../src/entity-manager/registry.js';
 import { runIndexer } from '../src/indexer/run.js';
-import { startEphemeralPostgres } from '../sim/ephemeral-postgres.js';
 import { cooldownProbe, loadNotifications, loadUserEvents, tickWithDirty } from './challenges.js';
 import { renderCharts } from './charts.js';
 import { naiveIndexBlock } from './naive-indexer.js';
-import { countTxs, generateWorkload, type WorkloadName } from './workloads.js';
+import { countTxs, generateWorkload, type WorkloadName, workloadBlocks } from './workloads.js';
 
 const run = promisify(execFile);
 const quick = process.argv.includes('--quick');
@@ -30,6 +30,9 @@ const SIZES: Record<WorkloadName, number> = quick
   ? { 'mainnet-like': 5_000, 'plays-heavy': 300, 'em-heavy': 300 }
   : { 'mainnet-like': 50_000, 'plays-heavy': 5_000, 'em-heavy': 5_000 };
 const NAIVE_SHARE = quick ? 0.2 : 0.1;
+/** The decay run: long enough that the tables it writes dwarf what they held at its start. */
+const DECAY_BLOCKS = quick ? 20_000 : 200_000;
+const DECAY_BUCKETS = 20;
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -123,12 +126,6 @@ async function backfill(serverUrl: string, name: WorkloadName) {
   const secs = (performance.now() - t0) / 1000;
   const rows = await totalRows(db.db);
   const rowsWritten = Object.entries(rows).reduce((s, [t, n]) => (t === 'challenges' ? s : s + n), 0);
-  // Decay: blocks/s over the last 10% of blocks versus the first 10%, from per-block indexing time (a group
-  // commit's time is shared evenly by its blocks), so start-up and fetching do not count.
-  const tenth = Math.max(1, Math.floor(durations.length / 10));
-  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
-  const first = tenth / sum(durations.slice(0, tenth));
-  const last = tenth / sum(durations.slice(-tenth));
   const ours = {
     blocks: blocks.length,
     txs: counts.txs,
@@ -143,7 +140,6 @@ async function backfill(serverUrl: string, name: WorkloadName) {
     rowsPerSec: Math.round(rowsWritten / secs),
     blockMsP50: round(pct(durations, 50), 3),
     blockMsP99: round(pct(durations, 99), 3),
-    decayRatio: round(last / first, 3),
   };
   const limit = await copyLimit(db.url, rows);
   await db.close();
@@ -178,6 +174,69 @@ async function backfill(serverUrl: string, name: WorkloadName) {
       oursBlocksPerSec: Math.round(prefix.length / oursPrefixSecs),
       speedup: round(naiveSecs / oursPrefixSecs, 2),
     },
+  };
+}
+
+/** Blocks generated as the indexer asks for them: a 200,000-block run never sits in memory at once. */
+function streamingSource(name: WorkloadName, total: number): BlockSource {
+  const gen = workloadBlocks(name, total);
+  const ready = new Map<number, Block>();
+  let generated = 0;
+  return {
+    chainId: async () => CHAIN,
+    fetch: async (h) => {
+      while (generated < h && generated < total) {
+        const b = gen.next();
+        if (b.done) break;
+        ready.set(b.value.height, b.value);
+        generated++;
+      }
+      const block = ready.get(h);
+      ready.delete(h);
+      return block ? { status: 'block', block, chainHead: total } : { status: 'end' };
+    },
+  };
+}
+
+/**
+ * No decay: one long mainnet-like backfill, wall-clock blocks/s per twentieth of the run; the ratio is the
+ * last tenth's rate over the first tenth's (the tables then hold ten times what they held early on).
+ */
+async function decay(serverUrl: string) {
+  const db = await freshDb(serverUrl, 'bench_decay');
+  const stamps: number[] = [];
+  const t0 = performance.now();
+  await runIndexer({
+    db: db.db,
+    source: streamingSource('mainnet-like', DECAY_BLOCKS),
+    deps: { chainId: CHAIN, dispatcher: productionDispatcher(), logger: silentLogger },
+    clock: systemClock,
+    observer: { onBlock: () => void stamps.push(performance.now()) },
+  });
+  const secs = (performance.now() - t0) / 1000;
+  const rate = (from: number, to: number) =>
+    (to - from) / ((stamps[to - 1]! - (from === 0 ? t0 : stamps[from - 1]!)) / 1000);
+  const n = stamps.length;
+  const tenth = Math.floor(n / 10);
+  const first = rate(0, tenth);
+  const last = rate(n - tenth, n);
+  const step = Math.floor(n / DECAY_BUCKETS);
+  const curve = Array.from({ length: DECAY_BUCKETS }, (_, i) => Math.round(rate(i * step, (i + 1) * step)));
+  const rows = await totalRows(db.db);
+  const sizes = await sql<{
+    bytes: string;
+  }>`SELECT pg_database_size(current_database())::text AS bytes`.execute(db.db);
+  await db.close();
+  return {
+    blocks: n,
+    seconds: round(secs, 1),
+    blocksPerSec: Math.round(n / secs),
+    firstTenthBlocksPerSec: Math.round(first),
+    lastTenthBlocksPerSec: Math.round(last),
+    decayRatio: round(last / first, 3),
+    curve,
+    rowsAtEnd: Object.values(rows).reduce((a, b) => a + b, 0),
+    databaseMiB: Math.round(Number(sizes.rows[0]!.bytes) / 2 ** 20),
   };
 }
 
@@ -287,10 +346,16 @@ async function main() {
   log(`PostgreSQL (durable defaults) at ${server.url}; ${quick ? 'quick' : 'full'} run`);
   try {
     const started = performance.now();
+    if (process.argv.includes('--decay-only')) {
+      // The long run alone (printed, latest.json untouched): for working on decay.
+      console.log(JSON.stringify(await decay(server.url), null, 2));
+      return;
+    }
     const backfillFigures: Record<string, unknown> = {};
     for (const w of ['mainnet-like', 'plays-heavy', 'em-heavy'] as const)
       backfillFigures[w] = await backfill(server.url, w);
-    const mainnet = backfillFigures['mainnet-like'] as Awaited<ReturnType<typeof backfill>>;
+    log(`decay: ${DECAY_BLOCKS} mainnet-like blocks`);
+    const decayFigures = await decay(server.url);
     log('live latency');
     const liveFigures = await live(server.url);
     log('challenge tick scaling');
@@ -312,7 +377,8 @@ async function main() {
       },
       backfill: {
         ...backfillFigures,
-        decayRatio: mainnet.ours.decayRatio,
+        decayRatio: decayFigures.decayRatio,
+        decay: decayFigures,
         peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
       },
       live: liveFigures,

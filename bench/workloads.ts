@@ -1,11 +1,11 @@
 // Seeded benchmark workloads as decoded blocks: the generators are the simulator's, the mix is the
 // workload's. Generated before timing starts, so generation never counts as indexing.
 import { createHash } from 'node:crypto';
-import type { Block, ManageEntityTx, Play, PlaysTx, Tx } from '../src/chain/types.js';
 import { SIM_GENESIS_MS } from '../sim/clock.js';
 import { Rng } from '../sim/rng.js';
 import { type Draft, GENERATORS } from '../sim/txgen.js';
 import { World } from '../sim/world.js';
+import type { Block, ManageEntityTx, Play, PlaysTx, Tx } from '../src/chain/types.js';
 
 export type WorkloadName = 'mainnet-like' | 'plays-heavy' | 'em-heavy';
 

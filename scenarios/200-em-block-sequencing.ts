@@ -3,15 +3,15 @@
 // etl_blocks empty) and a chain with long runs of blocks without ManageEntity txs (500 empty in a row).
 // The bug: numbering every chain block with a constant offset.
 import { type Kysely, sql } from 'kysely';
-import { decodeGetBlockResponse } from '../src/chain/decode.js';
+import { SIM_CHAIN_ID, SimChain } from '../sim/chain.js';
+import { SimClock } from '../sim/clock.js';
+import { emBlockSequencing, noMaskedLoss } from '../sim/invariants.js';
 import type { BlockSource } from '../src/chain/block-source.js';
+import { decodeGetBlockResponse } from '../src/chain/decode.js';
 import type { Database } from '../src/db/schema.js';
 import { silentLogger } from '../src/deps/logger.js';
 import { productionDispatcher } from '../src/entity-manager/registry.js';
 import { runIndexer } from '../src/indexer/run.js';
-import { SIM_CHAIN_ID, SimChain } from '../sim/chain.js';
-import { SimClock } from '../sim/clock.js';
-import { emBlockSequencing, noMaskedLoss } from '../sim/invariants.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './scenario.js';
 
 const BLOCKS = 1_200;

@@ -3,8 +3,8 @@
 // GIN on notification(user_ids) WHERE type='reward_in_cooldown' and the predicate `user_ids @> ARRAY[…]`.
 import { type Kysely, sql } from 'kysely';
 import { cooldownProbe, loadNotifications } from '../bench/challenges.js';
-import type { Database } from '../src/db/schema.js';
 import { loadBudgets, triggerLatencyBudget } from '../sim/invariants-challenges.js';
+import type { Database } from '../src/db/schema.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './scenario.js';
 
 const ROWS = 1_000_000;

@@ -1,7 +1,8 @@
 // api #881: on-chain plays went only to etl_plays; nothing bridged them into `plays`. The legacy writer
 // kept MAX(blocks.number) moving, so a block-progress check stayed green while plays were lost.
-import type { PlaysHook } from '../src/indexer/plays-bridge.js';
+
 import { runSimulation, type SimOptions } from '../sim/run.js';
+import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import type { Scenario, ScenarioEnv } from './scenario.js';
 
 const options = (env: ScenarioEnv): SimOptions => ({

@@ -2,8 +2,8 @@
 // already written the same plays and the bridge had no ON CONFLICT. Before that, errors were swallowed
 // and the gap stayed silent.
 import { sql } from 'kysely';
-import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import { runSimulation, type SimOptions } from '../sim/run.js';
+import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import type { Scenario, ScenarioEnv } from './scenario.js';
 
 const options = (env: ScenarioEnv): SimOptions => ({

@@ -1,17 +1,18 @@
 // Crash after every statement position of a representative block (ManageEntity txs, plays reaching a
 // milestone, the user_events hook, then a challenge tick), restart through the production resume path,
 // and compare with the uncrashed digest. The bug: a block that commits part of its work early.
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
+import { SimClock } from '../sim/clock.js';
+import { diffDigests, digestTables } from '../sim/golden.js';
 import type { BlockSource } from '../src/chain/block-source.js';
 import type { Block } from '../src/chain/types.js';
 import { runChallengeTick } from '../src/challenges/tick.js';
+import type { Database } from '../src/db/schema.js';
 import { silentLogger } from '../src/deps/logger.js';
 import { productionDispatcher } from '../src/entity-manager/registry.js';
 import { type IndexDeps, indexBlock } from '../src/indexer/index-block.js';
 import { bridgePlays, type PlaysHook } from '../src/indexer/plays-bridge.js';
 import { runIndexer } from '../src/indexer/run.js';
-import { SimClock } from '../sim/clock.js';
-import { diffDigests, digestTables } from '../sim/golden.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../test/support/chain.js';
 import { StatementFault } from '../test/support/statement-fault.js';
 import type { Scenario, ScenarioEnv, ScenarioResult, Violation } from './scenario.js';
@@ -93,7 +94,7 @@ async function run(env: ScenarioEnv, playsHook?: PlaysHook): Promise<ScenarioRes
     logger: silentLogger,
     ...(playsHook ? { playsHook } : {}),
   };
-  const finish = async (db: Parameters<typeof digestTables>[0]) => {
+  const finish = async (db: Kysely<Database>) => {
     await runIndexer({ db, source, deps, clock: new SimClock() });
     await runChallengeTick(db, { logger: silentLogger, clock: new SimClock() });
     return digestTables(db);
@@ -101,7 +102,7 @@ async function run(env: ScenarioEnv, playsHook?: PlaysHook): Promise<ScenarioRes
   // The uncrashed run, and the number of statements the representative block issues.
   const ref = await env.freshDb();
   let statements = 0;
-  let expected;
+  let expected: Awaited<ReturnType<typeof finish>>;
   try {
     await sql`UPDATE challenges SET starting_block = 0`.execute(ref.db);
     await indexBlock(ref.db, BLOCKS[0]!, deps);

@@ -1,7 +1,8 @@
 // The simulated chain written as a block file (docs/block-files.md): one GetBlock response per line,
 // exactly the JSON the simulator's RPC server sends, so a simulated run can be replayed by the daemon.
-import { createWriteStream } from 'node:fs';
+
 import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import type { SimChain } from './chain.js';
 
 export async function saveBlocks(chain: SimChain, path: string): Promise<number> {

@@ -2,7 +2,7 @@
 // per table, the row count and an md5 over the rows' text in byte order. Serial ids are left out —
 // sequences are not rolled back by a crashed transaction — and so are operational timestamps.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { type Kysely, sql } from 'kysely';
+import { type QueryExecutorProvider, sql } from 'kysely';
 
 export type TableDigest = Record<string, { rows: number; md5: string }>;
 
@@ -17,9 +17,9 @@ const SEQUENCE_DERIVED_ROWS: Readonly<Record<string, string>> = {
 /** Columns that record when something happened on this machine, not what the chain said. */
 const OPERATIONAL = new Set(['metronome_block_gaps.recorded_at', 'metronome_migrations.applied_at']);
 
-// biome-ignore lint/suspicious/noExplicitAny: digests any schema.
+/** Any schema: only raw SQL is run, so any Kysely instance (or transaction) will do. */
 export async function digestTables(
-  db: Kysely<any>,
+  db: QueryExecutorProvider,
   opts: { exclude?: readonly string[] } = {},
 ): Promise<TableDigest> {
   const cols = await sql<{ table_name: string; column_name: string }>`

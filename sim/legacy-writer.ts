@@ -4,7 +4,7 @@
 // Its writes happen at seed-chosen, indexer-progress-ordered points, so a run replays byte-identically.
 import { type Kysely, sql } from 'kysely';
 import { decodeGetBlockResponse } from '../src/chain/decode.js';
-import { parseInt4, isRfc3339 } from '../src/chain/text.js';
+import { isRfc3339, parseInt4 } from '../src/chain/text.js';
 import type { Database } from '../src/db/schema.js';
 import type { ChainView } from './chain.js';
 import { decide, Rng } from './rng.js';

@@ -17,7 +17,6 @@ import { type IndexDeps, indexBlock } from '../src/indexer/index-block.js';
 import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import { type FailurePolicy, HaltError, runIndexer } from '../src/indexer/run.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
-import { FileChain } from './file-chain.js';
 import { SimClock } from './clock.js';
 import { type EphemeralPostgres, startEphemeralPostgres } from './ephemeral-postgres.js';
 import {
@@ -28,11 +27,12 @@ import {
   StatementFaults,
   throwingDispatcher,
 } from './faults.js';
+import { FileChain } from './file-chain.js';
 import { diffDigests, digestTables, type TableDigest } from './golden.js';
 import { checkCoreInvariants, type Violation } from './invariants.js';
 import {
-  checkpointMonotonicity,
   type CheckpointSnapshot,
+  checkpointMonotonicity,
   incrementalEqualsFull,
 } from './invariants-challenges.js';
 import { LegacyWriter } from './legacy-writer.js';

@@ -1,6 +1,7 @@
 // Strings from the chain go into PostgreSQL text columns, which cannot hold NUL. Raw records keep
 // everything else byte for byte; a NUL becomes U+FFFD there, and the tx that carried it is rejected.
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching NUL is the point.
 const NUL_RE = /\u0000/g;
 
 export function hasNul(s: string): boolean {

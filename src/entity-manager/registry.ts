@@ -1,5 +1,7 @@
 // Every ManageEntity handler, one registration per (entity_type, action). Files are grouped by entity
 // under handlers/; this list is the dispatch table's only input.
+
+import { userEventsHooks } from '../challenges/user-events-hook.js';
 import { createDispatcher, type DataTypeGate, type Dispatcher } from './dispatcher.js';
 import { commentHandlers } from './handlers/comment.js';
 import { developerAppHandlers } from './handlers/developer-app.js';
@@ -11,12 +13,11 @@ import { playCountHandlers } from './handlers/play-count.js';
 import { playlistHandlers } from './handlers/playlist.js';
 import { socialHandlers } from './handlers/social.js';
 import { tipHandlers } from './handlers/tip.js';
-import { trackCollaboratorHandlers } from './handlers/track-collaborator.js';
 import { trackHandlers } from './handlers/track.js';
+import { trackCollaboratorHandlers } from './handlers/track-collaborator.js';
 import { userHandlers } from './handlers/user.js';
 import { walletHandlers } from './handlers/wallet.js';
 import type { HandlerRegistration, PostHookRegistration } from './types.js';
-import { userEventsHooks } from '../challenges/user-events-hook.js';
 
 export const HANDLERS: readonly HandlerRegistration[] = [
   // handlers: add `...<entity>Handlers,` lines here (keep alphabetical)

@@ -1,5 +1,7 @@
 // em_block: the next blocks.number, consumed only by chain blocks that carry ManageEntity txs.
-// MAX+1 is computed in the insert itself; ON CONFLICT covers a re-delivered hash (reuse its number)
+// MAX+1 is computed in the insert itself, reading the top of blocks_number_uniq backwards (an ORDER BY
+// number DESC NULLS LAST cannot use that index and sorted the whole table: 0.09 ms per block at 20k
+// blocks, 1.1 ms at 200k); ON CONFLICT covers a re-delivered hash (reuse its number)
 // and another writer that took MAX+1 first (re-read finds nothing → try once more).
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
@@ -12,7 +14,7 @@ export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): P
         INSERT INTO blocks (blockhash, parenthash, number)
         SELECT ${blockHash}, top.blockhash, COALESCE(top.number, 0) + 1
         FROM (SELECT NULL) AS one
-        LEFT JOIN LATERAL (SELECT blockhash, number FROM blocks ORDER BY number DESC NULLS LAST LIMIT 1) AS top ON true
+        LEFT JOIN LATERAL (SELECT blockhash, number FROM blocks WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1) AS top ON true
         ON CONFLICT DO NOTHING
         RETURNING number
       )

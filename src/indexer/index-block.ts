@@ -245,7 +245,10 @@ export async function applyPlainBlocks(
         entity_type: null,
         action: null,
       });
-      if (tx.kind === 'plays') tx.plays.forEach((p, j) => playRecords.push(classifyPlay(p, tx.hash, i, j)));
+      if (tx.kind === 'plays')
+        tx.plays.forEach((p, j) => {
+          playRecords.push(classifyPlay(p, tx.hash, i, j));
+        });
     });
     const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
     const stats: BlockStats = {

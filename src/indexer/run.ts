@@ -7,11 +7,11 @@
 // indexed one per transaction). At the tip the backlog is empty, so each block commits on its own.
 import type { Kysely } from 'kysely';
 import type { BlockSource } from '../chain/block-source.js';
-import { type PrefetchItem, Prefetcher } from '../chain/prefetcher.js';
+import { Prefetcher, type PrefetchItem } from '../chain/prefetcher.js';
+import { isManageEntity } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
 import { BlockError, describe, isRetryable } from './errors.js';
-import { isManageEntity } from '../chain/types.js';
 import {
   applyBlock,
   applyPlainBlocks,
@@ -209,7 +209,9 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
       return;
     }
     const each = (clock.monotonicMs() - started) / group.length;
-    group.forEach((item, i) => report(item, results[i]!, each));
+    group.forEach((item, i) => {
+      report(item, results[i]!, each);
+    });
   };
 
   try {

@@ -1,137 +1,172 @@
 // The built daemon (`node dist/cli.js index`) against the simulator's RPC server and a real PostgreSQL:
-// metrics while it runs, SIGKILL mid-run and restart, RPC faults (500, malformed body, a hung request),
-// SIGTERM — and the same tables as an undisturbed in-process run.
-import { type ChildProcess, spawn } from 'node:child_process';
+// metrics while it runs, SIGKILL mid-run and restart, RPC faults (500, 429, malformed body, a hung request),
+// SIGTERM, a second signal, a second instance — and the same tables as an undisturbed in-process run.
+// Every check runs three times, each on a fresh database and a fresh node; every round must pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
+import type { TableDigest } from '../../sim/golden.js';
 import { startRpcServer } from '../../sim/rpc-server.js';
-import { buildOnce, indexReference, metric, until } from '../support/daemon.js';
+import {
+  blockTable,
+  buildOnce,
+  type DaemonProcess,
+  indexReference,
+  metric,
+  spawnDaemon,
+  until,
+} from '../support/daemon.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 
 const BLOCKS = 1500;
+const ROUNDS = [1, 2, 3];
 const chain = new SimChain({ seed: 5, blocks: BLOCKS, hostileShare: 0.1, emptyRun: true });
 
-function daemon(
-  rpc: string,
-  db: string,
-  port: number,
-): { child: ChildProcess; output: () => string; exit: Promise<number | null> } {
-  const child = spawn(
-    'node',
-    [
-      'dist/cli.js',
-      'index',
-      '--rpc',
-      rpc,
-      '--db',
-      db,
-      '--metrics-port',
-      String(port),
-      '--to',
-      String(BLOCKS),
-      '--rpc-timeout-ms',
-      '1500',
-    ],
-    {
-      env: { ...process.env, LOG_LEVEL: 'info' },
-      stdio: ['ignore', 'pipe', 'pipe'],
+function daemon(rpc: string, db: string, port: number): DaemonProcess {
+  const args = ['--rpc', rpc, '--db', db, '--metrics-port', String(port), '--to', String(BLOCKS)];
+  return spawnDaemon([...args, '--rpc-timeout-ms', '1500']);
+}
+
+/** A node that fails each of a few heights once (500, 429, a malformed body, a hung request). */
+function faultyNode() {
+  return startRpcServer((h) => chain.responseFor(h), {
+    chainId: SIM_CHAIN_ID,
+    faults: {
+      forGetBlock: (h, attempt) =>
+        attempt > 1
+          ? undefined
+          : ({ 40: 'http500', 41: 'http429', 60: 'malformed', 80: 'hang' } as const)[h as 40 | 41 | 60 | 80],
+      hangMs: 5_000,
     },
-  );
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, output: () => out, exit };
+  });
+}
+
+/** The committed heights are exactly 1..max: nothing half-written, nothing skipped. */
+async function expectWholePrefix(t: TestDb): Promise<number> {
+  const hs = await t.db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
+  expect(hs.map((r) => r.block_height)).toEqual(hs.map((_, i) => i + 1));
+  return hs.length;
 }
 
 describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
-  let ref: TestDb;
+  let reference: TableDigest;
   let rpc: Awaited<ReturnType<typeof startRpcServer>>;
+  let t: TestDb;
   beforeAll(async () => {
     buildOnce();
-    // RPC faults on first attempts only: the daemon must retry the same height and skip none.
-    rpc = await startRpcServer((h) => chain.responseFor(h), {
-      chainId: SIM_CHAIN_ID,
-      faults: {
-        forGetBlock: (h, attempt) =>
-          attempt > 1
-            ? undefined
-            : h === 40
-              ? 'http500'
-              : h === 41
-                ? 'http429'
-                : h === 60
-                  ? 'malformed'
-                  : h === 80
-                    ? 'hang'
-                    : undefined,
-        hangMs: 5_000,
-      },
-    });
-    ref = await createTestDb();
-    await indexReference(ref.db, chain);
+    const ref = await createTestDb();
+    try {
+      await indexReference(ref.db, chain);
+      reference = await digestTables(ref.db);
+    } finally {
+      await ref.close();
+    }
   }, 180_000);
-  afterAll(async () => {
-    await ref?.close();
+  const fresh = async () => {
+    rpc = await faultyNode();
+    t = await createTestDb();
+  };
+  const cleanUp = async () => {
+    await t?.close();
     await rpc?.close();
-  });
+  };
+  afterAll(cleanUp);
 
-  it('survives SIGKILL mid-run and RPC faults, resumes, and ends with the undisturbed digest', async () => {
-    const t = await createTestDb();
-    try {
-      const port = await freePort();
-      const first = daemon(rpc.url, t.url, port);
-      await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 300);
-      expect(await metric(port, 'metronome_chain_head')).toBe(BLOCKS);
-      first.child.kill('SIGKILL');
-      await first.exit;
-      // No half-written block: the committed heights are exactly 1..max.
-      const hs = await t.db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
-      expect(hs.map((r) => r.block_height)).toEqual(hs.map((_, i) => i + 1));
-      expect(first.output()).toMatch(/fetch retry/);
-      const second = daemon(rpc.url, t.url, await freePort());
-      expect(await second.exit).toBe(0);
-      expect(second.output()).toMatch(/"reason":"etl_blocks"/);
-      expect(await digestTables(t.db)).toEqual(await digestTables(ref.db));
-    } finally {
-      await t.close();
-    }
-  });
+  for (const round of ROUNDS) {
+    it(`round ${round}: survives SIGKILL mid-run and RPC faults, resumes, ends with the undisturbed digest`, async () => {
+      await fresh();
+      try {
+        const port = await freePort();
+        const first = daemon(rpc.url, t.url, port);
+        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 300);
+        expect(await metric(port, 'metronome_chain_head')).toBe(BLOCKS);
+        first.child.kill('SIGKILL');
+        await first.exit;
+        await expectWholePrefix(t);
+        expect(first.output()).toMatch(/fetch retry/);
+        // Every faulted height was asked again: retried, not skipped.
+        for (const h of [40, 41, 60, 80]) expect(rpc.attempts.get(h)).toBeGreaterThan(1);
+        const second = daemon(rpc.url, t.url, await freePort());
+        expect(await second.exit).toBe(0);
+        expect(second.output()).toMatch(/"reason":"etl_blocks"/);
+        expect(await digestTables(t.db)).toEqual(reference);
+      } finally {
+        await cleanUp();
+      }
+    });
 
-  it('SIGTERM finishes the current block, exits 0, and the next start resumes', async () => {
-    const t = await createTestDb();
-    try {
-      const port = await freePort();
-      const d = daemon(rpc.url, t.url, port);
-      await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 100);
-      d.child.kill('SIGTERM');
-      expect(await d.exit).toBe(0);
-      expect(d.output()).toMatch(/shutting down/);
-      const again = daemon(rpc.url, t.url, await freePort());
-      expect(await again.exit).toBe(0);
-      expect(await digestTables(t.db)).toEqual(await digestTables(ref.db));
-    } finally {
-      await t.close();
-    }
-  });
+    it(`round ${round}: SIGTERM during a block finishes that block, exits 0, and the next start resumes`, async () => {
+      await fresh();
+      try {
+        const port = await freePort();
+        const d = daemon(rpc.url, t.url, port);
+        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 100 * round);
+        // Catch it mid-block: the block has written rows and waits on a lock the test holds.
+        const blocker = await blockTable(t.url, 'etl_manage_entities');
+        await blocker.daemonWaiting();
+        d.child.kill('SIGTERM');
+        await until(async () => d.output().includes('shutting down'), 10_000);
+        const stuckAt = await expectWholePrefix(t);
+        await blocker.release();
+        expect(await d.exit).toBe(0);
+        // The block it was in was finished, not abandoned; nothing after it was started.
+        expect(await expectWholePrefix(t)).toBeGreaterThan(stuckAt);
+        expect(await expectWholePrefix(t)).toBeLessThan(BLOCKS);
+        const again = daemon(rpc.url, t.url, await freePort());
+        expect(await again.exit).toBe(0);
+        expect(await digestTables(t.db)).toEqual(reference);
+      } finally {
+        await cleanUp();
+      }
+    });
 
-  it('a second daemon against the same database and chain refuses to start, naming the holder', async () => {
-    const t = await createTestDb();
-    try {
-      const port = await freePort();
-      const d = daemon(rpc.url, t.url, port);
-      await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 10);
-      const second = daemon(rpc.url, t.url, await freePort());
-      expect(await second.exit).not.toBe(0);
-      expect(second.output()).toMatch(
-        /another metronome indexer already indexes chain "metronome-sim".*metronome-index/,
-      );
-      d.child.kill('SIGTERM');
-      await d.exit;
-    } finally {
-      await t.close();
-    }
-  });
+    it(`round ${round}: a second signal exits at once; the open block rolls back and the next start resumes`, async () => {
+      await fresh();
+      try {
+        const port = await freePort();
+        const d = daemon(rpc.url, t.url, port);
+        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 100 * round);
+        const blocker = await blockTable(t.url, 'etl_manage_entities');
+        await blocker.daemonWaiting();
+        d.child.kill('SIGTERM');
+        await until(async () => d.output().includes('shutting down'), 10_000);
+        // Still inside the stuck block: the first signal waits for it; the second does not.
+        expect(d.child.exitCode).toBe(null);
+        const before = await expectWholePrefix(t);
+        d.child.kill('SIGTERM');
+        expect(await d.exit).toBe(130);
+        expect(d.output()).toMatch(/second signal: exiting now/);
+        await blocker.release();
+        expect(await expectWholePrefix(t)).toBe(before);
+        const again = daemon(rpc.url, t.url, await freePort());
+        expect(await again.exit).toBe(0);
+        expect(await digestTables(t.db)).toEqual(reference);
+      } finally {
+        await cleanUp();
+      }
+    });
+
+    it(`round ${round}: a second daemon against the same database and chain refuses to start, naming the holder`, async () => {
+      await fresh();
+      try {
+        const port = await freePort();
+        const d = daemon(rpc.url, t.url, port);
+        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 10);
+        const second = daemon(rpc.url, t.url, await freePort());
+        expect(await second.exit).not.toBe(0);
+        expect(second.output()).toMatch(
+          new RegExp(`another metronome indexer already indexes chain "metronome-sim".*pid ${d.child.pid}`),
+        );
+        // The first one is unaffected: still indexing, and it stops cleanly when asked.
+        const h = (await metric(port, 'metronome_indexed_height')) ?? 0;
+        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > h);
+        d.child.kill('SIGTERM');
+        expect(await d.exit).toBe(0);
+        await expectWholePrefix(t);
+      } finally {
+        await cleanUp();
+      }
+    });
+  }
 });

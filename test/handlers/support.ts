@@ -2,8 +2,8 @@
 // rejection carries its reason code and wrote nothing outside the raw etl_* audit tables.
 import { expect } from 'vitest';
 import type { ManageEntityTx } from '../../src/chain/types.js';
+import { type EmFields, emTx, type TestChain } from '../support/chain.js';
 import { digestTables } from '../support/digest.js';
-import { emTx, type EmFields, type TestChain } from '../support/chain.js';
 
 export const wallet = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
 

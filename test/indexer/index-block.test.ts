@@ -1,11 +1,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { blockAt, emTx, playsTx, TestChain, TEST_CHAIN_ID } from '../support/chain.js';
+import { BlockError } from '../../src/indexer/errors.js';
+import { indexBlock } from '../../src/indexer/index-block.js';
+import { blockAt, emTx, playsTx, TEST_CHAIN_ID, TestChain } from '../support/chain.js';
 import { adminQuery, createTestDb, type TestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 import { InjectedFault, StatementFault } from '../support/statement-fault.js';
-import { indexBlock } from '../../src/indexer/index-block.js';
-import { BlockError } from '../../src/indexer/errors.js';
 import { testDispatcher, W } from './test-handlers.js';
 
 const write = (id: number) =>

@@ -48,14 +48,18 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
       )[0]!.n;
     await holder.ensure();
     expect(await sessions()).toBe(1);
-    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`);
+    await adminQuery(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`,
+    );
     await new Promise((r) => setTimeout(r, 200));
     // The client saw its session end: ensure() takes the lock again on a new session.
     await holder.ensure();
     expect(await sessions()).toBe(1);
     const rival = await acquireInstanceLock(t.url, 'chain-d', 'rival-d').catch((e: unknown) => e);
     expect(rival).toBeInstanceOf(InstanceLockedError);
-    await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`);
+    await adminQuery(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`,
+    );
     await new Promise((r) => setTimeout(r, 200));
     const successor = await acquireInstanceLock(t.url, 'chain-d', 'successor-d');
     await expect(holder.ensure()).rejects.toBeInstanceOf(InstanceLockedError);

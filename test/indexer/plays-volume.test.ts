@@ -2,9 +2,9 @@
 // tracks. Times are printed as figures for the closing note, never asserted.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { indexBlock } from '../../src/indexer/index-block.js';
 import { blockAt, playsTx, TestChain } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { indexBlock } from '../../src/indexer/index-block.js';
 
 const N = 5000;
 const base = Date.UTC(2025, 5, 1);

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Prefetcher } from '../../src/chain/prefetcher.js';
 import { silentLogger } from '../../src/deps/logger.js';
-import { resolveStartHeight } from '../../src/indexer/resume.js';
 import { InstanceLockedError } from '../../src/indexer/instance-lock.js';
+import { resolveStartHeight } from '../../src/indexer/resume.js';
 import { GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
@@ -214,7 +214,11 @@ describe('resume and run loop', () => {
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GuardError);
       expect((err as GuardError).cause).toBeInstanceOf(InstanceLockedError);
-      const heights = await other.db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
+      const heights = await other.db
+        .selectFrom('etl_blocks')
+        .select('block_height')
+        .orderBy('block_height')
+        .execute();
       expect(heights.map((r) => r.block_height)).toEqual([1, 2, 3]);
       expect(await other.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
     } finally {

@@ -1,9 +1,9 @@
 // Handlers that exist only in tests: they write a users row so effects are visible, and can fail hard.
 import type { Dispatcher } from '../../src/entity-manager/dispatcher.js';
 import { createDispatcher } from '../../src/entity-manager/dispatcher.js';
-import { reject } from '../../src/entity-manager/validation-error.js';
-import type { HandlerRegistration } from '../../src/entity-manager/types.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
+import type { HandlerRegistration } from '../../src/entity-manager/types.js';
+import { reject } from '../../src/entity-manager/validation-error.js';
 
 const writeUser: HandlerRegistration['handle'] = async (ctx, p) => {
   await ctx.db

@@ -2,14 +2,14 @@
 // past the shared window are each reported as what they are.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
+import { SimClock } from '../../sim/clock.js';
 import type { BlockSource } from '../../src/chain/block-source.js';
 import { decodeGetBlockResponse } from '../../src/chain/decode.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { runIndexer } from '../../src/indexer/run.js';
 import { compareDatabases, compareTable, unexpected } from '../../src/parity/compare.js';
-import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
-import { SimClock } from '../../sim/clock.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
 const chain = new SimChain({ seed: 21, blocks: 200, hostileShare: 0.1 });

@@ -2,9 +2,9 @@
 // exactly when the model says an approved, unrevoked grant exists (signer authorization, spec §2.4).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDb, type TestDb } from '../support/db.js';
-import { TestChain } from '../support/chain.js';
 import { createUser, tx, wallet } from '../handlers/support.js';
+import { TestChain } from '../support/chain.js';
+import { createTestDb, type TestDb } from '../support/db.js';
 
 type Op = { kind: 'create' | 'approve' | 'reject' | 'delete'; to: 'app' | 'manager' };
 const opArb = fc.record({

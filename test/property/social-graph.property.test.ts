@@ -4,9 +4,9 @@
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTrack, createUser, tx, wallet } from '../handlers/support.js';
 import { TestChain } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
-import { createTrack, createUser, tx, wallet } from '../handlers/support.js';
 
 type Act = {
   kind: 'Follow' | 'Unfollow' | 'Save' | 'Unsave' | 'Repost' | 'Unrepost' | 'Subscribe' | 'Unsubscribe';
@@ -64,8 +64,14 @@ describe('social graph property', () => {
             if (!a.forged) {
               const k = `${actor.id}:${target}`;
               const self = isUserTarget && actor.id === target;
-              if (a.kind === 'Follow' && !self && !follows.has(k)) follows.add(k), subs.add(k);
-              if (a.kind === 'Unfollow' && follows.has(k)) follows.delete(k), subs.delete(k);
+              if (a.kind === 'Follow' && !self && !follows.has(k)) {
+                follows.add(k);
+                subs.add(k);
+              }
+              if (a.kind === 'Unfollow' && follows.has(k)) {
+                follows.delete(k);
+                subs.delete(k);
+              }
               if (a.kind === 'Subscribe' && !self) subs.add(k);
               if (a.kind === 'Unsubscribe') subs.delete(k);
               if (a.kind === 'Save') saves.add(k);

@@ -4,9 +4,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { HANDLERS } from '../../src/entity-manager/registry.js';
 import { FAULT_KINDS } from '../../sim/faults.js';
 import { runSimulation } from '../../sim/run.js';
+import { HANDLERS } from '../../src/entity-manager/registry.js';
 
 interface Corpus {
   corpus: { seed: number; blocks: number; legacyWriter: boolean; faults: boolean }[];

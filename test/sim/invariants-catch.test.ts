@@ -1,11 +1,10 @@
 // Each simulator invariant shown catching a deliberately broken indexer, and the harness shown
 // deterministic. The broken variants plug in through the same extension points production uses.
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
-import { inject } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { runSimulation, type SimHooks, type SimOptions } from '../../sim/run.js';
 import type { PlaysHook } from '../../src/indexer/plays-bridge.js';
 import { bridgePlays } from '../../src/indexer/plays-bridge.js';
-import { runSimulation, type SimHooks, type SimOptions } from '../../sim/run.js';
 
 const db = inject('dbBackend') === 'postgres' ? inject('dbServerUrl') : 'pglite://memory';
 const base = (over: Partial<SimOptions> = {}): SimOptions => ({

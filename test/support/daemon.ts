@@ -1,11 +1,12 @@
 // Helpers for tests that drive the built daemon: poll its metrics, wait for a condition, and index the
 // same simulated chain in-process for the undisturbed reference.
-import { execFileSync } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
+import pg from 'pg';
 import { SIM_CHAIN_ID, type SimChain } from '../../sim/chain.js';
 import { SimClock } from '../../sim/clock.js';
 import type { BlockSource } from '../../src/chain/block-source.js';
@@ -95,4 +96,60 @@ function builtIsFresh(): boolean {
       return Math.max(m, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
     }, 0);
   return newest('src') < built && statSync('tsconfig.build.json').mtimeMs < built;
+}
+
+export interface DaemonProcess {
+  readonly child: ChildProcess;
+  /** Everything it logged so far (stdout and stderr). */
+  output(): string;
+  readonly exit: Promise<number | null>;
+}
+
+/** `node dist/cli.js index …` with pino at info, its output collected. */
+export function spawnDaemon(args: readonly string[]): DaemonProcess {
+  const child = spawn('node', ['dist/cli.js', 'index', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, output: () => out, exit };
+}
+
+export interface TableBlocker {
+  /** Until the daemon's block transaction has written rows and waits for the table. */
+  daemonWaiting(): Promise<void>;
+  /** Lets the daemon go on (or, after the server was killed, just closes). */
+  release(): Promise<void>;
+}
+
+/**
+ * Holds SHARE on `table` in a transaction: the daemon's next block that writes it stops there, mid-block.
+ * (pg_stat_activity.query still shows the previous statement while a statement waits for a lock at parse,
+ * so the wait is read from pg_locks.)
+ */
+export async function blockTable(url: string, table: string): Promise<TableBlocker> {
+  const c = new pg.Client({ connectionString: url });
+  c.on('error', () => {});
+  await c.connect();
+  await c.query('BEGIN');
+  await c.query(`LOCK TABLE ${table} IN SHARE MODE`);
+  return {
+    daemonWaiting: () =>
+      until(async () => {
+        const r = await c.query(
+          `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+           WHERE a.application_name = 'metronome-index' AND a.datname = current_database()
+             AND a.backend_xid IS NOT NULL AND l.relation = $1::regclass`,
+          [table],
+        );
+        return r.rows.length > 0;
+      }, 30_000),
+    release: async () => {
+      await c.query('ROLLBACK').catch(() => {});
+      await c.end().catch(() => {});
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
-import type { Json } from './json.js';
 import type { Timestamp } from './etl.js';
+import type { Json } from './json.js';
 
 /** Columns every domain row carries: em_block as blocknumber, and where it came from. */
 export interface ChainStamp {

@@ -13,7 +13,7 @@ const answer =
       .where('track_id', '=', p.entityId)
       .where('collaborator_user_id', '=', p.userId)
       .executeTakeFirst();
-    if (!invite || invite.status !== 'pending')
+    if (invite?.status !== 'pending')
       reject('invite_not_pending', `no pending invite of user ${p.userId} on track ${p.entityId}`);
     await db
       .updateTable('track_collaborators')

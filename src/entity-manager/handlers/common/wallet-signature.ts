@@ -51,7 +51,7 @@ export function verifySol(wallet: string, message: string, signature: string): b
     } catch {
       sig = undefined;
     }
-    if (!sig || sig.length !== 64) sig = base58.decode(signature);
+    if (sig?.length !== 64) sig = base58.decode(signature);
     if (sig.length !== 64) return false;
     return ed25519.verify(sig, utf8ToBytes(message), pub);
   } catch {

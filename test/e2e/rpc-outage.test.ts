@@ -1,0 +1,108 @@
+// Node ride-through: the built daemon, with its default 10 s request timeout, keeps going unaided while the
+// node answers only 500s and 429s for 10 s, and then hangs every request (accepts it, never answers) for
+// 30 s. It must stall rather than skip, then finish with the undisturbed digest. Three rounds, each on a
+// fresh database; every round must pass.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
+import { freePort } from '../../sim/ephemeral-postgres.js';
+import type { TableDigest } from '../../sim/golden.js';
+import { type RpcFault, startRpcServer } from '../../sim/rpc-server.js';
+import { buildOnce, indexReference, metric, spawnDaemon, until } from '../support/daemon.js';
+import { createTestDb, testBackend } from '../support/db.js';
+import { digestTables } from '../support/digest.js';
+
+const BLOCKS = 900;
+const ERRORS_MS = 10_000;
+const HANG_MS = 30_000;
+const chain = new SimChain({ seed: 12, blocks: BLOCKS, hostileShare: 0.1 });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.runIf(testBackend() === 'postgres')(
+  'node outages: 500s, 429s and a 30 s hang (built daemon)',
+  () => {
+    let reference: TableDigest;
+    let rpc: Awaited<ReturnType<typeof startRpcServer>>;
+    let outage: { kind: 'errors' | 'hang'; until: number } | undefined;
+    let faulted = { http500: 0, http429: 0, hang: 0 };
+    const fault = (): RpcFault | undefined => {
+      if (!outage || Date.now() >= outage.until) return undefined;
+      const f: RpcFault =
+        outage.kind === 'hang'
+          ? 'hang'
+          : (faulted.http500 + faulted.http429) % 2 === 0
+            ? 'http500'
+            : 'http429';
+      faulted[f as keyof typeof faulted]++;
+      return f;
+    };
+    beforeAll(async () => {
+      buildOnce();
+      rpc = await startRpcServer((h) => chain.responseFor(h), {
+        chainId: SIM_CHAIN_ID,
+        faults: { forGetBlock: fault, forCall: fault, hangMs: HANG_MS },
+      });
+      const ref = await createTestDb();
+      try {
+        await indexReference(ref.db, chain);
+        reference = await digestTables(ref.db);
+      } finally {
+        await ref.close();
+      }
+    }, 180_000);
+    afterAll(async () => {
+      await rpc?.close();
+    });
+
+    for (const round of [1, 2, 3]) {
+      it(`round ${round}: 10 s of 500s and 429s, then every request hung for 30 s; stalls, skips nothing, finishes`, async () => {
+        faulted = { http500: 0, http429: 0, hang: 0 };
+        const t = await createTestDb();
+        const port = await freePort();
+        const d = spawnDaemon([
+          '--rpc',
+          rpc.url,
+          '--db',
+          t.url,
+          '--metrics-port',
+          String(port),
+          '--to',
+          String(BLOCKS),
+        ]);
+        const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
+        try {
+          await until(async () => (await height()) >= 150);
+          outage = { kind: 'errors', until: Date.now() + ERRORS_MS };
+          await sleep(ERRORS_MS);
+          await until(async () => (await height()) >= 400);
+          outage = { kind: 'hang', until: Date.now() + HANG_MS };
+          // Once the prefetched blocks are indexed the daemon waits on the node: no height moves past the hang.
+          await sleep(12_000);
+          const stalledAt = await height();
+          await sleep(HANG_MS - 13_000);
+          expect(await height()).toBe(stalledAt);
+          expect(stalledAt).toBeLessThan(BLOCKS);
+          expect(await d.exit).toBe(0);
+        } finally {
+          outage = undefined;
+          d.child.kill('SIGKILL');
+        }
+        try {
+          expect(faulted.http500).toBeGreaterThan(0);
+          expect(faulted.http429).toBeGreaterThan(0);
+          expect(faulted.hang).toBeGreaterThan(0);
+          expect(d.output()).toMatch(/fetch retry/);
+          expect(d.output()).toMatch(/timed out after 10000 ms/);
+          const heights = await t.db
+            .selectFrom('etl_blocks')
+            .select('block_height')
+            .orderBy('block_height')
+            .execute();
+          expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: BLOCKS }, (_, i) => i + 1));
+          expect(await digestTables(t.db)).toEqual(reference);
+        } finally {
+          await t.close();
+        }
+      }, 180_000);
+    }
+  },
+);
