@@ -21,7 +21,7 @@ import { runIndexer } from '../src/indexer/run.js';
 import { cooldownProbe, loadNotifications, loadUserEvents, tickWithDirty } from './challenges.js';
 import { renderCharts } from './charts.js';
 import { naiveIndexBlock } from './naive-indexer.js';
-import { countTxs, generateWorkload, type WorkloadName, workloadBlocks } from './workloads.js';
+import { countTxs, generateWorkload, type WorkloadName, workloadSource } from './workloads.js';
 
 const run = promisify(execFile);
 const quick = process.argv.includes('--quick');
@@ -177,27 +177,6 @@ async function backfill(serverUrl: string, name: WorkloadName) {
   };
 }
 
-/** Blocks generated as the indexer asks for them: a 200,000-block run never sits in memory at once. */
-function streamingSource(name: WorkloadName, total: number): BlockSource {
-  const gen = workloadBlocks(name, total);
-  const ready = new Map<number, Block>();
-  let generated = 0;
-  return {
-    chainId: async () => CHAIN,
-    fetch: async (h) => {
-      while (generated < h && generated < total) {
-        const b = gen.next();
-        if (b.done) break;
-        ready.set(b.value.height, b.value);
-        generated++;
-      }
-      const block = ready.get(h);
-      ready.delete(h);
-      return block ? { status: 'block', block, chainHead: total } : { status: 'end' };
-    },
-  };
-}
-
 /**
  * No decay: one long mainnet-like backfill, wall-clock blocks/s per twentieth of the run; the ratio is the
  * last tenth's rate over the first tenth's (the tables then hold ten times what they held early on).
@@ -208,7 +187,7 @@ async function decay(serverUrl: string) {
   const t0 = performance.now();
   await runIndexer({
     db: db.db,
-    source: streamingSource('mainnet-like', DECAY_BLOCKS),
+    source: workloadSource('mainnet-like', DECAY_BLOCKS, CHAIN),
     deps: { chainId: CHAIN, dispatcher: productionDispatcher(), logger: silentLogger },
     clock: systemClock,
     observer: { onBlock: () => void stamps.push(performance.now()) },

@@ -5,6 +5,7 @@ import { SIM_GENESIS_MS } from '../sim/clock.js';
 import { Rng } from '../sim/rng.js';
 import { type Draft, GENERATORS } from '../sim/txgen.js';
 import { World } from '../sim/world.js';
+import type { BlockSource } from '../src/chain/block-source.js';
 import type { Block, ManageEntityTx, Play, PlaysTx, Tx } from '../src/chain/types.js';
 
 export type WorkloadName = 'mainnet-like' | 'plays-heavy' | 'em-heavy';
@@ -74,6 +75,27 @@ export function* workloadBlocks(name: WorkloadName, blocks: number, seed = 9): G
       txs,
     };
   }
+}
+
+/** A workload as a block source, generated as the indexer asks: a 200,000-block run never sits in memory. */
+export function workloadSource(name: WorkloadName, total: number, chainId: string): BlockSource {
+  const gen = workloadBlocks(name, total);
+  const ready = new Map<number, Block>();
+  let generated = 0;
+  return {
+    chainId: async () => chainId,
+    fetch: async (h) => {
+      while (generated < h) {
+        const b = gen.next();
+        if (b.done) break;
+        ready.set(b.value.height, b.value);
+        generated++;
+      }
+      const block = ready.get(h);
+      ready.delete(h);
+      return block ? { status: 'block', block, chainHead: total } : { status: 'end' };
+    },
+  };
 }
 
 function emTx(d: Draft, h: number, i: number): ManageEntityTx {

@@ -19,9 +19,9 @@ import {
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 
-const BLOCKS = 1500;
+const BLOCKS = 800;
 const ROUNDS = [1, 2, 3];
-const chain = new SimChain({ seed: 5, blocks: BLOCKS, hostileShare: 0.1, emptyRun: true });
+const chain = new SimChain({ seed: 5, blocks: BLOCKS, hostileShare: 0.1 });
 
 function daemon(rpc: string, db: string, port: number): DaemonProcess {
   const args = ['--rpc', rpc, '--db', db, '--metrics-port', String(port), '--to', String(BLOCKS)];
