@@ -2,6 +2,7 @@
 // metrics while it runs, SIGKILL mid-run and restart, RPC faults (500, 429, malformed body, a hung request),
 // SIGTERM, a second signal, a second instance — and the same tables as an undisturbed in-process run.
 // Every check runs three times, each on a fresh database and a fresh node; every round must pass.
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
@@ -139,6 +140,35 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
         expect(d.output()).toMatch(/second signal: exiting now/);
         await blocker.release();
         expect(await expectWholePrefix(t)).toBe(before);
+        const again = daemon(rpc.url, t.url, await freePort());
+        expect(await again.exit).toBe(0);
+        expect(await digestTables(t.db)).toEqual(reference);
+      } finally {
+        await cleanUp();
+      }
+    });
+
+    it(`round ${round}: a block that fails deterministically halts once, naming height and reason; the fixed restart resumes`, async () => {
+      await fresh();
+      try {
+        // A logic error the database will raise every time for block 50 (SQLSTATE P0001: not retryable).
+        await sql`
+          CREATE FUNCTION reject_block_50() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'block 50 is poisoned'; END $$`.execute(t.db);
+        await sql`
+          CREATE TRIGGER poison BEFORE INSERT ON etl_blocks FOR EACH ROW
+          WHEN (NEW.block_height = 50) EXECUTE FUNCTION reject_block_50()`.execute(t.db);
+        const d = daemon(rpc.url, t.url, await freePort());
+        expect(await d.exit).toBe(1);
+        const halts = d.output().split('\n').filter((l) => l.includes('halted on a block failure'));
+        expect(halts).toHaveLength(1);
+        expect(halts[0]).toMatch(/"height":50/);
+        expect(halts[0]).toMatch(/block 50 is poisoned/);
+        // Not churned: no retry of the poisoned block, and nothing at or past it.
+        expect(d.output()).not.toMatch(/block retry/);
+        expect(await expectWholePrefix(t)).toBe(49);
+        await sql`DROP TRIGGER poison ON etl_blocks`.execute(t.db);
+        await sql`DROP FUNCTION reject_block_50()`.execute(t.db);
         const again = daemon(rpc.url, t.url, await freePort());
         expect(await again.exit).toBe(0);
         expect(await digestTables(t.db)).toEqual(reference);
