@@ -19,6 +19,11 @@ export interface PrefetchOptions {
   readonly bufferSize?: number;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
+  /**
+   * Give up when one height keeps failing this long (default: retry forever). Not-yet answers (waiting at the
+   * tip for the next block) never count.
+   */
+  readonly retryDeadlineMs?: number;
   /** Called for every failed or not-yet attempt, before the backoff sleep. */
   readonly onRetry?: (height: number, reason: 'error' | 'not-yet', error: unknown, delayMs: number) => void;
 }
@@ -102,6 +107,7 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
     const signal = this.controller.signal;
     let height = this.opts.startHeight;
     let backoff = 0;
+    let failingSince: number | undefined;
     try {
       while (!signal.aborted && (endHeight === undefined || height <= endHeight)) {
         if (this.buffer.length >= this.bufferSize) {
@@ -116,12 +122,19 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
         } catch (e) {
           if (signal.aborted) break;
           if (e instanceof SourceFatalError) throw e;
+          failingSince ??= clock.monotonicMs();
+          const failingMs = clock.monotonicMs() - failingSince;
+          if (this.opts.retryDeadlineMs !== undefined && failingMs > this.opts.retryDeadlineMs)
+            throw new SourceFatalError(
+              `height ${height}: the block source kept failing for ${Math.round(failingMs)} ms (retry deadline ${this.opts.retryDeadlineMs} ms): ${e instanceof Error ? e.message : String(e)}`,
+            );
           backoff = nextBackoff(backoff);
           onRetry?.(height, 'error', e, backoff);
           await clock.sleep(backoff, signal).catch(() => {});
           continue;
         }
         if (result.status === 'end') break;
+        failingSince = undefined;
         if (result.status === 'not-yet') {
           backoff = nextBackoff(backoff);
           onRetry?.(height, 'not-yet', undefined, backoff);

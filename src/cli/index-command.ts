@@ -49,6 +49,7 @@ interface IndexFlags {
 }
 
 const LOCK_CHECK_MS = 5_000;
+const LOCK_RETAKEN = 'the database session holding the single-instance lock had ended; took the lock again';
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
 export function indexCommand(): Command {
@@ -111,7 +112,7 @@ export function indexCommand(): Command {
     .addOption(
       new Option(
         '--retry-deadline-ms <ms>',
-        'give up retrying a failing block after this long (default: never)',
+        'give up on a block the database keeps failing, or a height the node keeps failing, after this long (default: never)',
       )
         .env('METRONOME_RETRY_DEADLINE_MS')
         .argParser(nonNegativeInt),
@@ -176,14 +177,22 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     const heldLock = lock;
     lockTimer = heldLock
       ? setInterval(() => {
-          heldLock.verify().catch((e: unknown) => {
-            if (e instanceof InstanceLockedError) {
-              logger.fatal({ err: e.message }, 'lost the single-instance lock to another indexer; stopping');
-              process.exitCode = 1;
-              controller.abort();
-            }
-            // Other errors: the database is down; the run loop is already retrying, verify again later.
-          });
+          heldLock.verify().then(
+            (retaken) => {
+              if (retaken) logger.warn(LOCK_RETAKEN);
+            },
+            (e: unknown) => {
+              if (e instanceof InstanceLockedError) {
+                logger.fatal(
+                  { err: e.message },
+                  'lost the single-instance lock to another indexer; stopping',
+                );
+                process.exitCode = 1;
+                controller.abort();
+              }
+              // Other errors: the database is down; the run loop is already retrying, verify again later.
+            },
+          );
         }, LOCK_CHECK_MS)
       : undefined;
     const challenges =
@@ -206,7 +215,11 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       prefetchBuffer: flags.prefetch,
       ...(flags.retryDeadlineMs !== undefined && { retryDeadlineMs: flags.retryDeadlineMs }),
       signal: controller.signal,
-      ...(heldLock && { beforeTransaction: () => heldLock.ensure() }),
+      ...(heldLock && {
+        beforeTransaction: async () => {
+          if (await heldLock.ensure()) logger.warn(LOCK_RETAKEN);
+        },
+      }),
       observer: mergeObservers(metrics.observer, logObserver(logger, clock), {
         onBlock: ({ stats }) => challenges?.onBlockIndexed(stats.height),
       }),

@@ -13,10 +13,11 @@ export interface InstanceLock {
    * Before every block transaction: free while the lock's session is alive; once the session has dropped
    * (a database restart ends it, and the lock with it), takes the lock again or throws InstanceLockedError
    * because another indexer took it meanwhile. A database still down throws its connection error.
+   * Resolves true when it had to take the lock again.
    */
-  ensure(): Promise<void>;
+  ensure(): Promise<boolean>;
   /** Like ensure, but also asks the server, for a session that died without the client noticing yet. */
-  verify(): Promise<void>;
+  verify(): Promise<boolean>;
   release(): Promise<void>;
 }
 
@@ -78,13 +79,14 @@ export async function acquireInstanceLock(
 
   await connectAndLock();
   let retaking: Promise<void> | undefined;
-  const ensure = async (): Promise<void> => {
-    if (client) return;
+  const ensure = async (): Promise<boolean> => {
+    if (client) return false;
     // One re-take at a time: the run loop and the periodic check may both ask.
     retaking ??= connectAndLock().finally(() => {
       retaking = undefined;
     });
     await retaking;
+    return true;
   };
   return {
     ensure,
@@ -97,7 +99,7 @@ export async function acquireInstanceLock(
         if (client === c) client = undefined;
         await c?.end().catch(() => {});
       }
-      await ensure();
+      return ensure();
     },
     async release() {
       const c = client;

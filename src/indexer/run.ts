@@ -51,7 +51,7 @@ export interface RunOptions {
   readonly prefetchBuffer?: number;
   /** Most blocks committed together during backfill; 1 disables group commit. */
   readonly maxGroupBlocks?: number;
-  /** Give up on a retryable block failure after this long (default: retry forever). */
+  /** Give up on a retryable block or node failure after this long (default: retry forever). */
   readonly retryDeadlineMs?: number;
   readonly signal?: AbortSignal;
   readonly observer?: RunObserver;
@@ -106,6 +106,7 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     startHeight: resume.height,
     ...(opts.endHeight !== undefined && { endHeight: opts.endHeight }),
     ...(opts.prefetchBuffer !== undefined && { bufferSize: opts.prefetchBuffer }),
+    ...(opts.retryDeadlineMs !== undefined && { retryDeadlineMs: opts.retryDeadlineMs }),
     clock,
     ...(opts.signal && { signal: opts.signal }),
     onRetry: (h, reason, err, delay) => observer?.onFetchRetry?.(h, reason, err, delay),

@@ -30,8 +30,14 @@ function daemon(rpc: string, db: string, port: number): DaemonProcess {
 }
 
 /** A node that fails each of a few heights once (500, 429, a malformed body, a hung request). */
+/**
+ * Heights above this are "not produced yet": a test parks the daemon at the tip before it sets a trap, so
+ * the trap never races the daemon to the end of the chain.
+ */
+let released = Number.POSITIVE_INFINITY;
+
 function faultyNode() {
-  return startRpcServer((h) => chain.responseFor(h), {
+  return startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
     chainId: SIM_CHAIN_ID,
     faults: {
       forGetBlock: (h, attempt) =>
@@ -65,6 +71,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
     }
   }, 180_000);
   const fresh = async () => {
+    released = Number.POSITIVE_INFINITY;
     rpc = await faultyNode();
     t = await createTestDb();
   };
@@ -102,9 +109,12 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
       try {
         const port = await freePort();
         const d = daemon(rpc.url, t.url, port);
-        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 100 * round);
-        // Catch it mid-block: the block has written rows and waits on a lock the test holds.
+        // Park it at the tip, set the trap, let it go: it is caught mid-block, its block having written rows
+        // and waiting on a lock the test holds.
+        released = 100 * round;
+        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= released);
         const blocker = await blockTable(t.url, 'etl_manage_entities');
+        released = BLOCKS;
         await blocker.daemonWaiting();
         d.child.kill('SIGTERM');
         await until(async () => d.output().includes('shutting down'), 10_000);
@@ -127,8 +137,10 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
       try {
         const port = await freePort();
         const d = daemon(rpc.url, t.url, port);
-        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) > 100 * round);
+        released = 100 * round;
+        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= released);
         const blocker = await blockTable(t.url, 'etl_manage_entities');
+        released = BLOCKS;
         await blocker.daemonWaiting();
         d.child.kill('SIGTERM');
         await until(async () => d.output().includes('shutting down'), 10_000);
@@ -160,7 +172,10 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
           WHEN (NEW.block_height = 50) EXECUTE FUNCTION reject_block_50()`.execute(t.db);
         const d = daemon(rpc.url, t.url, await freePort());
         expect(await d.exit).toBe(1);
-        const halts = d.output().split('\n').filter((l) => l.includes('halted on a block failure'));
+        const halts = d
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('halted on a block failure'));
         expect(halts).toHaveLength(1);
         expect(halts[0]).toMatch(/"height":50/);
         expect(halts[0]).toMatch(/block 50 is poisoned/);

@@ -24,6 +24,11 @@ const BLOCKS = 1200;
 const DOWN_MS = 10_000;
 const chain = new SimChain({ seed: 11, blocks: BLOCKS, hostileShare: 0.1 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * Heights above this are "not produced yet": the daemon is parked at the tip while a trap is set, so a trap
+ * never races it to the end of the chain.
+ */
+let released = BLOCKS;
 
 /** What a reader may see: the chain's first `top` blocks, whole. Cumulative txs and ManageEntity blocks. */
 const cumTxs = [0];
@@ -108,7 +113,9 @@ describe.runIf(testBackend() === 'postgres')(
       // Acknowledged commits must survive an immediate stop: synchronous_commit on (fsync stays off: the OS
       // does not crash, so what was written to the WAL survives the process).
       pgServer = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
-      rpc = await startRpcServer((h) => chain.responseFor(h), { chainId: SIM_CHAIN_ID });
+      rpc = await startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
+        chainId: SIM_CHAIN_ID,
+      });
       const ref = await createTestDb();
       try {
         await indexReference(ref.db, chain);
@@ -176,8 +183,10 @@ describe.runIf(testBackend() === 'postgres')(
           // Mid-block: hold SHARE on etl_manage_entities, which only ManageEntity blocks write, after their
           // etl_blocks claim and blocks.number: the daemon's transaction has written rows (it has an xid) and
           // waits for the lock. Then the server dies.
-          await until(async () => (await height()) >= 150);
+          released = 150;
+          await until(async () => (await height()) >= released);
           const locker = await blockTable(dbUrl, 'etl_manage_entities');
+          released = 600;
           await locker.daemonWaiting();
           await pgServer.kill();
           await locker.release();
@@ -185,10 +194,11 @@ describe.runIf(testBackend() === 'postgres')(
           await pgServer.restart();
 
           // Mid-commit: a synchronous standby that does not exist holds every COMMIT after its WAL flush.
-          await until(async () => (await height()) >= 500, 60_000);
+          await until(async () => (await height()) >= released, 60_000);
           const ctl = await client(dbUrl);
           await ctl.query(`ALTER SYSTEM SET synchronous_standby_names = 'metronome_no_such_standby'`);
           await ctl.query('SELECT pg_reload_conf()');
+          released = BLOCKS;
           let inCommit: { pid: number; query: string } | undefined;
           await until(async () => {
             inCommit = await daemonBackend(ctl, `wait_event = 'SyncRep'`);
@@ -223,6 +233,8 @@ describe.runIf(testBackend() === 'postgres')(
           await watch.stop();
         }
         expect(d.output()).toMatch(/block retry/);
+        // Each restart ended the lock's session; the daemon took the lock again before writing on.
+        expect(d.output()).toMatch(/took the lock again/);
         expect(watch.violations).toEqual([]);
         expect(watch.samples).toBeGreaterThan(20);
         const h = await connect(dbUrl, { poolSize: 1 });

@@ -46,14 +46,14 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'holder-d'`,
         )
       )[0]!.n;
-    await holder.ensure();
+    expect(await holder.ensure()).toBe(false);
     expect(await sessions()).toBe(1);
     await adminQuery(
       `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`,
     );
     await new Promise((r) => setTimeout(r, 200));
     // The client saw its session end: ensure() takes the lock again on a new session.
-    await holder.ensure();
+    expect(await holder.ensure()).toBe(true);
     expect(await sessions()).toBe(1);
     const rival = await acquireInstanceLock(t.url, 'chain-d', 'rival-d').catch((e: unknown) => e);
     expect(rival).toBeInstanceOf(InstanceLockedError);

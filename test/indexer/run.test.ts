@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SourceFatalError } from '../../src/chain/block-source.js';
 import { Prefetcher } from '../../src/chain/prefetcher.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { InstanceLockedError } from '../../src/indexer/instance-lock.js';
@@ -33,6 +34,23 @@ describe('prefetcher', () => {
     expect(clock.sleeps.slice(0, 7)).toEqual([200, 400, 800, 1600, 3200, 3200, 3200]);
     expect(clock.sleeps.slice(7)).toEqual([200, 400]);
     expect(source.calls.filter((h) => h === 2)).toHaveLength(8);
+  });
+
+  it('with a retry deadline, a height that keeps failing stops the source, naming the height; not-yet never counts', async () => {
+    const source = new MemorySource(chainOf(5)).failTimes(3, 1_000).notYetTimes(2, 1_000);
+    const clock = new InstantClock();
+    const seen: number[] = [];
+    const err = await (async () => {
+      for await (const item of new Prefetcher(source, { startHeight: 1, clock, retryDeadlineMs: 10_000 }))
+        seen.push(item.block.height);
+    })().catch((e: unknown) => e);
+    expect(seen).toEqual([1, 2]);
+    expect(err).toBeInstanceOf(SourceFatalError);
+    expect(String((err as Error).message)).toMatch(/^height 3: the block source kept failing for 1\d{4} ms/);
+    // 1,000 not-yet answers at height 2 (far past 10 s of backoff) did not trip it; height 3 stopped within
+    // a few attempts past the deadline, not after its 1,000 failures.
+    expect(source.calls.filter((h) => h === 2).length).toBe(1_001);
+    expect(source.calls.filter((h) => h === 3).length).toBeLessThan(10);
   });
 
   it('keeps at most bufferSize blocks ahead of the consumer', async () => {

@@ -131,25 +131,37 @@ export interface TableBlocker {
  * so the wait is read from pg_locks.)
  */
 export async function blockTable(url: string, table: string): Promise<TableBlocker> {
-  const c = new pg.Client({ connectionString: url });
-  c.on('error', () => {});
-  await c.connect();
-  await c.query('BEGIN');
-  await c.query(`LOCK TABLE ${table} IN SHARE MODE`);
+  const connectTo = async () => {
+    const c = new pg.Client({ connectionString: url });
+    c.on('error', () => {});
+    await c.connect();
+    return c;
+  };
+  const holder = await connectTo();
+  await holder.query('BEGIN');
+  await holder.query(`LOCK TABLE ${table} IN SHARE MODE`);
   return {
-    daemonWaiting: () =>
-      until(async () => {
-        const r = await c.query(
-          `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
-           WHERE a.application_name = 'metronome-index' AND a.datname = current_database()
-             AND a.backend_xid IS NOT NULL AND l.relation = $1::regclass`,
-          [table],
-        );
-        return r.rows.length > 0;
-      }, 30_000),
+    // Watched from another session: inside the holder's transaction pg_stat_activity is a snapshot taken at
+    // its first read, so it would never see the daemon start waiting.
+    daemonWaiting: async () => {
+      const watcher = await connectTo();
+      try {
+        await until(async () => {
+          const r = await watcher.query(
+            `SELECT 1 FROM pg_stat_activity a JOIN pg_locks l ON l.pid = a.pid AND NOT l.granted
+             WHERE a.application_name = 'metronome-index' AND a.datname = current_database()
+               AND a.backend_xid IS NOT NULL AND l.relation = $1::regclass`,
+            [table],
+          );
+          return r.rows.length > 0;
+        }, 30_000);
+      } finally {
+        await watcher.end().catch(() => {});
+      }
+    },
     release: async () => {
-      await c.query('ROLLBACK').catch(() => {});
-      await c.end().catch(() => {});
+      await holder.query('ROLLBACK').catch(() => {});
+      await holder.end().catch(() => {});
     },
   };
 }
