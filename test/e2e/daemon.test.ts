@@ -12,9 +12,10 @@ import {
   blockTable,
   buildOnce,
   type DaemonProcess,
-  indexReference,
   metric,
+  referenceDigest,
   spawnDaemon,
+  type TableBlocker,
   until,
 } from '../support/daemon.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
@@ -62,14 +63,20 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
   let t: TestDb;
   beforeAll(async () => {
     buildOnce();
-    const ref = await createTestDb();
-    try {
-      await indexReference(ref.db, chain);
-      reference = await digestTables(ref.db);
-    } finally {
-      await ref.close();
-    }
+    reference = await referenceDigest(chain);
   }, 180_000);
+  /**
+   * Parks the daemon at the tip, sets the trap and lets it go: it is caught mid-block, its block having
+   * written rows and waiting on a lock the test holds.
+   */
+  const parkMidBlock = async (port: number, at: number): Promise<TableBlocker> => {
+    released = at;
+    await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= released);
+    const blocker = await blockTable(t.url, 'etl_manage_entities');
+    released = BLOCKS;
+    await blocker.daemonWaiting();
+    return blocker;
+  };
   const fresh = async () => {
     released = Number.POSITIVE_INFINITY;
     rpc = await faultyNode();
@@ -109,13 +116,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
       try {
         const port = await freePort();
         const d = daemon(rpc.url, t.url, port);
-        // Park it at the tip, set the trap, let it go: it is caught mid-block, its block having written rows
-        // and waiting on a lock the test holds.
-        released = 100 * round;
-        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= released);
-        const blocker = await blockTable(t.url, 'etl_manage_entities');
-        released = BLOCKS;
-        await blocker.daemonWaiting();
+        const blocker = await parkMidBlock(port, 100 * round);
         d.child.kill('SIGTERM');
         await until(async () => d.output().includes('shutting down'), 10_000);
         const stuckAt = await expectWholePrefix(t);
@@ -137,11 +138,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
       try {
         const port = await freePort();
         const d = daemon(rpc.url, t.url, port);
-        released = 100 * round;
-        await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= released);
-        const blocker = await blockTable(t.url, 'etl_manage_entities');
-        released = BLOCKS;
-        await blocker.daemonWaiting();
+        const blocker = await parkMidBlock(port, 100 * round);
         d.child.kill('SIGTERM');
         await until(async () => d.output().includes('shutting down'), 10_000);
         // Still inside the stuck block: the first signal waits for it; the second does not.

@@ -16,9 +16,16 @@ import { startRpcServer } from '../../sim/rpc-server.js';
 import { decodeGetBlockResponse } from '../../src/chain/decode.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
-import { blockTable, buildOnce, indexReference, metric, spawnDaemon, until } from '../support/daemon.js';
+import {
+  blockTable,
+  buildOnce,
+  expectIndexedAsReference,
+  metric,
+  referenceDigest,
+  spawnDaemon,
+  until,
+} from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
-import { digestTables } from '../support/digest.js';
 
 const BLOCKS = 1200;
 const DOWN_MS = 10_000;
@@ -116,13 +123,7 @@ describe.runIf(testBackend() === 'postgres')(
       rpc = await startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
         chainId: SIM_CHAIN_ID,
       });
-      const ref = await createTestDb();
-      try {
-        await indexReference(ref.db, chain);
-        reference = await digestTables(ref.db);
-      } finally {
-        await ref.close();
-      }
+      reference = await referenceDigest(chain);
       // The watcher's oracle agrees with the undisturbed run's totals.
       expect(reference.etl_transactions!.rows).toBe(cumTxs[BLOCKS]);
       expect(reference.blocks!.rows).toBe(cumEmBlocks[BLOCKS]);
@@ -239,13 +240,7 @@ describe.runIf(testBackend() === 'postgres')(
         expect(watch.samples).toBeGreaterThan(20);
         const h = await connect(dbUrl, { poolSize: 1 });
         try {
-          const heights = await h.db
-            .selectFrom('etl_blocks')
-            .select('block_height')
-            .orderBy('block_height')
-            .execute();
-          expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: BLOCKS }, (_, i) => i + 1));
-          expect(await digestTables(h.db)).toEqual(reference);
+          await expectIndexedAsReference(h.db, BLOCKS, reference);
         } finally {
           await h.close();
         }

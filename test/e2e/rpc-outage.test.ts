@@ -7,9 +7,15 @@ import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
 import type { TableDigest } from '../../sim/golden.js';
 import { type RpcFault, startRpcServer } from '../../sim/rpc-server.js';
-import { buildOnce, indexReference, metric, spawnDaemon, until } from '../support/daemon.js';
+import {
+  buildOnce,
+  expectIndexedAsReference,
+  metric,
+  referenceDigest,
+  spawnDaemon,
+  until,
+} from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
-import { digestTables } from '../support/digest.js';
 
 const BLOCKS = 900;
 const ERRORS_MS = 10_000;
@@ -41,13 +47,7 @@ describe.runIf(testBackend() === 'postgres')(
         chainId: SIM_CHAIN_ID,
         faults: { forGetBlock: fault, forCall: fault, hangMs: HANG_MS },
       });
-      const ref = await createTestDb();
-      try {
-        await indexReference(ref.db, chain);
-        reference = await digestTables(ref.db);
-      } finally {
-        await ref.close();
-      }
+      reference = await referenceDigest(chain);
     }, 180_000);
     afterAll(async () => {
       await rpc?.close();
@@ -92,13 +92,7 @@ describe.runIf(testBackend() === 'postgres')(
           expect(faulted.hang).toBeGreaterThan(0);
           expect(d.output()).toMatch(/fetch retry/);
           expect(d.output()).toMatch(/timed out after 10000 ms/);
-          const heights = await t.db
-            .selectFrom('etl_blocks')
-            .select('block_height')
-            .orderBy('block_height')
-            .execute();
-          expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: BLOCKS }, (_, i) => i + 1));
-          expect(await digestTables(t.db)).toEqual(reference);
+          await expectIndexedAsReference(t.db, BLOCKS, reference);
         } finally {
           await t.close();
         }

@@ -7,14 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
+import { expect } from 'vitest';
 import { SIM_CHAIN_ID, type SimChain } from '../../sim/chain.js';
 import { SimClock } from '../../sim/clock.js';
+import { digestTables, type TableDigest } from '../../sim/golden.js';
 import type { BlockSource } from '../../src/chain/block-source.js';
 import { decodeGetBlockResponse } from '../../src/chain/decode.js';
 import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { runIndexer } from '../../src/indexer/run.js';
+import { createTestDb } from './db.js';
 
 export async function metric(port: number, name: string): Promise<number | undefined> {
   try {
@@ -32,6 +35,28 @@ export async function until(f: () => Promise<boolean>, ms = 90_000): Promise<voi
     if (Date.now() - t0 > ms) throw new Error('timed out waiting');
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/** The undisturbed reference digest: the whole chain indexed in-process on a scratch database. */
+export async function referenceDigest(chain: SimChain): Promise<TableDigest> {
+  const ref = await createTestDb();
+  try {
+    await indexReference(ref.db, chain);
+    return await digestTables(ref.db);
+  } finally {
+    await ref.close();
+  }
+}
+
+/** Heights exactly 1..n (no gap, nothing half-written, nothing skipped) and the undisturbed digest. */
+export async function expectIndexedAsReference(
+  db: Kysely<Database>,
+  n: number,
+  reference: TableDigest,
+): Promise<void> {
+  const heights = await db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
+  expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+  expect(await digestTables(db)).toEqual(reference);
 }
 
 /** The undisturbed reference: the whole chain indexed in-process. */
