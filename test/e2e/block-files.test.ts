@@ -102,31 +102,22 @@ describe('block files through the CLIs', () => {
       await up;
       const url = `http://127.0.0.1:${port}`;
       const out = join(dir, 'captured.jsonl');
-      const first = await run('node', [
-        'dist/cli.js',
-        'capture',
-        '--rpc',
-        url,
-        '--from',
-        '1',
-        '--to',
-        '120',
-        '--out',
-        out,
-      ]).exit;
+      const capture = (to: number) =>
+        run('node', [
+          'dist/cli.js',
+          'capture',
+          '--rpc',
+          url,
+          '--from',
+          '1',
+          '--to',
+          String(to),
+          '--out',
+          out,
+        ]);
+      const first = await capture(120).exit;
       expect(first.code, first.output).toBe(0);
-      const second = await run('node', [
-        'dist/cli.js',
-        'capture',
-        '--rpc',
-        url,
-        '--from',
-        '1',
-        '--to',
-        String(BLOCKS),
-        '--out',
-        out,
-      ]).exit;
+      const second = await capture(BLOCKS).exit;
       expect(second.code, second.output).toBe(0);
       expect(second.output).toMatch(/resuming after the last line of the file/);
       expect(second.output).toMatch(/"from":121,"blocks":80/);

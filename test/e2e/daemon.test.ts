@@ -66,16 +66,20 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
     reference = await referenceDigest(chain);
   }, 180_000);
   /**
-   * Parks the daemon at the tip, sets the trap and lets it go: it is caught mid-block, its block having
-   * written rows and waiting on a lock the test holds.
+   * Starts a daemon, parks it at the tip, sets the trap and lets it go: it is caught mid-block, its block
+   * having written rows and waiting on a lock the test holds. Then SIGTERM, acknowledged in its log.
    */
-  const parkMidBlock = async (port: number, at: number): Promise<TableBlocker> => {
+  const terminateMidBlock = async (at: number): Promise<{ d: DaemonProcess; blocker: TableBlocker }> => {
+    const port = await freePort();
+    const d = daemon(rpc.url, t.url, port);
     released = at;
     await until(async () => ((await metric(port, 'metronome_indexed_height')) ?? 0) >= released);
     const blocker = await blockTable(t.url, 'etl_manage_entities');
     released = BLOCKS;
     await blocker.daemonWaiting();
-    return blocker;
+    d.child.kill('SIGTERM');
+    await until(async () => d.output().includes('shutting down'), 10_000);
+    return { d, blocker };
   };
   const fresh = async () => {
     released = Number.POSITIVE_INFINITY;
@@ -114,11 +118,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
     it(`round ${round}: SIGTERM during a block finishes that block, exits 0, and the next start resumes`, async () => {
       await fresh();
       try {
-        const port = await freePort();
-        const d = daemon(rpc.url, t.url, port);
-        const blocker = await parkMidBlock(port, 100 * round);
-        d.child.kill('SIGTERM');
-        await until(async () => d.output().includes('shutting down'), 10_000);
+        const { d, blocker } = await terminateMidBlock(100 * round);
         const stuckAt = await expectWholePrefix(t);
         await blocker.release();
         expect(await d.exit).toBe(0);
@@ -136,11 +136,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
     it(`round ${round}: a second signal exits at once; the open block rolls back and the next start resumes`, async () => {
       await fresh();
       try {
-        const port = await freePort();
-        const d = daemon(rpc.url, t.url, port);
-        const blocker = await parkMidBlock(port, 100 * round);
-        d.child.kill('SIGTERM');
-        await until(async () => d.output().includes('shutting down'), 10_000);
+        const { d, blocker } = await terminateMidBlock(100 * round);
         // Still inside the stuck block: the first signal waits for it; the second does not.
         expect(d.child.exitCode).toBe(null);
         const before = await expectWholePrefix(t);
