@@ -1,7 +1,7 @@
-// Picks the test database backend once per run: DATABASE_URL, else an ephemeral PostgreSQL 15 started
-// here, else (no server binaries, or TEST_DB=pglite) in-process PGlite. Migrates a template database
-// so each test file can get a fresh copy in tens of milliseconds.
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
+// Picks the test database backend once per run (the order is in ./db-selection.ts: DATABASE_URL, an
+// ephemeral cluster from local server binaries, Testcontainers postgres:15, PGlite). Migrates a template
+// database so each test file can get a fresh copy in tens of milliseconds.
+import { mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -9,6 +9,8 @@ import { REGISTRY_ENV, reapDeadRuns, stopRecordedClusters } from '../../sim/clus
 import { type EphemeralPostgres, findPgBin, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
+import { chooseTestDatabase } from './db-selection.js';
+import { dockerAnswers } from './docker.js';
 
 export const TEMPLATE_DB = 'metronome_tmpl';
 
@@ -26,6 +28,37 @@ let server: EphemeralPostgres | undefined;
 export const REGISTRY_ROOT = join(tmpdir(), 'metronome-clusters');
 
 let registry: string | undefined;
+
+interface Stoppable {
+  stop(): Promise<unknown>;
+}
+let container: Stoppable | undefined;
+
+/** Loaded only on this path: nothing else in the suite touches Testcontainers or Docker. */
+async function startContainer(image: string): Promise<string> {
+  const started = Date.now();
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const c = await new PostgreSqlContainer(image)
+    .withUsername('postgres')
+    .withPassword('postgres')
+    .withDatabase('postgres')
+    // Test data is thrown away: durability only costs time.
+    .withCommand([
+      'postgres',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ])
+    .start();
+  container = c;
+  console.log(`[global-setup] Testcontainers ${image} on port ${c.getPort()} in ${Date.now() - started} ms`);
+  return c.getConnectionUri();
+}
 
 function stopEverything(): void {
   if (registry === undefined) return;
@@ -49,16 +82,18 @@ export async function setup(project: TestProject): Promise<void> {
   process.once('exit', stopEverything);
   for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
 
-  const forced = process.env.TEST_DB;
-  let serverUrl = process.env.DATABASE_URL ?? '';
-  if (forced === 'pglite') serverUrl = '';
-  else if (serverUrl === '' && findPgBin()) {
+  const choice = await chooseTestDatabase({ env: process.env, pgBin: findPgBin(), dockerAnswers });
+  let serverUrl = '';
+  if (choice.kind === 'url') serverUrl = choice.url;
+  else if (choice.kind === 'local-binaries') {
     const started = Date.now();
     server = await startEphemeralPostgres();
     serverUrl = server.url;
     console.log(`[global-setup] ephemeral PostgreSQL on ${server.url} in ${Date.now() - started} ms`);
-  } else if (serverUrl === '' && (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST)) {
-    console.log('[global-setup] a Docker engine answers, but Testcontainers is not wired here; using PGlite');
+  } else if (choice.kind === 'testcontainers') {
+    serverUrl = await startContainer(choice.image);
+  } else {
+    console.log(`[global-setup] ${choice.why}`);
   }
   if (serverUrl !== '') {
     await prepareTemplate(serverUrl);
@@ -73,6 +108,7 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await server?.stop();
+  await container?.stop();
   // Whatever a worker started and could not stop (a timed-out test, a crashed or killed worker).
   const left = registry === undefined ? 0 : stopRecordedClusters(registry);
   if (left > 0) console.log(`[global-teardown] stopped ${left} cluster(s) a test file left running`);
