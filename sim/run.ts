@@ -182,6 +182,18 @@ export async function runSimulation(options: SimOptions, hooks: SimHooks = {}): 
   };
 }
 
+/** The chain a run indexes: the seed's generated chain, or a block file's (`source: 'file:PATH'`). */
+export async function chainFor(options: SimOptions): Promise<ChainView> {
+  return options.source?.startsWith('file:')
+    ? FileChain.load(options.source.slice('file:'.length))
+    : new SimChain({
+        seed: options.seed,
+        blocks: options.blocks,
+        hostileShare: options.hostileShare,
+        emptyRun: options.blocks >= 1000,
+      });
+}
+
 async function simulateOnce(
   options: SimOptions,
   hooks: SimHooks,
@@ -198,14 +210,7 @@ async function simulateOnce(
     if (options.challenges !== false) await sql`UPDATE challenges SET starting_block = 0`.execute(db);
     const setupMs = performance.now() - t0;
 
-    const chain: ChainView = options.source?.startsWith('file:')
-      ? await FileChain.load(options.source.slice('file:'.length))
-      : new SimChain({
-          seed,
-          blocks: options.blocks,
-          hostileShare: options.hostileShare,
-          emptyRun: options.blocks >= 1000,
-        });
+    const chain = await chainFor(options);
     const counters = new FaultCounters();
     // Data faults (a handler bug) are part of the scenario in both twins; process faults only in the main run.
     const dataPlan = { ...faultPlan(seed, options.faults), ...(options.faults ? hooks.faultRates : {}) };
