@@ -95,8 +95,3 @@ export function runeLength(s: string): number {
 }
 
 export const INT4_MAX = 2_147_483_647;
-export const INT4_MIN = -2_147_483_648;
-
-export function isInt4(n: number): boolean {
-  return Number.isInteger(n) && n >= INT4_MIN && n <= INT4_MAX;
-}
