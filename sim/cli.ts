@@ -3,13 +3,13 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { sql } from 'kysely';
 import { SCENARIOS } from '../scenarios/index.js';
 import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { saveBlocks } from './block-file.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
+import { createDatabase, dropDatabase } from './database.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { FileChain } from './file-chain.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
@@ -133,19 +133,15 @@ async function runScenario(f: Flags, id: string): Promise<void> {
         return { db: h.db, url: h.url, close: () => h.close() };
       }
       const name = `scenario_${process.pid}_${++n}`;
-      const admin = await connect(base, { poolSize: 1 });
-      await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
-      const u = new URL(base);
-      u.pathname = `/${name}`;
-      const h = await connect(u.toString());
+      const url = await createDatabase(base, name);
+      const h = await connect(url);
       await migrate(h.db);
       return {
         db: h.db,
-        url: u.toString(),
+        url,
         close: async () => {
           await h.close();
-          await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
-          await admin.close();
+          await dropDatabase(base, name);
         },
       };
     },

@@ -18,6 +18,7 @@ import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import { type FailurePolicy, HaltError, runIndexer } from '../src/indexer/run.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
 import { SimClock } from './clock.js';
+import { createDatabase } from './database.js';
 import { type EphemeralPostgres, startEphemeralPostgres } from './ephemeral-postgres.js';
 import {
   FaultCounters,
@@ -137,15 +138,10 @@ async function openDatabase(url: string, seed: number, tag: string, legacy: bool
     serverUrl = server.url;
   }
   const name = `metronome_sim_${seed}_${tag}_${process.pid}`;
-  const admin = await connect(serverUrl, { poolSize: 1 });
-  await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
-  await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
-  await admin.close();
-  const u = new URL(serverUrl);
-  u.pathname = `/${name}`;
-  const handle = await connect(u.toString(), { poolSize: 2, applicationName: 'metronome-sim-indexer' });
+  const dbUrl = await createDatabase(serverUrl, name);
+  const handle = await connect(dbUrl, { poolSize: 2, applicationName: 'metronome-sim-indexer' });
   const legacyHandle = legacy
-    ? await connect(u.toString(), { poolSize: 1, applicationName: 'metronome-sim-legacy' })
+    ? await connect(dbUrl, { poolSize: 1, applicationName: 'metronome-sim-legacy' })
     : undefined;
   return {
     handle,

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REGISTRY_ENV, reapDeadRuns, stopRecordedClusters } from '../../sim/cluster-registry.js';
+import { createDatabase } from '../../sim/database.js';
 import { type EphemeralPostgres, findPgBin, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
@@ -116,27 +117,10 @@ export async function teardown(): Promise<void> {
 }
 
 async function prepareTemplate(serverUrl: string): Promise<void> {
-  const admin = await connect(serverUrl, { poolSize: 1 });
-  try {
-    const { sql } = await import('kysely');
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${TEMPLATE_DB}`.execute(
-      admin.db,
-    );
-    await sql.raw(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`).execute(admin.db);
-    await sql.raw(`CREATE DATABASE ${TEMPLATE_DB}`).execute(admin.db);
-  } finally {
-    await admin.close();
-  }
-  const tmpl = await connect(withDatabase(serverUrl, TEMPLATE_DB), { poolSize: 1 });
+  const tmpl = await connect(await createDatabase(serverUrl, TEMPLATE_DB), { poolSize: 1 });
   try {
     await migrate(tmpl.db);
   } finally {
     await tmpl.close();
   }
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }
