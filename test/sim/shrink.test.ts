@@ -1,7 +1,7 @@
 // Shrinking: a planted bug in a 200-block run shrinks to a reproducer of at most three blocks that violates the
 // same invariant, saved as a scenario (block file + module) that replays it. The bug is planted through the
 // extension points production uses: a dispatcher that notes which block carried a ManageEntity tx, and a
-// plays hook that then forgets that block's plays (a "mixed blocks lose their plays" regression).
+// plays hook that then forgets that same block's plays (a "mixed blocks lose their plays" regression).
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,7 +40,7 @@ function mixedBlocksLosePlays(): SimHooks {
         return {
           ...route,
           handle: async (ctx, p) => {
-            await sql`SELECT set_config('metronome.planted_bug', 'em', true)`.execute(ctx.db);
+            await sql`SELECT set_config('metronome.planted_bug', ${p.blockHash}, true)`.execute(ctx.db);
             return route.handle(ctx, p);
           },
         };
@@ -50,7 +50,7 @@ function mixedBlocksLosePlays(): SimHooks {
       const r = await sql<{
         v: string | null;
       }>`SELECT current_setting('metronome.planted_bug', true) AS v`.execute(trx);
-      return r.rows[0]?.v === 'em' ? { inserted: 0 } : bridgePlays(trx, input);
+      return r.rows[0]?.v === input.blockHash ? { inserted: 0 } : bridgePlays(trx, input);
     },
   };
 }
@@ -82,8 +82,7 @@ describe('pnpm sim --shrink', () => {
     expect(result.blocks.length).toBeLessThanOrEqual(3);
     expect(result.invariant).toBe('atomic-plays');
     expect(result.violations.length).toBeGreaterThan(0);
-    // What the bug needs and nothing else: one ManageEntity tx that reaches a handler and one plays tx in
-    // the same block transaction (a plain block after an EM block may share its transaction).
+    // What the bug needs and nothing else: one ManageEntity tx that reaches a handler and one plays tx.
     const kinds = result.blocks.flatMap((r) =>
       (r.block!.transactions as { transaction: Record<string, unknown> }[]).map((t) =>
         t.transaction.plays ? 'plays' : t.transaction.manageEntity ? 'manage_entity' : 'other',
