@@ -67,7 +67,7 @@ function importEdges(): Edge[] {
 }
 
 /** Folder cycles (strongly connected components of more than one folder, or a folder importing itself). */
-export function folderCycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
+function folderCycles(graph: ReadonlyMap<string, ReadonlySet<string>>): string[][] {
   // Tarjan's algorithm: small graphs, recursion is fine.
   let index = 0;
   const idx = new Map<string, number>();
