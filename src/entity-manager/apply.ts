@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js';
 import type { Logger } from '../deps/logger.js';
 import type { Dispatcher } from './dispatcher.js';
 import { Metadata } from './metadata.js';
+import type { TxReasonCode } from './reasons.js';
 import type { EmParams } from './types.js';
 import { ValidationError } from './validation-error.js';
 
@@ -26,13 +27,15 @@ export interface ApplyContext {
 export type EmOutcome =
   | { readonly outcome: 'applied' }
   | { readonly outcome: 'unrouted'; readonly reasonCode: 'unrouted'; readonly reason: string }
-  | { readonly outcome: 'rejected'; readonly reasonCode: string; readonly reason: string };
+  | { readonly outcome: 'rejected'; readonly reasonCode: TxReasonCode; readonly reason: string };
 
 /** Checks that need no database: a rejection here never opens a savepoint. */
 export function prevalidate(
   tx: ManageEntityTx,
 ): { params: Omit<EmParams, 'blockNumber' | 'blockTime' | 'blockHash' | 'chainHeight'> } | EmOutcome {
   const me = tx.manageEntity;
+  // The hash is every domain row's txhash: one with a NUL is recorded (sanitised) and rejected here.
+  if (hasNul(tx.hash)) return rejected('nul_byte', 'the tx hash contains a NUL byte');
   for (const [field, value] of Object.entries(me)) {
     if (hasNul(value)) return rejected('nul_byte', `field ${field} contains a NUL byte`);
   }
@@ -104,7 +107,7 @@ export async function applyManageEntity(tx: ManageEntityTx, ctx: ApplyContext): 
   return { outcome: 'applied' };
 }
 
-function rejected(reasonCode: string, reason: string): EmOutcome {
+function rejected(reasonCode: TxReasonCode, reason: string): EmOutcome {
   return { outcome: 'rejected', reasonCode, reason };
 }
 

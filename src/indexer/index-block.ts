@@ -136,7 +136,7 @@ export async function applyBlock(
     } else if (tx.kind === 'plays') {
       row.address = tx.plays.length > 0 ? pgText(tx.plays[0]!.userId) : null;
       tx.plays.forEach((p, j) => {
-        playRecords.push(classifyPlay(p, tx.hash, i, j));
+        playRecords.push(classifyPlay(p, pgText(tx.hash), i, j));
       });
       counts.applied++;
     } else {
@@ -247,7 +247,7 @@ export async function applyPlainBlocks(
       });
       if (tx.kind === 'plays')
         tx.plays.forEach((p, j) => {
-          playRecords.push(classifyPlay(p, tx.hash, i, j));
+          playRecords.push(classifyPlay(p, pgText(tx.hash), i, j));
         });
     });
     const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
@@ -335,7 +335,7 @@ async function recordManageEntities(
             signer: pgText(me.signer),
             nonce: pgText(me.nonce),
             block_height: block.height,
-            tx_hash: tx.hash,
+            tx_hash: pgText(tx.hash),
             tx_index: indexOf.get(tx)!,
             created_at: time,
           };

@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { validateSigner } from '../authorize.js';
-import { runeLength } from '../metadata.js';
+import { readId, runeLength } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { LIMITS } from './common/limits.js';
@@ -28,7 +28,7 @@ async function validateWrite(
   const t = m.str('entity_type');
   if (t !== '' && t !== 'Track' && t !== 'FanClub')
     reject('comment_entity_type_invalid', `entity_type ${t.slice(0, 30)} is not Track or FanClub`);
-  const entityId = m.int('entity_id');
+  const entityId = m.id('entity_id');
   if (entityId === undefined) reject('comment_entity_required', 'metadata.entity_id is required');
   const entityType = t === '' ? 'Track' : t;
   if (entityType === 'Track') {
@@ -52,9 +52,10 @@ function mentions(p: EmParams): number[] | undefined {
   if (!Array.isArray(v)) return undefined;
   return [
     ...new Set(
-      v.filter(
-        (x): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0 && x <= 2_147_483_647,
-      ),
+      v.flatMap((x) => {
+        const id = readId(x, 'mentions[]');
+        return id !== undefined && id > 0 ? [id] : [];
+      }),
     ),
   ].slice(0, MAX_MENTIONS);
 }
@@ -81,7 +82,7 @@ const createComment: Handler = async ({ db }, p) => {
   if (await comment(db, p.entityId)) reject('comment_exists', `comment ${p.entityId} already exists`);
   const w = await validateWrite(db, p);
   const m = p.metadata;
-  const parent = m.int('parent_comment_id') ?? m.int('parent_id');
+  const parent = m.id('parent_comment_id') ?? m.id('parent_id');
   if (parent !== undefined && parent > 0) {
     const pc = await comment(db, parent);
     if (!pc) reject('parent_comment_not_found', `parent comment ${parent} does not exist`);
@@ -96,7 +97,7 @@ const createComment: Handler = async ({ db }, p) => {
       user_id: p.userId,
       entity_id: w.entityId,
       entity_type: w.entityType,
-      track_timestamp_s: m.int('track_timestamp_s') ?? null,
+      track_timestamp_s: m.int4('track_timestamp_s') ?? null,
       is_members_only: m.boolOr('is_members_only', false),
       video_url: m.strOrUndefined('video_url') ?? null,
       created_at: p.blockTime,
@@ -198,7 +199,7 @@ const pin =
   async ({ db }, p) => {
     await validateSigner(db, p.userId, p.signer);
     if (!(await comment(db, p.entityId))) reject('comment_not_found', `comment ${p.entityId} does not exist`);
-    const trackId = p.metadata.int('entity_id');
+    const trackId = p.metadata.id('entity_id');
     if (trackId === undefined)
       reject('comment_entity_required', 'metadata.entity_id (the track) is required');
     const track = await db

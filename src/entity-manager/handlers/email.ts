@@ -3,7 +3,7 @@
 // (the Go indexer kept grants written before the failing one; we do not — docs/parity.md).
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { isObject, type Metadata } from '../metadata.js';
+import { isObject, type Metadata, readId } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 
@@ -18,7 +18,7 @@ interface Grant {
 
 function owner(m: Metadata): number {
   m.require();
-  const o = m.int('email_owner_user_id');
+  const o = m.id('email_owner_user_id');
   if (o === undefined) reject('email_owner_required', 'email_owner_user_id must be a number');
   return o;
 }
@@ -41,8 +41,8 @@ function grants(m: Metadata): Grant[] {
       );
     }
     return {
-      receiving: Math.trunc(g.receiving_user_id),
-      grantor: Math.trunc(g.grantor_user_id),
+      receiving: readId(g.receiving_user_id, `access_grants[${i}].receiving_user_id`) ?? 0,
+      grantor: readId(g.grantor_user_id, `access_grants[${i}].grantor_user_id`) ?? 0,
       key: g.encrypted_key,
       initial: g.is_initial === true,
     };

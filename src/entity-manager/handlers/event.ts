@@ -25,7 +25,7 @@ const createEvent: Handler = async ({ db }, p) => {
   const end = parseEndDate(endStr);
   if (end === undefined) reject('end_date_invalid', 'end_date is required (RFC 3339 or YYYY-MM-DDTHH:MM:SS)');
   const entityType = m.str('entity_type');
-  const entityId = m.int('entity_id');
+  const entityId = m.id('entity_id');
   let hostRemixOf: unknown;
   if (entityType === 'track' && entityId !== undefined) {
     const t = await db

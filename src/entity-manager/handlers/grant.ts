@@ -90,7 +90,7 @@ const answerGrant =
   async ({ db }, p) => {
     await validateSigner(db, p.userId, p.signer);
     const g = grantee(p);
-    const grantor = p.metadata.int('grantor_user_id');
+    const grantor = p.metadata.id('grantor_user_id');
     if (grantor === undefined) reject('grantor_required', 'grantor_user_id is required');
     const existing = await currentGrant(db, g, grantor);
     if (!existing) reject('grant_not_found', `no grant from user ${grantor} to ${g}`);

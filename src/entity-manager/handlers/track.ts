@@ -2,7 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { validateSigner } from '../authorize.js';
-import { isObject, type Metadata } from '../metadata.js';
+import { isObject, type Metadata, readId } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { validateAccessConditions } from './common/access-conditions.js';
@@ -67,11 +67,10 @@ async function currentTrack(db: Kysely<Database>, trackId: number) {
 function parents(v: unknown): number[] {
   // remix_of = {"tracks": [{"parent_track_id": N}, …]}
   if (!isObject(v) || !Array.isArray(v.tracks)) return [];
-  return v.tracks.flatMap((t) =>
-    isObject(t) && typeof t.parent_track_id === 'number' && Number.isInteger(t.parent_track_id)
-      ? [t.parent_track_id]
-      : [],
-  );
+  return v.tracks.flatMap((t) => {
+    const id = isObject(t) ? readId(t.parent_track_id, 'remix_of.tracks[].parent_track_id') : undefined;
+    return id === undefined ? [] : [id];
+  });
 }
 
 async function insertCurrentRoute(
@@ -102,7 +101,7 @@ const createTrack: Handler = async ({ db }, p) => {
   const m = p.metadata;
   m.require();
   if (m.str('title') === '') reject('title_required', 'title is required');
-  const owner = m.int('owner_id');
+  const owner = m.id('owner_id');
   if (owner === undefined || owner !== p.userId)
     reject('owner_mismatch', `metadata owner_id ${owner} is not the acting user ${p.userId}`);
   if (m.str('description') !== '') checkLength('description', m.str('description'));
@@ -118,7 +117,7 @@ const createTrack: Handler = async ({ db }, p) => {
     .where('is_current', '=', true)
     .executeTakeFirst();
   const route = await nextTrackRoute(db, p.userId, m.str('title'));
-  const duration = m.int('duration');
+  const duration = m.int4('duration');
   const bpm = m.float('bpm');
   const stemOf = m.json('stem_of');
   await db
@@ -170,11 +169,7 @@ const createTrack: Handler = async ({ db }, p) => {
     const ids = [
       ...new Set(
         collaborators.flatMap((c) =>
-          isObject(c) && typeof c.user_id === 'number' && Number.isInteger(c.user_id)
-            ? [c.user_id]
-            : typeof c === 'number' && Number.isInteger(c)
-              ? [c]
-              : [],
+          [readId(isObject(c) ? c.user_id : c, 'collaborators[]')].filter((id) => id !== undefined),
         ),
       ),
     ]

@@ -127,7 +127,7 @@ const updateUser: Handler = async ({ db }, p) => {
       .executeTakeFirst();
     if (taken) reject('handle_taken', `handle ${handle.toLowerCase()} is taken`);
   }
-  const pick = m.int('artist_pick_track_id');
+  const pick = m.id('artist_pick_track_id');
   if (pick !== undefined && pick !== 0 && pick !== row.artist_pick_track_id) {
     const t = await db
       .selectFrom('tracks')
