@@ -52,6 +52,7 @@ export const TX_REASONS = {
   bio_too_long: 'the bio is longer than its limit',
   wallet_taken: 'the signer wallet already belongs to another user',
   artist_pick_invalid: 'the artist pick is not an active track of the user',
+  // (accounts parity: new user/app/grant/comment/event/email/wallet codes go here)
 
   // Tracks and playlists
   title_required: 'a track needs a title',
@@ -67,6 +68,7 @@ export const TX_REASONS = {
   contest_exists: 'the track already hosts an open remix contest',
   invite_not_pending: 'there is no pending collaborator invite to answer',
   field_too_long: 'a text field is longer than its column allows',
+  // (content parity: new track/playlist/social codes go here)
 
   // Social graph
   self_action: 'a user cannot follow, mute or subscribe to themselves',
