@@ -8,8 +8,8 @@ import type { TxOutcome } from '../db/tables/etl.js';
 import type { Logger } from '../deps/logger.js';
 import { applyManageEntity } from '../entity-manager/apply.js';
 import type { Dispatcher } from '../entity-manager/dispatcher.js';
+import { BlockError, describe, isRetryable } from '../shared/errors.js';
 import { resolveEmBlock } from './em-block.js';
-import { BlockError, describe, isRetryable } from './errors.js';
 import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField, rawMetadata } from './raw-text.js';
 

@@ -49,7 +49,7 @@ describe('notification lookups', () => {
                timestamp '2025-01-01' + (g % 100000) * interval '1 minute', ARRAY[(g % 50000)::int]
         FROM generate_series(1, 200000) g`.execute(t.db);
       await sql`VACUUM ANALYZE notification`.execute(t.db);
-    }, 120_000);
+    });
     afterAll(async () => t?.close());
 
     it('every @> probe shape in the triggers, and the per-user feed, avoid a Seq Scan of notification', async () => {
