@@ -48,12 +48,17 @@ export interface ApiQuery {
 /** The API's named sqlc queries (`-- name: X :many`), parameters rewritten for PREPARE. */
 export function apiQueries(): ApiQuery[] {
   const out: ApiQuery[] = [];
-  for (const file of readdirSync(QUERIES_DIR).filter((f) => f.endsWith('.sql')).sort()) {
+  for (const file of readdirSync(QUERIES_DIR)
+    .filter((f) => f.endsWith('.sql'))
+    .sort()) {
     const text = readFileSync(join(QUERIES_DIR, file), 'utf8');
     const parts = text.split(/^-- name: /m).slice(1);
     for (const part of parts) {
       const name = part.split(/\s/, 1)[0]!;
-      const body = part.slice(part.indexOf('\n') + 1).trim().replace(/;\s*$/, '');
+      const body = part
+        .slice(part.indexOf('\n') + 1)
+        .trim()
+        .replace(/;\s*$/, '');
       const numbers = new Map<string, number>();
       const n = (param: string) => {
         if (!numbers.has(param)) numbers.set(param, numbers.size + 1);
