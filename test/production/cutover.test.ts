@@ -7,7 +7,7 @@
 import { existsSync } from 'node:fs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { catalog, migrate } from '../../src/db/migrate.js';
+import { catalog, type DryRunResult, dryRun, migrate } from '../../src/db/migrate.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import {
   comparableColumns,
@@ -34,10 +34,15 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(DUMP))('cutover onto
   let clone: TestDb;
   let fresh: TestDb;
   let firstRun: { applied: string[]; skipped: number };
+  let plan: DryRunResult;
+  let untouched: boolean;
 
   beforeAll(async () => {
     clone = await createProductionClone();
     fresh = await createTestDb();
+    const before = await catalog(clone.db);
+    plan = await dryRun(clone.db);
+    untouched = JSON.stringify([...(await catalog(clone.db))]) === JSON.stringify([...before]);
     firstRun = await migrate(clone.db);
     await indexSimChain(clone.db, SEED, BLOCKS);
     await indexSimChain(fresh.db, SEED, BLOCKS);
@@ -45,6 +50,15 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(DUMP))('cutover onto
   afterAll(async () => {
     await clone?.close();
     await fresh?.close();
+  });
+
+  it('a dry run on the clone lists every pending file, would not fail, and changed nothing', () => {
+    expect(plan.failure).toBeUndefined();
+    expect(plan.pending).toHaveLength(8);
+    expect(untouched).toBe(true);
+    // On production's shape 0009 only adds what production lacks: our extra columns and indexes.
+    const p9 = plan.pending.find((p) => p.file === '0009_production_schema.sql')!;
+    expect(p9.changes.filter((c) => !c.startsWith('+ '))).toEqual([]);
   });
 
   it('migrates the clone (every file applied), and a second run changes nothing', async () => {
