@@ -230,6 +230,13 @@ export interface MigrateOptions {
   readonly onApplied?: (file: string) => void;
   /** Called before each statement (tests use it to interrupt a concurrent build). */
   readonly onStatement?: (file: string, statement: SqlStatement) => void | Promise<void>;
+  /** Called for each index built concurrently ahead of its transactional migration. */
+  readonly onPrebuilt?: (file: string, index: string) => void;
+  /**
+   * Build the plain `CREATE [UNIQUE] INDEX IF NOT EXISTS` statements of a pending transactional file
+   * CONCURRENTLY first, when their table already exists (default true; see prebuildIndexes).
+   */
+  readonly prebuildIndexes?: boolean;
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against any schema shape.
@@ -293,6 +300,7 @@ export async function migrate(
       continue;
     }
     options.onStart?.(f.file);
+    if (f.transactional && options.prebuildIndexes !== false) await prebuildIndexes(db, f, options);
     const ran =
       f.transactional && (!f.preflight || f.preflight.transactional)
         ? await applyInOneTransaction(db, f, options)
@@ -303,6 +311,77 @@ export async function migrate(
     } else skipped++;
   }
   return { applied, skipped };
+}
+
+const PLAIN_INDEX_RE =
+  /^CREATE\s+(UNIQUE\s+)?INDEX\s+IF\s+NOT\s+EXISTS\s+("(?:[^"]|"")+"|[A-Za-z_][\w$]*)\s+ON\s+(?:ONLY\s+)?("(?:[^"]|"")+"|[A-Za-z_][\w$]*)/i;
+
+export interface PrebuildCandidate {
+  readonly index: string;
+  readonly table: string;
+  readonly statement: SqlStatement;
+  /** The same statement with CONCURRENTLY. */
+  readonly concurrently: string;
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+function unquote(raw: string): string {
+  return raw.startsWith('"') ? raw.slice(1, -1).replace(/""/g, '"') : raw.toLowerCase();
+}
+
+/** Plain index statements of a transactional script whose table exists already (a production clone). */
+export async function prebuildCandidates(db: AnyDb, s: MigrationScript): Promise<PrebuildCandidate[]> {
+  const out: PrebuildCandidate[] = [];
+  for (const st of s.statements) {
+    const m = PLAIN_INDEX_RE.exec(st.sql);
+    if (!m) continue;
+    const table = unquote(m[3]!);
+    const r = await sql<{ t: string | null }>`SELECT to_regclass(${quoteIdent(table)})::text AS t`.execute(
+      db,
+    );
+    if (!r.rows[0]?.t) continue;
+    out.push({
+      index: unquote(m[2]!),
+      table,
+      statement: st,
+      concurrently: st.sql.replace(/^CREATE\s+(UNIQUE\s+)?INDEX\s+/i, (x) => `${x}CONCURRENTLY `),
+    });
+  }
+  return out;
+}
+
+/**
+ * A transactional migration's `CREATE INDEX IF NOT EXISTS` on a table production already fills would
+ * hold a SHARE lock (every writer waits) for the whole build. So before the transaction, each such index
+ * whose table exists is built CONCURRENTLY under the same name and definition; the statement in the
+ * transaction is then a no-op, and the file's checksum is untouched. A build that fails (a column the
+ * same file adds first, duplicate keys for a unique index) leaves nothing behind and falls back to the
+ * transaction, which reports the error if there is one.
+ */
+async function prebuildIndexes(db: AnyDb, f: MigrationFile, options: MigrateOptions): Promise<void> {
+  await db.connection().execute(async (conn) => {
+    await sql`SELECT pg_advisory_lock(${LOCK_KEY})`.execute(conn);
+    try {
+      const again = await sql`SELECT 1 FROM metronome_migrations WHERE version = ${f.version}`.execute(conn);
+      if (again.rows.length > 0) return;
+      for (const c of await prebuildCandidates(conn, f)) {
+        const state = await indexValidity(conn, c.index);
+        if (state === 'valid') continue;
+        if (state === 'invalid') await dropInvalidIndex(conn, c.index);
+        try {
+          await sql.raw(c.concurrently).execute(conn);
+          options.onPrebuilt?.(f.file, c.index);
+        } catch {
+          await dropInvalidIndex(conn, c.index).catch(() => undefined);
+        }
+      }
+    } finally {
+      await sql`SELECT pg_advisory_unlock(${LOCK_KEY})`.execute(conn);
+    }
+  });
 }
 
 /** Preflight (if any) and body in one transaction; false when another migrator applied it meanwhile. */
@@ -488,6 +567,14 @@ export async function dryRun(db: AnyDb, dir: string = DEFAULT_MIGRATIONS_DIR): P
       for (const f of files) {
         if (done.has(f.version)) continue;
         const concurrentIndexes: string[] = [];
+        if (f.transactional) {
+          for (const c of await prebuildCandidates(trx, f)) {
+            if ((await indexValidity(trx, c.index)) !== 'valid')
+              concurrentIndexes.push(
+                `${c.index}: prebuild before the transaction (${f.file}:${c.statement.line})`,
+              );
+          }
+        }
         try {
           for (const s of f.preflight ? [f.preflight, f] : [f]) {
             for (const st of s.statements) {

@@ -271,6 +271,70 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
     }
   });
 
+  /**
+   * While `migrate` builds an index on a table that already holds rows, a writer's transaction stays
+   * open (the build waits for it), and a second writer tries one insert with a 2 s lock timeout.
+   */
+  async function secondWriterDuringBuild(
+    prebuild: boolean,
+  ): Promise<{ secondWriter: string; prebuilt: string[] }> {
+    const t = await blank();
+    await sql`CREATE TABLE busy (id int PRIMARY KEY, v text)`.execute(t.db);
+    await sql`INSERT INTO busy SELECT g, 'v' || g FROM generate_series(1, 5000) g`.execute(t.db);
+    const dir = migrationsDir({
+      '0001_busy.sql':
+        'CREATE TABLE IF NOT EXISTS busy (id int PRIMARY KEY, v text);\n' +
+        'CREATE INDEX IF NOT EXISTS busy_v_idx ON busy (v);\n',
+    });
+    const prebuilt: string[] = [];
+    const w1 = await connect(t.url, { poolSize: 1 });
+    const w2 = await connect(t.url, { poolSize: 1 });
+    try {
+      return await w1.db.connection().execute(async (w) => {
+        await sql`BEGIN`.execute(w);
+        await sql`INSERT INTO busy VALUES (0, 'first writer')`.execute(w);
+        const migrating = migrate(t.db, dir, {
+          prebuildIndexes: prebuild,
+          onPrebuilt: (_f, index) => prebuilt.push(index),
+        });
+        for (;;) {
+          const r = await sql`SELECT 1 FROM pg_stat_activity
+            WHERE query LIKE 'CREATE INDEX%busy_v_idx%' AND wait_event_type = 'Lock'`.execute(w2.db);
+          if (r.rows.length > 0) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const secondWriter = await w2.db
+          .connection()
+          .execute(async (c) => {
+            await sql`SET lock_timeout = '2s'`.execute(c);
+            await sql`INSERT INTO busy VALUES (-1, 'second writer')`.execute(c);
+            return 'inserted';
+          })
+          .catch((e: unknown) => (e instanceof Error ? e.message : String(e)));
+        await sql`COMMIT`.execute(w);
+        await migrating;
+        return { secondWriter, prebuilt };
+      });
+    } finally {
+      await w1.close();
+      await w2.close();
+    }
+  }
+
+  it("builds a transactional file's index CONCURRENTLY first when its table exists: writers go on", async () => {
+    expect(await secondWriterDuringBuild(true)).toEqual({
+      secondWriter: 'inserted',
+      prebuilt: ['busy_v_idx'],
+    });
+  });
+
+  it('without the prebuild the same migration blocks the second writer (the contrast)', async () => {
+    expect(await secondWriterDuringBuild(false)).toEqual({
+      secondWriter: 'canceling statement due to lock timeout',
+      prebuilt: [],
+    });
+  });
+
   it('a failed concurrent build leaves no INVALID index behind', async () => {
     const t = await blank();
     const dir = migrationsDir({

@@ -40,7 +40,7 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(QUERIES_DIR))('the A
       clone = await createProductionClone();
       await migrate(clone.db);
     }
-  });
+  }, 600_000);
   afterAll(async () => {
     await fresh?.close();
     await clone?.close();

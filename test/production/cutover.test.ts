@@ -44,9 +44,8 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(DUMP))('cutover onto
     plan = await dryRun(clone.db);
     untouched = JSON.stringify([...(await catalog(clone.db))]) === JSON.stringify([...before]);
     firstRun = await migrate(clone.db);
-    await indexSimChain(clone.db, SEED, BLOCKS);
-    await indexSimChain(fresh.db, SEED, BLOCKS);
-  });
+    await Promise.all([indexSimChain(clone.db, SEED, BLOCKS), indexSimChain(fresh.db, SEED, BLOCKS)]);
+  }, 900_000);
   afterAll(async () => {
     await clone?.close();
     await fresh?.close();

@@ -24,7 +24,7 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(OLD_DUMP))(
         tweak: 'ALTER TABLE subscriptions DROP COLUMN entity_type CASCADE',
       });
       fresh = await createTestDb();
-    });
+    }, 600_000);
     afterAll(async () => {
       await old?.close();
       await fresh?.close();
@@ -62,8 +62,7 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(OLD_DUMP))(
     });
 
     it('indexes a chain with no failed tx and the same outcome for every tx as a fresh database', async () => {
-      await indexSimChain(old.db, SEED, BLOCKS);
-      await indexSimChain(fresh.db, SEED, BLOCKS);
+      await Promise.all([indexSimChain(old.db, SEED, BLOCKS), indexSimChain(fresh.db, SEED, BLOCKS)]);
       const outcomes = (db: TestDb) =>
         sql`SELECT block_height, tx_index, outcome, reason_code, reason FROM etl_transactions ORDER BY 1, 2`
           .execute(db.db)
@@ -72,6 +71,6 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(OLD_DUMP))(
       expect(a.length).toBeGreaterThan(500);
       expect(a.filter((r) => (r as { outcome: string }).outcome === 'failed')).toEqual([]);
       expect(a).toEqual(b);
-    });
+    }, 600_000);
   },
 );
