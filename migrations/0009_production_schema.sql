@@ -131,6 +131,29 @@ BEGIN
   END IF;
 END $$;
 
+-- Tables production's ETL writes that 0001–0008 do not create (our handlers do not write them yet; they
+-- exist so production's readers and the handlers that will write them find production's shape).
+DO $$ BEGIN CREATE TYPE usdc_purchase_access_type AS ENUM ('stream', 'download'); EXCEPTION WHEN duplicate_object THEN NULL; END $$;
+CREATE TABLE IF NOT EXISTS track_price_history (
+  track_id integer NOT NULL,
+  splits jsonb NOT NULL,
+  total_price_cents bigint NOT NULL,
+  blocknumber integer NOT NULL,
+  block_timestamp timestamp NOT NULL,
+  created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  access usdc_purchase_access_type NOT NULL DEFAULT 'stream',
+  CONSTRAINT track_price_history_pkey PRIMARY KEY (track_id, block_timestamp)
+);
+CREATE TABLE IF NOT EXISTS album_price_history (
+  playlist_id integer NOT NULL,
+  splits jsonb NOT NULL,
+  total_price_cents bigint NOT NULL,
+  blocknumber integer NOT NULL,
+  block_timestamp timestamp NOT NULL,
+  created_at timestamp NOT NULL DEFAULT CURRENT_TIMESTAMP,
+  CONSTRAINT album_price_history_pkey PRIMARY KEY (playlist_id, block_timestamp)
+);
+
 -- 1. Columns: every column of production's table and of ours, added where missing (a missing NOT NULL
 -- column without a default is added nullable here and tightened below, after it is filled).
 SELECT pg_temp.add_columns('aggregate_monthly_plays', ARRAY[
@@ -178,10 +201,10 @@ SELECT pg_temp.add_columns('associated_wallets', ARRAY[
   'created_at timestamp without time zone',
   'updated_at timestamp without time zone'
 ]);
+-- Not blocks.is_current: production dropped it (API migration 0215) and nothing of ours writes it.
 SELECT pg_temp.add_columns('blocks', ARRAY[
   'parenthash character varying',
-  'number integer',
-  'is_current boolean'
+  'number integer'
 ]);
 SELECT pg_temp.add_columns('challenge_disbursements', ARRAY[
   'user_id integer',

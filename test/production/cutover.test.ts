@@ -55,9 +55,13 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(DUMP))('cutover onto
     expect(plan.failure).toBeUndefined();
     expect(plan.pending).toHaveLength(8);
     expect(untouched).toBe(true);
-    // On production's shape 0009 only adds what production lacks: our extra columns and indexes.
+    // On production's shape 0009 adds what production lacks (our extra columns) and changes one thing
+    // deliberately: the developer_apps unique address constraint go-openaudio 0026 drops as well.
     const p9 = plan.pending.find((p) => p.file === '0009_production_schema.sql')!;
-    expect(p9.changes.filter((c) => !c.startsWith('+ '))).toEqual([]);
+    expect(p9.changes.filter((c) => !c.startsWith('+ '))).toEqual([
+      '- constraint developer_apps.unique_developer_apps_address',
+      '- index unique_developer_apps_address',
+    ]);
   });
 
   it('migrates the clone (every file applied), and a second run changes nothing', async () => {

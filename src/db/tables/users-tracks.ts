@@ -137,6 +137,28 @@ export interface UserTrackTables {
   tracks: TracksTable;
   developer_apps: DeveloperAppsTable;
   grants: GrantsTable;
+  track_price_history: TrackPriceHistoryTable;
+  album_price_history: AlbumPriceHistoryTable;
+}
+
+/** Production's price history (0009); the ETL writes it on track/album create and update, we do not yet. */
+export interface TrackPriceHistoryTable {
+  track_id: number;
+  splits: Json;
+  total_price_cents: number;
+  blocknumber: number;
+  block_timestamp: Timestamp;
+  created_at: Generated<Date>;
+  /** usdc_purchase_access_type enum: stream | download. */
+  access: Generated<string>;
+}
+export interface AlbumPriceHistoryTable {
+  playlist_id: number;
+  splits: Json;
+  total_price_cents: number;
+  blocknumber: number;
+  block_timestamp: Timestamp;
+  created_at: Generated<Date>;
 }
 
 export interface DeveloperAppsTable extends Omit<ChainStamp, 'slot'> {
