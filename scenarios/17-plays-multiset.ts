@@ -51,7 +51,7 @@ function chainFigures(): { valid: number; identical: number } {
  * The old bridge: one row per content key (ON CONFLICT on the natural key, DO NOTHING). The unique index
  * it needed is gone, so the same semantics are spelled with DISTINCT and NOT EXISTS.
  */
-const contentKeyed: PlaysHook = async (db, input) => {
+export const contentKeyedBridge: PlaysHook = async (db, input) => {
   if (input.plays.length === 0) return { inserted: 0 };
   await lockPlaysForBridge(db);
   const res = await sql<{ n: string }>`
@@ -123,7 +123,7 @@ export const scenario: Scenario = {
       name: 'content-keyed bridge (one row per natural key)',
       catches: 'atomic-plays',
       run: async (env) => {
-        const { report, figures } = await playsFigures(env, contentKeyed);
+        const { report, figures } = await playsFigures(env, contentKeyedBridge);
         return { violations: report.violations, figures };
       },
     },
