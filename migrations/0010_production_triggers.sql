@@ -783,12 +783,17 @@ CREATE TRIGGER trigger_grant_change AFTER INSERT OR UPDATE ON grants FOR EACH RO
 -- send their keys, other tables the whole row.
 CREATE OR REPLACE FUNCTION on_new_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  PERFORM pg_notify(TG_TABLE_NAME, CASE TG_TABLE_NAME
-    WHEN 'tracks' THEN json_build_object('track_id', NEW.track_id, 'updated_at', NEW.updated_at,
-                                         'created_at', NEW.created_at, 'blocknumber', NEW.blocknumber)
-    WHEN 'users' THEN json_build_object('user_id', NEW.user_id, 'blocknumber', NEW.blocknumber)
-    WHEN 'playlists' THEN json_build_object('playlist_id', NEW.playlist_id)
-    ELSE to_json(NEW) END::text);
+  -- Statements, not one CASE expression: each branch names columns only its own table has.
+  IF TG_TABLE_NAME = 'tracks' THEN
+    PERFORM pg_notify('tracks', json_build_object('track_id', NEW.track_id, 'updated_at', NEW.updated_at,
+                                                  'created_at', NEW.created_at, 'blocknumber', NEW.blocknumber)::text);
+  ELSIF TG_TABLE_NAME = 'users' THEN
+    PERFORM pg_notify('users', json_build_object('user_id', NEW.user_id, 'blocknumber', NEW.blocknumber)::text);
+  ELSIF TG_TABLE_NAME = 'playlists' THEN
+    PERFORM pg_notify('playlists', json_build_object('playlist_id', NEW.playlist_id)::text);
+  ELSE
+    PERFORM pg_notify(TG_TABLE_NAME, to_json(NEW)::text);
+  END IF;
   RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS trg_follows ON follows;
