@@ -125,7 +125,7 @@ export async function installProductionTriggers(db: Kysely<Database>, dump: Dump
     const cols = new Set(have.rows.map((r) => r.column_name));
     for (const line of ddl.split('\n').slice(1, -1)) {
       const m = /^\s+("?\w+"?) (.*?),?$/.exec(line);
-      if (!m || cols.has(m[1]!.replaceAll('"', '')) || m[2]!.includes('nextval(')) continue;
+      if (!m || m[1] === 'CONSTRAINT' || cols.has(m[1]!.replaceAll('"', '')) || m[2]!.includes('nextval(')) continue;
       const def = / DEFAULT /.test(m[2]!) ? m[2]! : m[2]!.replace(/ NOT NULL/, '');
       await ensureTypes(db, dump, def);
       await sql.raw(`ALTER TABLE ${t} ADD COLUMN ${m[1]} ${def}`).execute(db);
