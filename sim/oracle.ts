@@ -417,7 +417,24 @@ export interface OracleResult {
   /** Differences accepted, by filter name. */
   readonly accepted: Readonly<Record<string, number>>;
   readonly unexplained: readonly Difference[];
+  /** Our counters that differ from a recount of the rows they count (must be none). */
+  readonly counterMismatches: readonly string[];
   readonly violations: number;
+}
+
+/** Every counter of ours against a recount of its rows, by our definition (RECOUNT). */
+export async function counterMismatches(db: Kysely<Database>): Promise<string[]> {
+  const out: string[] = [];
+  for (const [table, key] of Object.entries(AGGREGATES) as [AggregateTable, string][]) {
+    for (const [column, q] of Object.entries(RECOUNT[table])) {
+      const r = await sql.raw<{ k: number; v: string | null; truth: string }>(
+        `SELECT a.${key} AS k, a.${column}::text AS v, (${q.replaceAll('$1', `a.${key}`)})::text AS truth
+         FROM ${table} a WHERE a.${column} IS DISTINCT FROM (${q.replaceAll('$1', `a.${key}`)})`,
+      ).execute(db);
+      for (const x of r.rows) out.push(`${table}[${x.k}].${column} = ${x.v}, recount ${x.truth}`);
+    }
+  }
+  return out;
 }
 
 function countTypes(rows: readonly Row[]): Record<string, number> {
@@ -430,7 +447,10 @@ function countTypes(rows: readonly Row[]): Record<string, number> {
  * Index the chain of `options` twice on PostgreSQL (a `postgres://` server URL: each run creates its own
  * database there) and compare. Production's side runs first; the comparison runs while ours is open.
  */
-export async function runOracle(options: SimOptions): Promise<OracleResult> {
+export async function runOracle(
+  options: SimOptions,
+  hooks: { readonly prepareOurs?: (db: Kysely<Database>) => Promise<void> } = {},
+): Promise<OracleResult> {
   let columns: Record<AggregateTable, string[]> | undefined;
   let prod: Snapshot | undefined;
   const base = { ...options, faults: false, legacyWriter: false, equivalence: false };
@@ -442,6 +462,7 @@ export async function runOracle(options: SimOptions): Promise<OracleResult> {
   });
   let result: Omit<OracleResult, 'violations'> | undefined;
   const o = await runSimulation(base, {
+    ...(hooks.prepareOurs ? { prepareDb: hooks.prepareOurs } : {}),
     inspectDb: async (db) => {
       const ourColumns = await aggregateColumns(db);
       const mine = await snapshot(db, ourColumns);
@@ -467,6 +488,7 @@ export async function runOracle(options: SimOptions): Promise<OracleResult> {
         counts: { ours: countTypes(mine.notification), production: countTypes(theirs.notification) },
         accepted,
         unexplained,
+        counterMismatches: await counterMismatches(db),
       };
     },
   });
