@@ -1,12 +1,15 @@
 // One trigger per job (issue 16): after migrating, each table we write carries production's trigger
 // names, each running one function, and nothing older doing the same job. On a database that already has
 // production's triggers (a production clone), migrating replaces them instead of adding ours beside them.
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installProductionTriggers, ORACLE_TABLES, productionTriggerSet } from '../../sim/oracle.js';
+import { findPgBin } from '../../sim/ephemeral-postgres.js';
+import { installProductionTriggers, ORACLE_TABLES, PRODUCTION_DUMP, productionTriggerSet } from '../../sim/oracle.js';
+import { migrate } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 
@@ -81,6 +84,28 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
       const ours = new Map(mine.map((t) => [`${t.table}.${t.name}`, t.src]));
       const replaced = after.filter((t) => ours.has(`${t.table}.${t.name}`));
       expect(replaced.filter((t) => t.src !== ours.get(`${t.table}.${t.name}`)).map((t) => t.name)).toEqual([]);
+    } finally {
+      await clone.close();
+    }
+  });
+
+  it('the reference production dump, migrated by metronome, has one trigger per job and runs our bodies', async () => {
+    const clone = await createTestDb({ migrated: false });
+    try {
+      execFileSync(`${findPgBin()}/psql`, ['-q', '-v', 'ON_ERROR_STOP=1', '-d', clone.url, '-f', PRODUCTION_DUMP], {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      await migrate(clone.db);
+      const after = await triggers(clone.db);
+      expect(duplicatedJobs(after)).toEqual([]);
+      const ours = new Map(mine.map((t) => [`${t.table}.${t.name}`, t.src]));
+      expect([...ours.keys()].filter((k) => !after.some((t) => `${t.table}.${t.name}` === k))).toEqual([]);
+      expect(after.filter((t) => ours.has(`${t.table}.${t.name}`) && t.src !== ours.get(`${t.table}.${t.name}`))).toEqual(
+        [],
+      );
+      expect(
+        after.filter((t) => !ours.has(`${t.table}.${t.name}`) && !(t.name in LEFT_TO_PRODUCTION)).map((t) => t.name),
+      ).toEqual([]);
     } finally {
       await clone.close();
     }
