@@ -348,16 +348,30 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
   {
     name: 'activation-by-update',
     reason:
-      'a playlist published (private → public) or given new tracks by an UPDATE: production fires create and ' +
-      "track_added_to_playlist only on INSERT (its legacy writer inserted a row per change); ours fire on the change. " +
-      "Accepted: our-only rows of those types whose timestamp is later than the playlist's creation.",
+      'an activation our writers express as an UPDATE: a playlist published (private → public) or given tracks, ' +
+      'or a repost/save by a user who had undone the same one before. Production fires create, ' +
+      'track_added_to_playlist, repost_of_repost and save_of_repost only on INSERT (its legacy writer inserted ' +
+      "a row per action); ours fire on the change. Accepted: our-only rows of those types that are later than " +
+      "the playlist's creation, or whose actor undid the same repost/save in an earlier applied tx.",
     async accepts(d, { ours }) {
       if ('column' in d || d.table !== 'notification' || d.side !== 'ours') return false;
-      const m = /^(?:create:playlist_id:|track_added_to_playlist:playlist_id:)(\d+)/.exec(d.row.group_id ?? '');
-      if (!m) return false;
-      const created = await recount(ours, `SELECT created_at FROM playlists WHERE playlist_id = $1 AND is_current`, m[1]!);
       const at = await notificationTime(ours, d.row);
-      return created !== null && at !== null && at > created;
+      const pl = /^(?:create:playlist_id:|track_added_to_playlist:playlist_id:)(\d+)/.exec(d.row.group_id ?? '');
+      if (pl) {
+        const created = await recount(ours, `SELECT created_at FROM playlists WHERE playlist_id = $1 AND is_current`, pl[1]!);
+        return created !== null && at !== null && at > created;
+      }
+      const re = /^(repost|save)_of_repost:(\d+):/.exec(d.row.group_id ?? '');
+      if (!re || at === null) return false;
+      const undo = re[1] === 'repost' ? 'Unrepost' : 'Unsave';
+      const q = await sql<{ ok: boolean }>`
+        SELECT EXISTS (
+          SELECT 1 FROM etl_manage_entities m
+          JOIN etl_transactions t ON t.block_height = m.block_height AND t.tx_index = m.tx_index AND t.outcome = 'applied'
+          JOIN etl_blocks b ON b.block_height = m.block_height
+          WHERE m.user_id = ${Number(d.row.specifier)} AND m.entity_id = ${Number(re[2])} AND m.action = ${undo}
+            AND b.block_time < ${at}::timestamp) AS ok`.execute(ours);
+      return q.rows[0]?.ok === true;
     },
   },
   {
