@@ -84,7 +84,7 @@ describe('notification lookups', () => {
         t.db,
       );
       await sql`INSERT INTO reposts (user_id, repost_item_id, repost_type, is_current, is_delete, created_at, txhash)
-        SELECT g % 20000, g % 30000, 'track', true, g % 9 = 0, ${at}, 'r' || g FROM generate_series(1, 100000) g`.execute(t.db);
+        SELECT g, g % 30000, 'track', true, g % 9 = 0, ${at}, 'r' || g FROM generate_series(1, 100000) g`.execute(t.db);
       await sql`INSERT INTO follows (follower_user_id, followee_user_id, is_current, is_delete, created_at, txhash)
         SELECT g % 20000, g, true, false, ${at}, 'f' || g FROM generate_series(1, 100000) g`.execute(t.db);
       await sql`INSERT INTO saves (user_id, save_item_id, save_type, is_current, is_delete, created_at, txhash)
@@ -103,6 +103,10 @@ describe('notification lookups', () => {
         SELECT g, g % 20000, ${at}, ${at} FROM generate_series(1, 100000) g`.execute(t.db);
       await sql`INSERT INTO comment_notification_settings (user_id, entity_id, entity_type, created_at, updated_at)
         SELECT g % 20000, g, 'Track', ${at}, ${at} FROM generate_series(1, 100000) g`.execute(t.db);
+      await sql`INSERT INTO users (user_id, is_current, handle, wallet, created_at, updated_at, txhash)
+        SELECT g, true, 'u' || g, '0x' || lpad(to_hex(g), 40, '0'), ${at}, ${at}, 'u' || g FROM generate_series(1, 100000) g`.execute(
+        t.db,
+      );
       await sql`ANALYZE`.execute(t.db);
     }, 180_000);
     afterAll(async () => t?.close());
