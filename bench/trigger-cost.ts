@@ -4,7 +4,7 @@
 // three times with session_replication_role = replica (no triggers), each in a transaction rolled back
 // (deferred triggers made immediate); the trigger cost per row is the difference of the medians divided
 // by the rows. Then the phase is committed with triggers so the next one starts from its rows.
-// pnpm tsx bench/trigger-cost.ts
+// pnpm tsx bench/trigger-cost.ts [--after-only]
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,7 +43,7 @@ const PHASES: readonly Phase[] = [
     rows: 20_000,
     statements: [
       `INSERT INTO saves (user_id, save_item_id, save_type, is_current, is_delete, created_at, blocknumber, txhash)
-       SELECT g % 2000 + 1, g / 2000 + 1, 'track', true, false, ${T0} + g * interval '1 s', 2, 's' || g
+       SELECT g % 2000 + 1, g / 2000 + 1, 'track'::savetype, true, false, ${T0} + g * interval '1 s', 2, 's' || g
        FROM generate_series(0, 9999) g
        UNION ALL
        SELECT g % 2000 + 1, 6 + ((g / 2000) * 97 + g % 2000) % 494, 'track', true, false, ${T0} + g * interval '1 s', 2, 'c' || g
@@ -89,7 +89,11 @@ const SETUP = [
    SELECT g, g % 100 + 1, true, false, ${T0}, 's' || g FROM generate_series(101, 600) g`,
 ];
 
-async function timed(db: Kysely<Database>, statements: readonly string[], triggers: boolean): Promise<number> {
+async function timed(
+  db: Kysely<Database>,
+  statements: readonly string[],
+  triggers: boolean,
+): Promise<number> {
   return db.connection().execute(async (c) => {
     await sql`BEGIN`.execute(c);
     await sql`SET CONSTRAINTS ALL IMMEDIATE`.execute(c);
@@ -130,6 +134,7 @@ try {
     ['before (0001–0007)', before],
     ['after (0010)', DEFAULT_MIGRATIONS_DIR],
   ] as const) {
+    if (process.argv.includes('--after-only') && label.startsWith('before')) continue;
     const name = label.startsWith('before') ? 'cost_before' : 'cost_after';
     const admin = await connect(server.url, { poolSize: 1 });
     await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);

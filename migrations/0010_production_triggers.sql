@@ -50,12 +50,17 @@ DROP FUNCTION IF EXISTS handle_comment_reaction_notifications();
 DROP FUNCTION IF EXISTS handle_comment_mention_notifications();
 
 -- ---------------------------------------------------------------------------------------------------
--- Shared predicates.
+-- Shared predicates. PL/pgSQL, not SQL: PostgreSQL 15 plans a non-inlinable SQL function's body on every
+-- call, a PL/pgSQL statement once per session (measured: 3–10× the per-row cost, docs/triggers.md).
 
 -- Notifications and milestones are withheld for an actor whose score is negative (or unknown), as in
 -- production.
-CREATE OR REPLACE FUNCTION metronome_may_notify(actor integer) RETURNS boolean
-  LANGUAGE sql STABLE AS $$ SELECT coalesce((SELECT a.score >= 0 FROM aggregate_user a WHERE a.user_id = actor), false) $$;
+CREATE OR REPLACE FUNCTION metronome_may_notify(actor integer) RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+DECLARE ok boolean;
+BEGIN
+  SELECT a.score >= 0 INTO ok FROM aggregate_user a WHERE a.user_id = actor;
+  RETURN coalesce(ok, false);
+END $$;
 
 -- A track counted in total_track_count (track_count also requires it to be listed).
 CREATE OR REPLACE FUNCTION metronome_track_counted(is_current boolean, is_delete boolean, is_available boolean,
@@ -65,23 +70,29 @@ CREATE OR REPLACE FUNCTION metronome_track_counted(is_current boolean, is_delete
 $$;
 
 -- Who owns the thing a comment is on (Track: its owner; Event: its host; FanClub: the artist).
-CREATE OR REPLACE FUNCTION metronome_comment_entity_owner(kind text, id integer) RETURNS integer
-  LANGUAGE sql STABLE AS $$
-  SELECT CASE kind
-    WHEN 'Track' THEN (SELECT t.owner_id FROM tracks t WHERE t.track_id = id AND t.is_current LIMIT 1)
-    WHEN 'Event' THEN (SELECT e.user_id FROM events e WHERE e.event_id = id AND NOT e.is_deleted LIMIT 1)
-    WHEN 'FanClub' THEN id
-  END
-$$;
+CREATE OR REPLACE FUNCTION metronome_comment_entity_owner(p_kind text, p_id integer) RETURNS integer
+  LANGUAGE plpgsql STABLE AS $$
+DECLARE owner integer;
+BEGIN
+  IF p_kind = 'Track' THEN
+    SELECT t.owner_id INTO owner FROM tracks t WHERE t.track_id = p_id AND t.is_current LIMIT 1;
+  ELSIF p_kind = 'Event' THEN
+    SELECT e.user_id INTO owner FROM events e WHERE e.event_id = p_id AND NOT e.is_deleted LIMIT 1;
+  ELSIF p_kind = 'FanClub' THEN
+    owner := p_id;
+  END IF;
+  RETURN owner;
+END $$;
 
 -- recipient muted actor, or muted notifications on (kind, id).
-CREATE OR REPLACE FUNCTION metronome_muted(recipient integer, actor integer, kind text, id integer) RETURNS boolean
-  LANGUAGE sql STABLE AS $$
-  SELECT EXISTS (SELECT 1 FROM comment_notification_settings s
-                 WHERE s.user_id = recipient AND s.entity_type = kind AND s.entity_id = id AND s.is_muted)
+CREATE OR REPLACE FUNCTION metronome_muted(p_recipient integer, p_actor integer, p_kind text, p_id integer)
+  RETURNS boolean LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN EXISTS (SELECT 1 FROM comment_notification_settings s
+                 WHERE s.user_id = p_recipient AND s.entity_type = p_kind AND s.entity_id = p_id AND s.is_muted)
       OR EXISTS (SELECT 1 FROM muted_users m
-                 WHERE m.user_id = recipient AND m.muted_user_id = actor AND NOT m.is_delete)
-$$;
+                 WHERE m.user_id = p_recipient AND m.muted_user_id = p_actor AND NOT m.is_delete);
+END $$;
 
 -- The parent of a remix (production reads only the first entry of remix_of.tracks).
 CREATE OR REPLACE FUNCTION metronome_remix_parent(remix_of jsonb) RETURNS integer
@@ -89,25 +100,26 @@ CREATE OR REPLACE FUNCTION metronome_remix_parent(remix_of jsonb) RETURNS intege
 
 -- Subscribers of a user, ascending (production's array order is unspecified). Production does not filter
 -- on entity_type here; neither do we (docs/triggers.md).
-CREATE OR REPLACE FUNCTION metronome_subscribers(uid integer) RETURNS integer[]
-  LANGUAGE sql STABLE AS $$
-  SELECT coalesce(array_agg(s.subscriber_id ORDER BY s.subscriber_id), '{}')
-  FROM subscriptions s WHERE s.user_id = uid AND s.is_current AND NOT s.is_delete
-$$;
+CREATE OR REPLACE FUNCTION metronome_subscribers(uid integer) RETURNS integer[] LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT coalesce(array_agg(s.subscriber_id ORDER BY s.subscriber_id), '{}')
+          FROM subscriptions s WHERE s.user_id = uid AND s.is_current AND NOT s.is_delete);
+END $$;
 
 -- Followees of `actor` who reposted `item` within the month before `at` (repost_of_repost,
 -- save_of_repost). `kind` NULL: any repost type.
 CREATE OR REPLACE FUNCTION metronome_followee_reposters(actor integer, item integer, kind text, at timestamp)
-  RETURNS integer[] LANGUAGE sql STABLE AS $$
-  SELECT coalesce(array_agg(DISTINCT r.user_id ORDER BY r.user_id), '{}')
-  FROM reposts r
-  WHERE r.repost_item_id = item AND r.is_current AND NOT r.is_delete
-    AND (kind IS NULL OR r.repost_type::text = kind)
-    AND r.created_at > at - interval '1 month' AND r.created_at < at
-    AND EXISTS (SELECT 1 FROM follows f
-                WHERE f.follower_user_id = actor AND f.followee_user_id = r.user_id
-                  AND f.is_current AND NOT f.is_delete)
-$$;
+  RETURNS integer[] LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  RETURN (SELECT coalesce(array_agg(DISTINCT r.user_id ORDER BY r.user_id), '{}')
+          FROM reposts r
+          WHERE r.repost_item_id = item AND r.is_current AND NOT r.is_delete
+            AND (kind IS NULL OR r.repost_type::text = kind)
+            AND r.created_at > at - interval '1 month' AND r.created_at < at
+            AND EXISTS (SELECT 1 FROM follows f
+                        WHERE f.follower_user_id = actor AND f.followee_user_id = r.user_id
+                          AND f.is_current AND NOT f.is_delete));
+END $$;
 
 -- Whether `buyer` purchased the content. usdc_purchases is written by the Solana indexer, not by us: on
 -- a database without it nothing was purchased.
@@ -132,12 +144,12 @@ END $$;
 
 -- One notification row; the unique (group_id, specifier) makes a repeat a no-op.
 CREATE OR REPLACE FUNCTION metronome_notify(kind text, recipients integer[], spec text, grp text, bn integer,
-                                            at timestamp, payload jsonb) RETURNS void
-  LANGUAGE sql AS $$
+                                            at timestamp, payload jsonb) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO notification (type, user_ids, specifier, group_id, blocknumber, "timestamp", data)
   VALUES (kind, recipients, spec, grp, bn, at, payload)
-  ON CONFLICT (group_id, specifier) DO NOTHING
-$$;
+  ON CONFLICT (group_id, specifier) DO NOTHING;
+END $$;
 
 -- A milestone and its notification for the owner of what crossed the threshold.
 CREATE OR REPLACE FUNCTION metronome_milestone(name text, item integer, threshold integer, bn integer, sl integer,
@@ -436,7 +448,8 @@ END $$;
 -- 'fan_remix_contest_started' to the host's followers, the track's savers and the contest's subscribers.
 CREATE OR REPLACE FUNCTION metronome_contest_started(p_event integer, p_host integer, p_track integer,
                                                      p_owner integer, p_bn integer, p_at timestamp) RETURNS void
-  LANGUAGE sql AS $$
+  LANGUAGE plpgsql AS $$
+BEGIN
   INSERT INTO notification (type, user_ids, specifier, group_id, blocknumber, "timestamp", data)
   SELECT 'fan_remix_contest_started', ARRAY[u.uid], u.uid::text,
          'fan_remix_contest_started:' || p_track || ':user:' || p_host, p_bn, p_at,
@@ -447,8 +460,8 @@ CREATE OR REPLACE FUNCTION metronome_contest_started(p_event integer, p_host int
         WHERE s.save_item_id = p_track AND s.save_type = 'track' AND s.is_current AND NOT s.is_delete
         UNION SELECT sub.subscriber_id FROM subscriptions sub
         WHERE sub.user_id = p_event AND sub.entity_type = 'Event' AND sub.is_current AND NOT sub.is_delete) u
-  ON CONFLICT (group_id, specifier) DO NOTHING
-$$;
+  ON CONFLICT (group_id, specifier) DO NOTHING;
+END $$;
 
 DROP TRIGGER IF EXISTS on_track ON tracks;
 CREATE TRIGGER on_track AFTER INSERT OR UPDATE ON tracks FOR EACH ROW EXECUTE FUNCTION handle_track();

@@ -12,8 +12,8 @@ import { saveBlocks } from './block-file.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { FileChain } from './file-chain.js';
-import { describe as describeDifference, runOracle } from './oracle.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
+import { describe as describeDifference, runOracle } from './oracle.js';
 import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
 
@@ -57,7 +57,10 @@ const program = new Command('sim')
     '--scenario <id>',
     'run a regression scenario both ways (ours and the reproduced bug) and print its figures',
   )
-  .option('--oracle <which>', 'production: index the chain twice, ours vs production\'s own triggers, and compare')
+  .option(
+    '--oracle <which>',
+    "production: index the chain twice, ours vs production's own triggers, and compare",
+  )
   .option(
     '--serve <port>',
     'serve the simulated chain over the Core RPC protocol on 127.0.0.1 instead of indexing it',

@@ -68,13 +68,14 @@ export function readDump(path: string = PRODUCTION_DUMP): Dump {
     const stmt = text.slice(start, end + tag.length + 1);
     functions.set(m[1]!, stmt.replace(/^CREATE FUNCTION/, 'CREATE OR REPLACE FUNCTION'));
   }
-  const triggers = [...text.matchAll(/^CREATE (?:CONSTRAINT )?TRIGGER (\w+) [^\n]* ON public\.(\w+) [^\n]*;$/gm)].map(
-    (m) => ({ name: m[1]!, table: m[2]!, sql: m[0] }),
-  );
+  const triggers = [
+    ...text.matchAll(/^CREATE (?:CONSTRAINT )?TRIGGER (\w+) [^\n]* ON public\.(\w+) [^\n]*;$/gm),
+  ].map((m) => ({ name: m[1]!, table: m[2]!, sql: m[0] }));
   const tables = new Map<string, string>();
   for (const m of text.matchAll(/^CREATE TABLE public\.(\w+) \(\n[\s\S]*?\n\);$/gm)) tables.set(m[1]!, m[0]);
   const types = new Map<string, string>();
-  for (const m of text.matchAll(/^CREATE TYPE public\.(\w+) AS ENUM \([\s\S]*?\);$/gm)) types.set(m[1]!, m[0]);
+  for (const m of text.matchAll(/^CREATE TYPE public\.(\w+) AS ENUM \([\s\S]*?\);$/gm))
+    types.set(m[1]!, m[0]);
   cached = { functions, triggers, tables, types };
   return cached;
 }
@@ -107,7 +108,10 @@ async function ensureTypes(db: Kysely<Database>, dump: Dump, ddl: string): Promi
  * tables and columns they read that our schema lacks are added from the dump (columns without NOT NULL
  * unless they have a default, so our writers are unaffected).
  */
-export async function installProductionTriggers(db: Kysely<Database>, dump: Dump = readDump()): Promise<void> {
+export async function installProductionTriggers(
+  db: Kysely<Database>,
+  dump: Dump = readDump(),
+): Promise<void> {
   for (const t of FOREIGN_TABLES) {
     if (await exists(db, t)) continue;
     const ddl = dump.tables.get(t);
@@ -125,7 +129,8 @@ export async function installProductionTriggers(db: Kysely<Database>, dump: Dump
     const cols = new Set(have.rows.map((r) => r.column_name));
     for (const line of ddl.split('\n').slice(1, -1)) {
       const m = /^\s+("?\w+"?) (.*?),?$/.exec(line);
-      if (!m || m[1] === 'CONSTRAINT' || cols.has(m[1]!.replaceAll('"', '')) || m[2]!.includes('nextval(')) continue;
+      if (!m || m[1] === 'CONSTRAINT' || cols.has(m[1]!.replaceAll('"', '')) || m[2]!.includes('nextval('))
+        continue;
       const def = / DEFAULT /.test(m[2]!) ? m[2]! : m[2]!.replace(/ NOT NULL/, '');
       await ensureTypes(db, dump, def);
       await sql.raw(`ALTER TABLE ${t} ADD COLUMN ${m[1]} ${def}`).execute(db);
@@ -164,13 +169,18 @@ export interface Snapshot {
   readonly aggregates: Readonly<Record<AggregateTable, ReadonlyMap<string, Row>>>;
 }
 
-export async function snapshot(db: Kysely<Database>, columns: Record<AggregateTable, readonly string[]>): Promise<Snapshot> {
+export async function snapshot(
+  db: Kysely<Database>,
+  columns: Record<AggregateTable, readonly string[]>,
+): Promise<Snapshot> {
   const n = await sql<Row>`
     SELECT type, specifier, group_id,
            (SELECT array_agg(u ORDER BY u)::text FROM unnest(user_ids) u) AS user_ids, data::text AS data
     FROM notification WHERE type <> 'announcement'`.execute(db);
   const m = await sql<Row>`
-    SELECT id::text, name, threshold::text, blocknumber::text, slot::text, "timestamp"::text FROM milestones`.execute(db);
+    SELECT id::text, name, threshold::text, blocknumber::text, slot::text, "timestamp"::text FROM milestones`.execute(
+    db,
+  );
   const aggregates = {} as Record<AggregateTable, Map<string, Row>>;
   for (const [table, key] of Object.entries(AGGREGATES) as [AggregateTable, string][]) {
     const cols = columns[table].map((c) => `${c}::text AS ${c}`).join(', ');
@@ -294,10 +304,16 @@ export interface FilterContext {
 }
 
 /** Runs a recount or check with its `$1` replaced by an integer key (keys come from our own rows). */
-async function recount(db: Kysely<Database>, query: string, key: number | string | null): Promise<string | null> {
+async function recount(
+  db: Kysely<Database>,
+  query: string,
+  key: number | string | null,
+): Promise<string | null> {
   const n = Number(key);
   if (!Number.isSafeInteger(n)) return null;
-  const r = await sql.raw<{ v: string | null }>(`SELECT (${query.replaceAll('$1', String(n))})::text AS v`).execute(db);
+  const r = await sql
+    .raw<{ v: string | null }>(`SELECT (${query.replaceAll('$1', String(n))})::text AS v`)
+    .execute(db);
   return r.rows[0]?.v ?? null;
 }
 
@@ -339,7 +355,9 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
       if (!ms || !q) return false;
       const same = (r: Row) => r.id === ms.id && r.name === ms.name && r.threshold === ms.threshold;
       const elsewhere =
-        d.side === 'ours' ? production.milestones.some(same) : await milestoneExists(ours, ms.id, ms.name, ms.threshold);
+        d.side === 'ours'
+          ? production.milestones.some(same)
+          : await milestoneExists(ours, ms.id, ms.name, ms.threshold);
       if (elsewhere) return true;
       const truth = Number(await recount(ours, q, ms.id));
       return d.side === 'production' ? truth < Number(ms.threshold) : truth >= Number(ms.threshold);
@@ -351,14 +369,20 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
       'an activation our writers express as an UPDATE: a playlist published (private → public) or given tracks, ' +
       'or a repost/save by a user who had undone the same one before. Production fires create, ' +
       'track_added_to_playlist, repost_of_repost and save_of_repost only on INSERT (its legacy writer inserted ' +
-      "a row per action); ours fire on the change. Accepted: our-only rows of those types that are later than " +
+      'a row per action); ours fire on the change. Accepted: our-only rows of those types that are later than ' +
       "the playlist's creation, or whose actor undid the same repost/save in an earlier applied tx.",
     async accepts(d, { ours }) {
       if ('column' in d || d.table !== 'notification' || d.side !== 'ours') return false;
       const at = await notificationTime(ours, d.row);
-      const pl = /^(?:create:playlist_id:|track_added_to_playlist:playlist_id:)(\d+)/.exec(d.row.group_id ?? '');
+      const pl = /^(?:create:playlist_id:|track_added_to_playlist:playlist_id:)(\d+)/.exec(
+        d.row.group_id ?? '',
+      );
       if (pl) {
-        const created = await recount(ours, `SELECT created_at FROM playlists WHERE playlist_id = $1 AND is_current`, pl[1]!);
+        const created = await recount(
+          ours,
+          `SELECT created_at FROM playlists WHERE playlist_id = $1 AND is_current`,
+          pl[1]!,
+        );
         return created !== null && at !== null && at > created;
       }
       const re = /^(repost|save)_of_repost:(\d+):/.exec(d.row.group_id ?? '');
@@ -383,7 +407,8 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
     async accepts(d, { ours }) {
       if ('column' in d || d.table !== 'notification' || d.side !== 'ours') return false;
       const type = d.row.type;
-      if (type !== 'artist_remix_contest_submissions' && type !== 'fan_remix_contest_submission') return false;
+      if (type !== 'artist_remix_contest_submissions' && type !== 'fan_remix_contest_submission')
+        return false;
       const data = JSON.parse(d.row.data ?? '{}') as { event_id?: number };
       const at = await notificationTime(ours, d.row);
       const q = await sql<{ ok: boolean }>`
@@ -441,10 +466,12 @@ export async function counterMismatches(db: Kysely<Database>): Promise<string[]>
   const out: string[] = [];
   for (const [table, key] of Object.entries(AGGREGATES) as [AggregateTable, string][]) {
     for (const [column, q] of Object.entries(RECOUNT[table])) {
-      const r = await sql.raw<{ k: number; v: string | null; truth: string }>(
-        `SELECT a.${key} AS k, a.${column}::text AS v, (${q.replaceAll('$1', `a.${key}`)})::text AS truth
+      const r = await sql
+        .raw<{ k: number; v: string | null; truth: string }>(
+          `SELECT a.${key} AS k, a.${column}::text AS v, (${q.replaceAll('$1', `a.${key}`)})::text AS truth
          FROM ${table} a WHERE a.${column} IS DISTINCT FROM (${q.replaceAll('$1', `a.${key}`)})`,
-      ).execute(db);
+        )
+        .execute(db);
       for (const x of r.rows) out.push(`${table}[${x.k}].${column} = ${x.v}, recount ${x.truth}`);
     }
   }
@@ -465,13 +492,12 @@ export async function runOracle(
   options: SimOptions,
   hooks: { readonly prepareOurs?: (db: Kysely<Database>) => Promise<void> } = {},
 ): Promise<OracleResult> {
-  let columns: Record<AggregateTable, string[]> | undefined;
   let prod: Snapshot | undefined;
   const base = { ...options, faults: false, legacyWriter: false, equivalence: false };
   const p = await runSimulation(base, {
     prepareDb: async (db) => installProductionTriggers(db),
     inspectDb: async (db) => {
-      prod = await snapshot(db, (columns ??= await aggregateColumns(db)));
+      prod = await snapshot(db, await aggregateColumns(db));
     },
   });
   let result: Omit<OracleResult, 'violations'> | undefined;
@@ -514,7 +540,10 @@ function projectColumns(s: Snapshot, columns: Record<AggregateTable, readonly st
   const aggregates = {} as Record<AggregateTable, Map<string, Row>>;
   for (const table of Object.keys(AGGREGATES) as AggregateTable[]) {
     aggregates[table] = new Map(
-      [...s.aggregates[table]].map(([k, row]) => [k, Object.fromEntries(columns[table].map((c) => [c, row[c] ?? null]))]),
+      [...s.aggregates[table]].map(([k, row]) => [
+        k,
+        Object.fromEntries(columns[table].map((c) => [c, row[c] ?? null])),
+      ]),
     );
   }
   return { ...s, aggregates };

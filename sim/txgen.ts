@@ -810,7 +810,7 @@ export const GENERATORS: readonly Generator[] = [
         }
       );
     },
-  },  // The actions production's notification triggers react to (issue 16): remixes (remix, contest
+  }, // The actions production's notification triggers react to (issue 16): remixes (remix, contest
   // submissions), the parent's owner acting on a remix (cosign), a repost or save of what a followee
   // reposted (repost_of_repost, save_of_repost), and an artist posting in their own fan club.
   {

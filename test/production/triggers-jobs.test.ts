@@ -8,14 +8,20 @@ import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findPgBin } from '../../sim/ephemeral-postgres.js';
-import { installProductionTriggers, ORACLE_TABLES, PRODUCTION_DUMP, productionTriggerSet } from '../../sim/oracle.js';
+import {
+  installProductionTriggers,
+  ORACLE_TABLES,
+  PRODUCTION_DUMP,
+  productionTriggerSet,
+} from '../../sim/oracle.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 
 /** Production's triggers on our tables whose jobs we leave to production, with the reason. */
 const LEFT_TO_PRODUCTION: Readonly<Record<string, string>> = {
-  on_playlist_notify_pending_purchase_revalidation: 'purchase revalidation (Solana purchases, not indexed here)',
+  on_playlist_notify_pending_purchase_revalidation:
+    'purchase revalidation (Solana purchases, not indexed here)',
   on_track_notify_pending_purchase_revalidation: 'purchase revalidation (Solana purchases, not indexed here)',
   on_tastemaker_user_challenge: "challenge 't' is not computed by this project",
   on_trending_user_challenge: "challenges 'tt'/'tut' are not computed by this project",
@@ -70,7 +76,8 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
       await installProductionTriggers(clone.db);
       // `metronome migrate` on a production database: every migration applied over what is there.
       const dir = 'migrations';
-      for (const f of readdirSync(dir).sort()) await sql.raw(readFileSync(join(dir, f), 'utf8')).execute(clone.db);
+      for (const f of readdirSync(dir).sort())
+        await sql.raw(readFileSync(join(dir, f), 'utf8')).execute(clone.db);
       const after = await triggers(clone.db);
       expect(duplicatedJobs(after)).toEqual([]);
       const expected = [
@@ -83,7 +90,9 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
       // Same names, our bodies: every trigger we define runs our function text, not production's.
       const ours = new Map(mine.map((t) => [`${t.table}.${t.name}`, t.src]));
       const replaced = after.filter((t) => ours.has(`${t.table}.${t.name}`));
-      expect(replaced.filter((t) => t.src !== ours.get(`${t.table}.${t.name}`)).map((t) => t.name)).toEqual([]);
+      expect(replaced.filter((t) => t.src !== ours.get(`${t.table}.${t.name}`)).map((t) => t.name)).toEqual(
+        [],
+      );
     } finally {
       await clone.close();
     }
@@ -92,19 +101,25 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
   it('the reference production dump, migrated by metronome, has one trigger per job and runs our bodies', async () => {
     const clone = await createTestDb({ migrated: false });
     try {
-      execFileSync(`${findPgBin()}/psql`, ['-q', '-v', 'ON_ERROR_STOP=1', '-d', clone.url, '-f', PRODUCTION_DUMP], {
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
+      execFileSync(
+        `${findPgBin()}/psql`,
+        ['-q', '-v', 'ON_ERROR_STOP=1', '-d', clone.url, '-f', PRODUCTION_DUMP],
+        {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        },
+      );
       await migrate(clone.db);
       const after = await triggers(clone.db);
       expect(duplicatedJobs(after)).toEqual([]);
       const ours = new Map(mine.map((t) => [`${t.table}.${t.name}`, t.src]));
       expect([...ours.keys()].filter((k) => !after.some((t) => `${t.table}.${t.name}` === k))).toEqual([]);
-      expect(after.filter((t) => ours.has(`${t.table}.${t.name}`) && t.src !== ours.get(`${t.table}.${t.name}`))).toEqual(
-        [],
-      );
       expect(
-        after.filter((t) => !ours.has(`${t.table}.${t.name}`) && !(t.name in LEFT_TO_PRODUCTION)).map((t) => t.name),
+        after.filter((t) => ours.has(`${t.table}.${t.name}`) && t.src !== ours.get(`${t.table}.${t.name}`)),
+      ).toEqual([]);
+      expect(
+        after
+          .filter((t) => !ours.has(`${t.table}.${t.name}`) && !(t.name in LEFT_TO_PRODUCTION))
+          .map((t) => t.name),
       ).toEqual([]);
     } finally {
       await clone.close();
@@ -117,7 +132,9 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
     await client.connect();
     try {
       const got: { channel: string; payload: unknown }[] = [];
-      client.on('notification', (m) => got.push({ channel: m.channel, payload: JSON.parse(m.payload ?? '{}') }));
+      client.on('notification', (m) =>
+        got.push({ channel: m.channel, payload: JSON.parse(m.payload ?? '{}') }),
+      );
       for (const ch of ['users', 'follows', 'aggregate_user']) await client.query(`LISTEN ${ch}`);
       await sql`INSERT INTO users (user_id, is_current, handle, created_at, updated_at, blocknumber)
                 VALUES (1, true, 'a', '2025-01-01', '2025-01-01', 7), (2, true, 'b', '2025-01-01', '2025-01-01', 7)`.execute(
@@ -134,7 +151,10 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
         }),
       );
       expect(got).toContainEqual(
-        expect.objectContaining({ channel: 'aggregate_user', payload: expect.objectContaining({ user_id: 2, follower_count: 1 }) }),
+        expect.objectContaining({
+          channel: 'aggregate_user',
+          payload: expect.objectContaining({ user_id: 2, follower_count: 1 }),
+        }),
       );
     } finally {
       await client.end();
