@@ -4,12 +4,14 @@
 // three times with session_replication_role = replica (no triggers), each in a transaction rolled back
 // (deferred triggers made immediate); the trigger cost per row is the difference of the medians divided
 // by the rows. Then the phase is committed with triggers so the next one starts from its rows.
-// pnpm tsx bench/trigger-cost.ts [--after-only]
+// A third database runs production's own trigger functions (sim/oracle.ts installs them from the dump)
+// on the same workload. pnpm tsx bench/trigger-cost.ts [before] [after] [production] (default: all three)
 import { cpSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import { startEphemeralPostgres } from '../sim/ephemeral-postgres.js';
+import { installProductionTriggers } from '../sim/oracle.js';
 import { connect } from '../src/db/connect.js';
 import { DEFAULT_MIGRATIONS_DIR, migrate } from '../src/db/migrate.js';
 import type { Database } from '../src/db/schema.js';
@@ -69,9 +71,9 @@ const PHASES: readonly Phase[] = [
   },
   {
     name: 'plays insert (1,000-row statements, 50 tracks)',
-    rows: 100_000,
+    rows: 30_000,
     statements: Array.from(
-      { length: 100 },
+      { length: 30 },
       (_, i) =>
         `INSERT INTO plays (user_id, play_item_id, created_at, updated_at, slot, signature)
          SELECT g % 2000 + 1, g % 50 + 1, ${T0} + g * interval '1 s', ${T0}, g, 'p' || g
@@ -130,12 +132,14 @@ try {
   for (const f of readdirSync(DEFAULT_MIGRATIONS_DIR).filter((f) => f < '0008'))
     cpSync(join(DEFAULT_MIGRATIONS_DIR, f), join(before, f));
   const results: Record<string, Record<string, number>> = {};
+  const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
   for (const [label, dir] of [
-    ['before (0001–0007)', before],
-    ['after (0010)', DEFAULT_MIGRATIONS_DIR],
+    ['before', before],
+    ['after', DEFAULT_MIGRATIONS_DIR],
+    ['production', DEFAULT_MIGRATIONS_DIR],
   ] as const) {
-    if (process.argv.includes('--after-only') && label.startsWith('before')) continue;
-    const name = label.startsWith('before') ? 'cost_before' : 'cost_after';
+    if (wanted.length > 0 && !wanted.includes(label)) continue;
+    const name = `cost_${label}`;
     const admin = await connect(server.url, { poolSize: 1 });
     await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
     await admin.close();
@@ -143,10 +147,13 @@ try {
     u.pathname = `/${name}`;
     const h = await connect(u.toString(), { poolSize: 1 });
     await migrate(h.db, dir);
+    if (label === 'production') await installProductionTriggers(h.db);
     results[label] = await measure(h.db);
     await h.close();
   }
-  console.log('trigger cost per row (µs), median of 3, with minus without triggers');
+  console.log(
+    `trigger cost per row (µs), median of 3, with minus without triggers: ${Object.keys(results).join(' / ')}`,
+  );
   for (const p of PHASES)
     console.log(
       `  ${p.name.padEnd(48)} ${Object.values(results)
