@@ -13,6 +13,7 @@ import { createDatabase, dropDatabase } from './database.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { FileChain } from './file-chain.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
+import { describe as describeDifference, runOracle } from './oracle.js';
 import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
 import { shrinkAndSave } from './shrink.js';
@@ -59,6 +60,10 @@ const program = new Command('sim')
     'run a regression scenario both ways (ours and the reproduced bug) and print its figures',
   )
   .option(
+    '--oracle <which>',
+    "production: index the chain twice, ours vs production's own triggers, and compare",
+  )
+  .option(
     '--serve <port>',
     'serve the simulated chain over the Core RPC protocol on 127.0.0.1 instead of indexing it',
     int('port'),
@@ -84,6 +89,7 @@ interface Flags {
   scenario?: string;
   saveBlocks?: string;
   source?: string;
+  oracle?: string;
 }
 
 function reproduce(f: Flags): string {
@@ -181,6 +187,7 @@ async function main(f: Flags): Promise<void> {
   }
   if (f.scenario !== undefined) return runScenario(f, f.scenario);
   if (f.serve !== undefined) return serve(f, f.serve);
+  if (f.oracle !== undefined) return oracle(f);
   const options: SimOptions = {
     seed: f.seed,
     blocks: f.blocks,
@@ -237,6 +244,30 @@ async function main(f: Flags): Promise<void> {
     process.exitCode = 1;
   } else if (f.shrink) {
     console.log('shrink: the run violates no invariant, nothing to shrink');
+  }
+}
+
+/** --oracle production: both runs on one ephemeral PostgreSQL 15 (production's functions need a server). */
+async function oracle(f: Flags): Promise<void> {
+  if (f.oracle !== 'production') throw new InvalidArgumentError('--oracle takes: production');
+  const server = f.db.startsWith('postgres://') ? undefined : await startEphemeralPostgres();
+  try {
+    const r = await runOracle({
+      ...DEFAULT_OPTIONS,
+      seed: f.seed,
+      blocks: f.blocks,
+      db: server?.url ?? f.db,
+      hostileShare: f.hostile,
+    });
+    console.log(`oracle seed ${r.seed}, ${r.blocks} blocks: notifications by type (ours / production)`);
+    for (const t of [...new Set([...Object.keys(r.counts.ours), ...Object.keys(r.counts.production)])].sort())
+      console.log(`  ${t.padEnd(36)} ${r.counts.ours[t] ?? 0} / ${r.counts.production[t] ?? 0}`);
+    console.log(`accepted deliberate differences: ${JSON.stringify(r.accepted)}`);
+    console.log(`unexplained differences: ${r.unexplained.length}`);
+    for (const d of r.unexplained.slice(0, 50)) console.log(`  ${describeDifference(d)}`);
+    if (r.unexplained.length > 0 || r.violations > 0) process.exitCode = 1;
+  } finally {
+    await server?.stop();
   }
 }
 
