@@ -2,6 +2,7 @@
 // {Method}, int64 as strings). The source only fetches and decodes; retries and backoff belong to the
 // prefetcher, which retries the same height. Undecodable answers are errors naming the height.
 import type { Clock } from '../deps/clock.js';
+import { redactSecrets, redactUrl } from '../ops/redact.js';
 import type { BlockSource, FetchResult } from './block-source.js';
 import { DecodeError, decodeGetBlockResponse } from './decode.js';
 import { nextBackoff } from './prefetcher.js';
@@ -35,6 +36,11 @@ export interface RpcSourceOptions {
   /** Per request, on top of the caller's signal. */
   readonly timeoutMs?: number;
   readonly fetchImpl?: typeof fetch;
+  /**
+   * The chain every block must belong to. Default: the id GetNodeInfo reported to chainId(); before that
+   * call, blocks are not checked.
+   */
+  readonly chainId?: string;
 }
 
 export type RpcSource = BlockSource & { status(signal?: AbortSignal): Promise<NodeStatus> };
@@ -76,11 +82,32 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new RpcError(`not a URL: ${baseUrl}`, undefined, undefined, false);
+    throw new RpcError(`not a URL: ${redactUrl(baseUrl)}`, undefined, undefined, false);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new RpcError(`the node URL must be http(s): ${baseUrl}`, undefined, undefined, false);
-  const base = baseUrl.replace(/\/+$/, '');
+    throw new RpcError(`the node URL must be http(s): ${redactUrl(baseUrl)}`, undefined, undefined, false);
+  // fetch() refuses a URL with credentials in it (a TypeError each attempt): they travel as a Basic
+  // Authorization header instead, and the URL used (and shown in errors) has none.
+  let authorization: string | undefined;
+  if (parsed.username !== '' || parsed.password !== '') {
+    let user: string;
+    let password: string;
+    try {
+      user = decodeURIComponent(parsed.username);
+      password = decodeURIComponent(parsed.password);
+    } catch {
+      throw new RpcError(
+        `the user or password in the node URL is not valid percent-encoding: ${redactUrl(baseUrl)}`,
+        undefined,
+        undefined,
+        false,
+      );
+    }
+    authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+  }
+  const base = parsed.toString().replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const doFetch = opts.fetchImpl ?? fetch;
 
@@ -103,6 +130,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
           'content-type': 'application/json',
           'connect-protocol-version': '1',
           'connect-timeout-ms': String(timeoutMs),
+          ...(authorization !== undefined && { authorization }),
         },
         body: JSON.stringify(body),
         signal: combined,
@@ -112,6 +140,10 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       text = await res.text();
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
+      // fetch() rejecting the request itself (not the network: undici says "fetch failed" for those) is
+      // a configuration error; retrying it forever would only hide it.
+      if (e instanceof TypeError && e.message !== 'fetch failed' && !timedOut())
+        throw new RpcError(`${what}: ${redactSecrets(e.message)}`, undefined, undefined, false, { cause: e });
       const why = timedOut() ? `timed out after ${timeoutMs} ms` : describeNetworkError(e);
       throw new RpcError(`${what}: ${why}`, status, timedOut() ? 'deadline_exceeded' : 'unavailable', true, {
         cause: e,
@@ -141,12 +173,16 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
     }
   }
 
+  let expectedChainId = opts.chainId;
+  /** The node's tip as its latest answer (a block or GetStatus) reported it. */
+  let lastHead: number | undefined;
   return {
     async chainId() {
       const info = (await call('GetNodeInfo', {})).json;
       const id = isRecord(info) ? (info.chainid ?? info.chainId) : undefined;
       if (typeof id !== 'string' || id === '')
         throw new RpcError('GetNodeInfo: the answer has no chain id', 200, undefined, false);
+      expectedChainId ??= id;
       return id;
     },
     async fetch(height, signal): Promise<FetchResult> {
@@ -158,8 +194,29 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       );
       try {
         const decoded = decodeGetBlockResponse(json, height);
+        // As a block file's lines are: a node behind a load balancer can answer from another chain.
+        if (
+          decoded.status === 'block' &&
+          expectedChainId !== undefined &&
+          decoded.block.chainId !== expectedChainId
+        )
+          throw new DecodeError(
+            `height ${height}: the block is from chain ${JSON.stringify(decoded.block.chainId.slice(0, 100))}, not ${JSON.stringify(expectedChainId)}`,
+          );
+        if (decoded.status === 'not-yet') {
+          // "Not produced yet" for a height the node already counts below its head is a wrong answer, not
+          // the tip: an error (logged with the height, bounded by the retry deadline), never a quiet wait.
+          const head = Math.max(decoded.chainHead ?? 0, lastHead ?? 0);
+          if (head >= height)
+            throw new DecodeError(
+              `height ${height}: the node answered "not produced yet" (a negative height) although its head is ${head}`,
+            );
+          return decoded;
+        }
+        // The latest head, not the highest: one bogus huge head must not turn every later wait into an error.
+        if (decoded.chainHead !== undefined) lastHead = decoded.chainHead;
         // The body text travels with the block so `metronome capture` writes the node's own answer.
-        return decoded.status === 'block' ? { ...decoded, raw: text } : decoded;
+        return { ...decoded, raw: text };
       } catch (e) {
         if (e instanceof DecodeError) throw e;
         throw new DecodeError(`height ${height}: ${(e as Error).message}`);
@@ -172,6 +229,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       const syncInfo = isRecord(r.syncInfo) ? r.syncInfo : {};
       const pruning = isRecord(r.pruningInfo) ? r.pruningInfo : {};
       const head = positiveInt(chainInfo.currentHeight);
+      if (head !== undefined) lastHead = head;
       const earliest = pruning.enabled === true ? positiveInt(pruning.earliestHeight) : undefined;
       return {
         ready: r.ready === true,
