@@ -36,6 +36,8 @@ export interface RpcSourceOptions {
   /** Per request, on top of the caller's signal. */
   readonly timeoutMs?: number;
   readonly fetchImpl?: typeof fetch;
+  /** Larger answers are refused as they stream in (memory stays bounded whatever the node sends). */
+  readonly maxBodyBytes?: number;
   /**
    * The chain every block must belong to. Default: the id GetNodeInfo reported to chainId(); before that
    * call, blocks are not checked.
@@ -46,6 +48,8 @@ export interface RpcSourceOptions {
 export type RpcSource = BlockSource & { status(signal?: AbortSignal): Promise<NodeStatus> };
 
 const SERVICE = 'core.v1.CoreService';
+/** Well above a CometBFT block's default 21 MiB limit in its JSON encoding. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Connect codes worth retrying (the server is starting, overloaded, or hit a transient error). */
 const RETRYABLE_CODES = new Set([
@@ -110,6 +114,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
   const base = parsed.toString().replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const doFetch = opts.fetchImpl ?? fetch;
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   /** `what` names the call in errors ("GetBlock height 12"). */
   async function call(
@@ -122,6 +127,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const timedOut = () => timeout.aborted && !signal?.aborted;
     let status: number | undefined;
+    let contentType = '';
     let text: string;
     try {
       const res = await doFetch(`${base}/${SERVICE}/${method}`, {
@@ -136,10 +142,12 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
         signal: combined,
       });
       status = res.status;
+      contentType = res.headers.get('content-type') ?? '';
       // The body read is under the same signal: a node that sends headers and then stalls times out too.
-      text = await res.text();
+      text = await readCapped(res, maxBodyBytes, what);
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
+      if (e instanceof DecodeError) throw e;
       // fetch() rejecting the request itself (not the network: undici says "fetch failed" for those) is
       // a configuration error; retrying it forever would only hide it.
       if (e instanceof TypeError && e.message !== 'fetch failed' && !timedOut())
@@ -163,6 +171,12 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       const retryable = status === 408 || status === 429 || status >= 500 || RETRYABLE_CODES.has(code);
       throw new RpcError(`${what}: HTTP ${status} ${code}: ${message}`, status, code, retryable);
     }
+    // Connect answers application/json; anything else on a 200 (a captive portal's or a proxy's HTML page)
+    // is not the node's answer, whatever the body happens to parse as.
+    if (!/^application\/json\b/i.test(contentType))
+      throw new DecodeError(
+        `${what}: the answer's content-type is ${JSON.stringify(contentType.slice(0, 100))}, not application/json`,
+      );
     try {
       return { json: JSON.parse(text) as unknown, text };
     } catch (e) {
@@ -241,6 +255,32 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       };
     },
   };
+}
+
+/** The body as text, refused (and the stream cancelled) once it passes `max` bytes. */
+async function readCapped(res: Response, max: number, what: string): Promise<string> {
+  const tooLarge = () =>
+    new DecodeError(`${what}: the answer is larger than ${max} bytes (--rpc-max-body-bytes); not read further`);
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function describeNetworkError(e: unknown): string {

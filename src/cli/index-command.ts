@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BlockSource } from '../chain/block-source.js';
 import { fileSource } from '../chain/file-source.js';
-import { rpcSource, waitForNode } from '../chain/rpc-source.js';
+import { DEFAULT_MAX_BODY_BYTES, rpcSource, waitForNode } from '../chain/rpc-source.js';
 import { challengeScheduler } from '../challenges/schedule.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
@@ -39,6 +39,7 @@ interface IndexFlags {
   failurePolicy: 'halt' | 'record-and-continue';
   prefetch: number;
   rpcTimeoutMs: number;
+  rpcMaxBodyBytes: number;
   readyWaitMs: number;
   metricsPort?: number;
   metricsHost: string;
@@ -93,6 +94,12 @@ export function indexCommand(): Command {
         .env('METRONOME_RPC_TIMEOUT_MS')
         .argParser(positiveInt)
         .default(10_000),
+    )
+    .addOption(
+      new Option('--rpc-max-body-bytes <n>', 'refuse a node answer larger than this')
+        .env('METRONOME_RPC_MAX_BODY_BYTES')
+        .argParser(positiveInt)
+        .default(DEFAULT_MAX_BODY_BYTES),
     )
     .addOption(
       new Option('--ready-wait-ms <ms>', "wait this long at start for the node's GetStatus ready (0: don't)")
@@ -330,6 +337,7 @@ async function openSource(
   }
   const rpc = rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'), {
     timeoutMs: flags.rpcTimeoutMs,
+    maxBodyBytes: flags.rpcMaxBodyBytes,
   });
   const node = await waitForNode(rpc, {
     clock: systemClock,
