@@ -1,7 +1,7 @@
 // The commands as operators run them (built dist/cli.js and `pnpm sim`'s sim/cli.ts): --version, no
 // secret in any error commander prints, the metrics server's bound address in the log, one JSON fatal line
 // per fatal exit, and an explicit --from above the resume point refused unless --allow-gap records the gap.
-// Databases are PGlite directories, so these run without a PostgreSQL server.
+// The daemon runs use the test PostgreSQL (PGlite in a child process takes a minute to start on a busy VM).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveBlocks } from '../../sim/block-file.js';
 import { SimChain } from '../../sim/chain.js';
-import { connect } from '../../src/db/connect.js';
 import { buildOnce } from '../support/daemon.js';
+import { createTestDb, testBackend } from '../support/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metronome-cli-'));
 const SECRET = 'Zq9secret';
@@ -113,7 +113,7 @@ describe('metronome command line (built)', () => {
     expect((await d.done).code).toBe(0);
   });
 
-  describe('against a block file and a PGlite directory', () => {
+  describe.runIf(testBackend() === 'postgres')('against a block file', () => {
     const file = join(dir, 'chain.jsonl');
     beforeAll(async () => {
       await saveBlocks(new SimChain({ seed: 3, blocks: 30, hostileShare: 0.1 }), file);
@@ -139,7 +139,8 @@ describe('metronome command line (built)', () => {
     });
 
     it('--from above the resume point is refused naming the missing range; --allow-gap records it', async () => {
-      const db = `pglite://${join(dir, 'db-gap')}`;
+      const t = await createTestDb();
+      const db = t.url;
       expect((await metronome(['index', '--source', `file:${file}`, '--db', db, '--to', '10'])).code).toBe(0);
 
       const refused = await metronome(['index', '--source', `file:${file}`, '--db', db, '--from', '16']);
@@ -166,9 +167,8 @@ describe('metronome command line (built)', () => {
         /--allow-gap.*metronome_block_gaps/,
       );
 
-      const h = await connect(db);
       try {
-        const heights = await h.db
+        const heights = await t.db
           .selectFrom('etl_blocks')
           .select('block_height')
           .orderBy('block_height')
@@ -176,14 +176,14 @@ describe('metronome command line (built)', () => {
         expect(heights.map((r) => r.block_height)).toEqual([
           1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 16, 17, 18, 19, 20,
         ]);
-        const gaps = await h.db
+        const gaps = await t.db
           .selectFrom('metronome_block_gaps')
           .select('block_height')
           .orderBy('block_height')
           .execute();
         expect(gaps.map((g) => g.block_height)).toEqual([11, 12, 13, 14, 15]);
       } finally {
-        await h.close();
+        await t.close();
       }
     });
   });
