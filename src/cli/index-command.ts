@@ -273,8 +273,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       return;
     }
     // Every fatal exit is one JSON line with the height, the reason and the error class: the log is what
-    // operators and their alerting read, not stderr.
-    process.exitCode = 1;
+    // operators and their alerting read.
     if (e instanceof HaltError) {
       logger.fatal(
         { ...fatalFields(e, indexedHeight), height: e.blockError.height, tx: e.blockError.txHash },
@@ -287,6 +286,8 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     } else {
       logger.fatal(fatalFields(e, indexedHeight), 'stopping on a fatal error');
     }
+    // And the one-line `error: …` on stderr (src/cli.ts) for whoever runs it by hand.
+    throw e;
   } finally {
     metrics.ready = false;
     process.off('SIGTERM', onSignal);

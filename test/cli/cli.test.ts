@@ -85,6 +85,23 @@ describe('metronome command line (built)', () => {
     }
   });
 
+  it('a node URL whose password is not valid percent-encoding fails at start with one fatal line', async () => {
+    const r = await metronome([
+      'index',
+      '--rpc',
+      `http://indexer:${SECRET}%zz@127.0.0.1:9`,
+      '--db',
+      'pglite://memory',
+    ]);
+    expect(r.code).toBe(1);
+    const fatal = logLines(r.out).filter((l) => l.level === 60);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toMatchObject({ errorClass: 'RpcError' });
+    expect(String(fatal[0]!.reason)).toMatch(/not valid percent-encoding/);
+    expect(r.out).not.toMatch(/node not answering/);
+    expect(r.out + r.err).not.toContain(SECRET);
+  });
+
   it('--metrics-port 0 logs the bound port on 127.0.0.1, which answers', async () => {
     // The node is unreachable: the daemon waits for it, serving health meanwhile; SIGTERM ends it cleanly.
     const d = start('node', [

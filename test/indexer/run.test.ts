@@ -233,6 +233,8 @@ describe('resume and run loop', () => {
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GuardError);
       expect((err as GuardError).cause).toBeInstanceOf(InstanceLockedError);
+      // The daemon's fatal line names the block it could not write.
+      expect((err as GuardError).height).toBe(4);
       const heights = await other.db
         .selectFrom('etl_blocks')
         .select('block_height')
