@@ -29,7 +29,8 @@ function redactFields(v: unknown, depth: number): unknown {
   if (typeof v === 'string') return redactSecrets(v);
   if (depth === 0 || typeof v !== 'object' || v === null) return v;
   if (Array.isArray(v)) return v.map((x) => redactFields(x, depth - 1));
-  if (v instanceof Error) return { type: v.name, message: redactSecrets(v.message) };
+  if (v instanceof Error)
+    return { type: v.name, message: redactSecrets(v.message), stack: redactSecrets(v.stack ?? '') };
   const out: Record<string, unknown> = {};
   for (const [k, x] of Object.entries(v)) out[k] = redactFields(x, depth - 1);
   return out;
