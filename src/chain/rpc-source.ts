@@ -260,7 +260,9 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
 /** The body as text, refused (and the stream cancelled) once it passes `max` bytes. */
 async function readCapped(res: Response, max: number, what: string): Promise<string> {
   const tooLarge = () =>
-    new DecodeError(`${what}: the answer is larger than ${max} bytes (--rpc-max-body-bytes); not read further`);
+    new DecodeError(
+      `${what}: the answer is larger than ${max} bytes (--rpc-max-body-bytes); not read further`,
+    );
   const declared = Number(res.headers.get('content-length') ?? Number.NaN);
   if (declared > max) {
     await res.body?.cancel().catch(() => {});

@@ -132,11 +132,10 @@ describe('metronome command line (built)', () => {
 
   describe.runIf(testBackend() === 'postgres')('against a block file', () => {
     const file = join(dir, 'chain.jsonl');
-    beforeAll(async () => {
-      await saveBlocks(new SimChain({ seed: 3, blocks: 30, hostileShare: 0.1 }), file);
-    }, 120_000);
+    const saved = saveBlocks(new SimChain({ seed: 3, blocks: 30, hostileShare: 0.1 }), file);
 
     it('a bad line in the block file: exit 1 and one fatal JSON line with the height, reason and class', async () => {
+      await saved;
       const broken = join(dir, 'broken.jsonl');
       const lines = readFileSync(file, 'utf8').split('\n');
       lines[5] = lines[5]!.slice(0, 40); // line 6, height 6: truncated
@@ -156,6 +155,7 @@ describe('metronome command line (built)', () => {
     });
 
     it('--from above the resume point is refused naming the missing range; --allow-gap records it', async () => {
+      await saved;
       const t = await createTestDb();
       const db = t.url;
       expect((await metronome(['index', '--source', `file:${file}`, '--db', db, '--to', '10'])).code).toBe(0);
