@@ -4,14 +4,15 @@
 // of another chain, an HTML page, a body that trickles forever). Each time the daemon must log the
 // height and the reason on every retry, keep its memory bounded, give up at --retry-deadline-ms with one
 // fatal JSON line naming the height, and write nothing for that height (1..H-1 committed, nothing else).
-// Rounds: E2E_ROUNDS (default 1; CI runs 3), each on a fresh database and a fresh node.
+// Rounds: E2E_ROUNDS (default 1; CI runs 3), each shape on a fresh database and a fresh node; the shapes run
+// concurrently (each daemon mostly sleeps in its backoff), so a round costs about one shape's time.
 import type { ServerResponse } from 'node:http';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
-import { type FakeNode, floodBody, startFakeNode, trickleBody } from '../cli/fake-node.js';
+import { floodBody, startFakeNode, trickleBody } from '../cli/fake-node.js';
 import { buildOnce, type DaemonProcess, metric, spawnDaemon } from '../support/daemon.js';
-import { createTestDb, type TestDb, testBackend } from '../support/db.js';
+import { createTestDb, testBackend } from '../support/db.js';
 
 const ROUNDS = Math.max(1, Number(process.env.E2E_ROUNDS ?? 1) || 1);
 const BLOCKS = 30;
@@ -103,97 +104,99 @@ const lines = (d: DaemonProcess): LogLine[] =>
     .map((l) => JSON.parse(l) as LogLine);
 
 describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () => {
-  let t: TestDb | undefined;
-  let node: FakeNode | undefined;
   beforeAll(() => buildOnce(), 300_000);
-  afterEach(async () => {
-    await node?.close();
-    await t?.close();
-    node = undefined;
-    t = undefined;
-  });
 
   for (let round = 1; round <= ROUNDS; round++)
     for (const shape of SHAPES)
-      it(`round ${round}: ${shape.name} at height ${AT}: retried with the height and reason, fatal at the deadline, nothing written for it`, async () => {
-        t = await createTestDb();
-        node = await startFakeNode(chain, SIM_CHAIN_ID, (h, res) => {
+      it.concurrent(`round ${round}: ${shape.name} at height ${AT}: retried with the height and reason, fatal at the deadline, nothing written for it`, async () => {
+        const t = await createTestDb();
+        const node = await startFakeNode(chain, SIM_CHAIN_ID, (h, res) => {
           if (h !== AT) return false;
           shape.answer(res);
           return true;
         });
-        const port = await freePort();
-        const d = spawnDaemon([
-          '--rpc',
-          node.url,
-          '--db',
-          t.url,
-          '--to',
-          String(BLOCKS),
-          '--retry-deadline-ms',
-          String(DEADLINE_MS),
-          '--rpc-timeout-ms',
-          '1000',
-          '--rpc-max-body-bytes',
-          String(MAX_BODY),
-          '--metrics-port',
-          String(port),
-        ]);
-        // Memory stays bounded while the node misbehaves: sampled from the daemon's own metrics.
-        let maxRss = 0;
-        let exited = false;
-        void d.exit.then(() => {
-          exited = true;
-        });
-        for (let i = 0; i < 2_000 && !exited; i++) {
-          maxRss = Math.max(maxRss, (await metric(port, 'metronome_process_resident_memory_bytes')) ?? 0);
-          await new Promise((r) => setTimeout(r, 50));
+        try {
+          const port = await freePort();
+          const d = spawnDaemon([
+            '--rpc',
+            node.url,
+            '--db',
+            t.url,
+            '--to',
+            String(BLOCKS),
+            '--retry-deadline-ms',
+            String(DEADLINE_MS),
+            '--rpc-timeout-ms',
+            '1000',
+            '--rpc-max-body-bytes',
+            String(MAX_BODY),
+            '--metrics-port',
+            String(port),
+          ]);
+          // Memory stays bounded while the node misbehaves: sampled from the daemon's own metrics.
+          let maxRss = 0;
+          let exited = false;
+          void d.exit.then(() => {
+            exited = true;
+          });
+          for (let i = 0; i < 2_000 && !exited; i++) {
+            maxRss = Math.max(maxRss, (await metric(port, 'metronome_process_resident_memory_bytes')) ?? 0);
+            await new Promise((r) => setTimeout(r, 50));
+          }
+          expect(await d.exit).toBe(1);
+
+          const log = lines(d);
+          const retries = log.filter((l) => l.msg === 'fetch retry' && l.height === AT);
+          expect(retries.length).toBeGreaterThanOrEqual(2);
+          for (const r of retries) expect(String(r.err)).toMatch(shape.reason);
+          const fatal = log.filter((l) => l.level === 60);
+          expect(fatal).toHaveLength(1);
+          expect(fatal[0]).toMatchObject({
+            height: AT,
+            indexedHeight: AT - 1,
+            errorClass: 'RetryDeadlineError',
+          });
+          expect(String(fatal[0]!.reason)).toMatch(
+            new RegExp(
+              `^height ${AT}: the block source kept failing for \\d+ ms \\(retry deadline ${DEADLINE_MS} ms\\)`,
+            ),
+          );
+          expect(String(fatal[0]!.reason)).toMatch(shape.reason);
+          // The deadline was honoured (it gave up within a few attempts past it), and no height past it was asked.
+          expect(node.attempts.get(AT)).toBeLessThan(20);
+          expect(node.attempts.has(AT + 1)).toBe(false);
+
+          const heights = await t.db
+            .selectFrom('etl_blocks')
+            .select('block_height')
+            .orderBy('block_height')
+            .execute();
+          expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: AT - 1 }, (_, i) => i + 1));
+          expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
+          if (maxRss > 0) expect(maxRss).toBeLessThan(400 * 1024 * 1024);
+        } finally {
+          await node.close();
+          await t.close();
         }
-        expect(await d.exit).toBe(1);
-
-        const log = lines(d);
-        const retries = log.filter((l) => l.msg === 'fetch retry' && l.height === AT);
-        expect(retries.length).toBeGreaterThanOrEqual(2);
-        for (const r of retries) expect(String(r.err)).toMatch(shape.reason);
-        const fatal = log.filter((l) => l.level === 60);
-        expect(fatal).toHaveLength(1);
-        expect(fatal[0]).toMatchObject({
-          height: AT,
-          indexedHeight: AT - 1,
-          errorClass: 'RetryDeadlineError',
-        });
-        expect(String(fatal[0]!.reason)).toMatch(
-          new RegExp(
-            `^height ${AT}: the block source kept failing for \\d+ ms \\(retry deadline ${DEADLINE_MS} ms\\)`,
-          ),
-        );
-        expect(String(fatal[0]!.reason)).toMatch(shape.reason);
-        // The deadline was honoured (it gave up within a few attempts past it), and no height past it was asked.
-        expect(node.attempts.get(AT)).toBeLessThan(20);
-        expect(node.attempts.has(AT + 1)).toBe(false);
-
-        const heights = await t.db
-          .selectFrom('etl_blocks')
-          .select('block_height')
-          .orderBy('block_height')
-          .execute();
-        expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: AT - 1 }, (_, i) => i + 1));
-        expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
-        if (maxRss > 0) expect(maxRss).toBeLessThan(400 * 1024 * 1024);
       });
 
   it('credentials in --rpc travel as a Basic header and never reach the log', async () => {
-    t = await createTestDb();
-    node = await startFakeNode(chain, SIM_CHAIN_ID);
-    const secret = 'pa:ss@w/rd%';
-    const rpc = node.url.replace('http://', `http://indexer:${encodeURIComponent(secret)}@`);
-    const d = spawnDaemon(['--rpc', rpc, '--db', t.url, '--to', '5']);
-    expect(await d.exit).toBe(0);
-    expect(node.authorizations.length).toBeGreaterThan(0);
-    const basic = `Basic ${Buffer.from(`indexer:${secret}`).toString('base64')}`;
-    expect(node.authorizations.every((a) => a === basic)).toBe(true);
-    expect(d.output()).not.toContain(encodeURIComponent(secret));
-    expect(d.output()).not.toContain('pa:ss');
-    expect(d.output()).toContain('indexer:***@127.0.0.1');
+    const t = await createTestDb();
+    const node = await startFakeNode(chain, SIM_CHAIN_ID);
+    try {
+      const secret = 'pa:ss@w/rd%';
+      const rpc = node.url.replace('http://', `http://indexer:${encodeURIComponent(secret)}@`);
+      const d = spawnDaemon(['--rpc', rpc, '--db', t.url, '--to', '5']);
+      expect(await d.exit).toBe(0);
+      expect(node.authorizations.length).toBeGreaterThan(0);
+      const basic = `Basic ${Buffer.from(`indexer:${secret}`).toString('base64')}`;
+      expect(node.authorizations.every((a) => a === basic)).toBe(true);
+      expect(d.output()).not.toContain(encodeURIComponent(secret));
+      expect(d.output()).not.toContain('pa:ss');
+      expect(d.output()).toContain('indexer:***@127.0.0.1');
+    } finally {
+      await node.close();
+      await t.close();
+    }
   });
 });
