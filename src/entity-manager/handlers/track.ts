@@ -48,7 +48,8 @@ function parseCommon(m: Metadata): { genre: string | undefined } {
   if (m.str('description') !== '') checkLength('description', m.str('description'));
   validateAccessConditions(m);
   const raw = m.str('genre');
-  if (raw === '') return { genre: undefined };
+  // A blank genre is no genre (the reference normalises whitespace to "").
+  if (raw.trim() === '') return { genre: undefined };
   const genre = canonicalGenre(raw);
   if (!genre) reject('genre_invalid', `genre ${JSON.stringify(raw.slice(0, 40))} is not allowed`);
   return { genre };
