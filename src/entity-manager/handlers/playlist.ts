@@ -7,6 +7,7 @@ import { validateSigner } from '../authorize.js';
 import { INT4_MAX, isObject } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
+import { decodeHashId } from './common/hashids.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
 import { nextPlaylistRoute, sanitizeSlug } from './common/slugs.js';
 import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
@@ -20,9 +21,14 @@ interface Entry {
   metadata_time?: number;
 }
 
-/** A track id as sent: a JSON integer, or a decimal string (the reference falls back to atoi). */
+/** A track id as sent: a JSON integer, a hashid (#269), or a decimal string (the reference's atoi fallback). */
 function trackIdOf(v: unknown): number | undefined {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,10}$/.test(v) ? Number(v) : NaN;
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'string'
+        ? (decodeHashId(v) ?? (/^\d{1,10}$/.test(v) ? Number(v) : Number.NaN))
+        : Number.NaN;
   return Number.isInteger(n) && n > 0 && n <= INT4_MAX ? n : undefined;
 }
 
