@@ -441,6 +441,24 @@ const reverseIndex: ParityCase[] = [
 
 const lifecycle: ParityCase[] = [
   {
+    name: 'a Track action sent as Playlist is unrouted (the registration pins the entity type)',
+    from: 'go:playlist_create.go (EntityType() = Playlist; the dispatcher routes by exact key)',
+    setup: [userCreate(owner)],
+    block: playlistTx(owner, P(15), 'Download'),
+    outcomes: ['unrouted'],
+  },
+  {
+    name: 'Track-shaped metadata sent as Playlist/Create makes a playlist, never a track',
+    from: 'go:handler.go (dispatch by entity type and action)',
+    setup: [userCreate(owner)],
+    block: playlistTx(owner, P(16), 'Create', { owner_id: owner, title: 'Not a track' }),
+    outcomes: ['applied'],
+    rows: [
+      { table: 'playlists', where: current(P(16)), equals: { playlist_owner_id: owner, playlist_name: null } },
+      { table: 'tracks', where: { track_id: P(16) }, count: 0 },
+    ],
+  },
+  {
     name: 'is_album cannot be flipped by an update',
     from: 'go:immutable_fields_test.go TestPlaylistUpdate_IgnoresImmutableIsAlbum',
     setup: [
