@@ -454,7 +454,11 @@ const lifecycle: ParityCase[] = [
     block: playlistTx(owner, P(16), 'Create', { owner_id: owner, title: 'Not a track' }),
     outcomes: ['applied'],
     rows: [
-      { table: 'playlists', where: current(P(16)), equals: { playlist_owner_id: owner, playlist_name: null } },
+      {
+        table: 'playlists',
+        where: current(P(16)),
+        equals: { playlist_owner_id: owner, playlist_name: null },
+      },
       { table: 'tracks', where: { track_id: P(16) }, count: 0 },
     ],
   },
