@@ -596,20 +596,23 @@ const lifecycle: ParityCase[] = [
     block: playlistTx(owner, P(9), 'Update', { playlist_name: 'back' }),
     outcomes: ['playlist_not_found'],
   },
-  {
-    name: 'an update with empty metadata changes nothing but the chain stamp',
-    from: 'py:entities/playlist.py update_playlist (metadata merged over the current row)',
-    setup: [userCreate(owner), playlistCreate(owner, P(10), { playlist_name: 'Same', description: 'keep' })],
-    block: playlistTx(owner, P(10), 'Update', ''),
-    outcomes: ['applied'],
-    rows: [
-      {
-        table: 'playlists',
-        where: current(P(10)),
-        equals: { playlist_name: 'Same', description: 'keep', updated_at: blockTimeAt(3) },
-      },
-    ],
-  },
+  ...(
+    [
+      ['absent', ''],
+      ['an empty object', {}],
+    ] as const
+  ).map(
+    ([sub, metadata]): ParityCase => ({
+      name: `an update with ${sub} metadata is rejected`,
+      from: 'py:entities/playlist.py validate_playlist_tx ("Metadata is required for playlist creation and update")',
+      setup: [
+        userCreate(owner),
+        playlistCreate(owner, P(10), { playlist_name: 'Same', description: 'keep' }),
+      ],
+      block: playlistTx(owner, P(10), 'Update', metadata),
+      outcomes: ['metadata_required'],
+    }),
+  ),
   {
     name: 'the owner deletes a playlist; a second delete is rejected',
     from: 'py:entities/playlist.py delete_playlist',

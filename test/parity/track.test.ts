@@ -260,7 +260,7 @@ const create: ParityCase[] = [
     name: 'DDEX fields absent from an update leave the row alone',
     from: 'go:track_ddex_test.go TestTrackDDEXFieldsPreservedWhenAbsent',
     setup: [userCreate(owner), trackCreate(owner, T(93), { artists: [{ name: 'kept' }], description: 'd' })],
-    block: trackTx(owner, T(93), 'Update', {}),
+    block: trackTx(owner, T(93), 'Update', { mood: 'calm' }),
     outcomes: ['applied'],
     rows: [{ table: 'tracks', where: current(T(93)), equals: { description: 'd' } }],
     difference: `${PENDING}: tracks.artists, tracks.is_original_available`,
@@ -297,21 +297,20 @@ const update: ParityCase[] = [
     block: trackTx(owner, T(62), 'Update', { title: 'Back' }),
     outcomes: ['track_not_found'],
   },
-  {
-    name: 'an update with empty metadata changes nothing but the chain stamp',
-    from: 'py:entities/track.py update_track (metadata merged over the current row)',
-    setup: [userCreate(owner), trackCreate(owner, T(63), { title: 'Same', description: 'keep' })],
-    block: trackTx(owner, T(63), 'Update', ''),
-    outcomes: ['applied'],
-    rows: [
-      {
-        table: 'tracks',
-        where: current(T(63)),
-        equals: { title: 'Same', description: 'keep', updated_at: blockTimeAt(3) },
-      },
-      { table: 'tracks', where: { track_id: T(63) }, count: 1 },
-    ],
-  },
+  ...(
+    [
+      ['absent', ''],
+      ['an empty object', {}],
+    ] as const
+  ).map(
+    ([sub, metadata]): ParityCase => ({
+      name: `an update with ${sub} metadata is rejected`,
+      from: 'py:entities/track.py validate_track_tx ("Metadata is required for … creation and update")',
+      setup: [userCreate(owner), trackCreate(owner, T(63), { title: 'Same', description: 'keep' })],
+      block: trackTx(owner, T(63), 'Update', metadata),
+      outcomes: ['metadata_required'],
+    }),
+  ),
   {
     name: 'an explicit null CID does not wipe it; an explicit null description clears it',
     from: 'go:track_row.go mergeTrackFromMetadata (mergeCidPtr / mergeStrPtr, #410)',
@@ -726,6 +725,61 @@ const releaseDates: ParityCase[] = [
         table: 'tracks',
         where: current(T(752)),
         equals: { is_scheduled_release: true, is_unlisted: true, release_date: '2031-01-01T12:00:00.000Z' },
+      },
+    ],
+  },
+  {
+    name: 'a scheduled release whose date has passed is created public',
+    from: 'py:entities/track.py populate_track_record_metadata (scheduled release: is_unlisted = release_date >= now)',
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(754), {
+      is_scheduled_release: true,
+      is_unlisted: true,
+      release_date: '2020-01-01',
+    }),
+    outcomes: ['applied'],
+    rows: [
+      { table: 'tracks', where: current(T(754)), equals: { is_unlisted: false, is_scheduled_release: true } },
+    ],
+  },
+  {
+    name: 'a scheduled release with a future date is created hidden',
+    from: 'py:entities/track.py populate_track_record_metadata (scheduled release on create)',
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(755), {
+      is_scheduled_release: true,
+      is_unlisted: false,
+      release_date: '2031-01-01',
+    }),
+    outcomes: ['applied'],
+    rows: [{ table: 'tracks', where: current(T(755)), equals: { is_unlisted: true } }],
+  },
+  {
+    name: 'a future release date on a public track is ignored by an update',
+    from: 'py:entities/track.py populate_track_record_metadata (future date ignored when updating public tracks)',
+    setup: [userCreate(owner), trackCreate(owner, T(756), { release_date: '2024-06-01' })],
+    block: trackTx(owner, T(756), 'Update', { release_date: '2031-01-01' }),
+    outcomes: ['applied'],
+    rows: [{ table: 'tracks', where: current(T(756)), equals: { release_date: '2024-06-01T00:00:00.000Z' } }],
+  },
+  {
+    name: 'publishing a scheduled release releases it at the block time',
+    from: 'py:entities/track.py populate_track_record_metadata (is_unlisted true → false)',
+    setup: [
+      userCreate(owner),
+      trackCreate(owner, T(757), {
+        is_scheduled_release: true,
+        is_unlisted: true,
+        release_date: '2031-01-01',
+      }),
+    ],
+    block: trackTx(owner, T(757), 'Update', { is_unlisted: false }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(757)),
+        equals: { is_unlisted: false, is_scheduled_release: false, release_date: blockTimeAt(3) },
       },
     ],
   },

@@ -200,8 +200,9 @@ const createPlaylist: Handler = async ({ db }, p) => {
 };
 
 const updatePlaylist: Handler = async ({ db }, p) => {
-  // parse (empty metadata updates nothing but the chain stamp)
+  // parse: an update needs a non-empty metadata object (the legacy indexer's rule; the Go tests are silent)
   const m = p.metadata;
+  if (Object.keys(m.require()).length === 0) reject('metadata_required', 'an update needs metadata fields');
   if (m.str('description') !== '') checkLength('description', m.str('description'));
   const entries = m.has('playlist_contents')
     ? canonicalContents(m.json('playlist_contents'), epoch(p))

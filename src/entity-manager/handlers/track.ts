@@ -55,6 +55,14 @@ function parseCommon(m: Metadata): { genre: string | undefined } {
   return { genre };
 }
 
+/** Block time as ISO 8601 UTC text, the form release dates are stored and compared in. */
+const blockIso = (p: EmParams): string => new Date(p.blockTime).toISOString();
+
+/** Update metadata must be a JSON object with at least one key. */
+function requireFields(m: Metadata): void {
+  if (Object.keys(m.require()).length === 0) reject('metadata_required', 'an update needs metadata fields');
+}
+
 async function currentTrack(db: Kysely<Database>, trackId: number) {
   return db
     .selectFrom('tracks')
@@ -219,6 +227,7 @@ const createTrack: Handler = async ({ db }, p) => {
   const duration = m.int4('duration');
   const bpm = m.float('bpm');
   const authorities = accessAuthorities(m);
+  const release = parseReleaseDate(m.str('release_date'));
   // authorize
   await validateSigner(db, p.userId, p.signer);
   // validate
@@ -249,7 +258,11 @@ const createTrack: Handler = async ({ db }, p) => {
     isrc: orNull(m.str('isrc')),
     iswc: orNull(m.str('iswc')),
     ddex_app: orNull(m.str('ddex_app')),
-    is_unlisted: m.boolOr('is_unlisted', false),
+    // A scheduled release is hidden until its date (legacy rule; block time stands for its wall clock).
+    is_unlisted:
+      m.boolOr('is_scheduled_release', false) && release !== undefined
+        ? release > blockIso(p)
+        : m.boolOr('is_unlisted', false),
     is_downloadable: m.boolOr('is_downloadable', false),
     is_download_gated: m.boolOr('is_download_gated', false),
     is_stream_gated: m.boolOr('is_stream_gated', false),
@@ -264,7 +277,7 @@ const createTrack: Handler = async ({ db }, p) => {
     bpm: bpm !== undefined && bpm !== 0 ? bpm : null,
     musical_key: isValidMusicalKey(m.str('musical_key')) ? m.str('musical_key') : null,
     // A date that does not parse falls back to the block time, like an absent one (#333).
-    release_date: parseReleaseDate(m.str('release_date')) ?? new Date(p.blockTime).toISOString(),
+    release_date: release ?? blockIso(p),
     route_id: trackRouteId(title, await routeHandle(db, p.userId)),
     pinned_comment_id: null,
     access_authorities: authorities ?? null,
@@ -278,8 +291,9 @@ const createTrack: Handler = async ({ db }, p) => {
 };
 
 const updateTrack: Handler = async ({ db }, p) => {
-  // parse (an absent or empty metadata is an update of nothing but the chain stamp)
+  // parse: an update needs a non-empty metadata object (the legacy indexer's rule; the Go tests are silent)
   const m = p.metadata;
+  requireFields(m);
   const { genre } = parseCommon(m);
   const parents = m.has('remix_of') ? remixParents(m.json('remix_of')) : undefined;
   const stemOf = stemParent(m.json('stem_of'));
@@ -315,8 +329,14 @@ const updateTrack: Handler = async ({ db }, p) => {
   else if (bpm !== undefined && bpm !== 0) set.bpm = bpm;
   if (m.has('musical_key') && m.json('musical_key') === null) set.musical_key = null;
   else if (isValidMusicalKey(m.str('musical_key'))) set.musical_key = m.str('musical_key');
+  // Scheduled releases (legacy indexer, block time for its wall clock): a future release date is ignored
+  // on a public track; publishing a hidden track (is_unlisted true → false) releases it now.
   const release = parseReleaseDate(m.str('release_date'));
-  if (release !== undefined) set.release_date = release;
+  if (release !== undefined && !(release > blockIso(p) && !row.is_unlisted)) set.release_date = release;
+  if (row.is_unlisted && m.bool('is_unlisted') === false) {
+    set.is_scheduled_release = false;
+    set.release_date = blockIso(p);
+  }
   if (authorities !== undefined) set.access_authorities = authorities;
   if (title !== '' && title !== row.title) {
     set.route_id = trackRouteId(title, await routeHandle(db, p.userId));
