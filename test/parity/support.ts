@@ -31,6 +31,8 @@ export interface EmStep {
   /** An object goes inside the production `{"cid","data"}` envelope; a string is sent as is. */
   readonly metadata?: Readonly<Record<string, unknown>> | string;
   readonly migration?: boolean;
+  /** The tx hash, for replaying one tx (a re-delivered tx); default: a fresh hash per step. */
+  readonly hash?: string;
 }
 
 /** A row written straight into a table, for state no ManageEntity tx can produce (e.g. Solana tips). */
@@ -112,7 +114,7 @@ function wireEm(step: EmStep): WireTransaction {
     nonce: `0x${sha('nonce', n)}`,
   };
   return {
-    hash: sha('tx', n),
+    hash: step.hash ?? sha('tx', n),
     transaction: step.migration ? { manageEntityMigration: me } : { manageEntity: me },
   };
 }
