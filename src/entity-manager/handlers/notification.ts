@@ -64,9 +64,34 @@ const viewPlaylist: Handler = async ({ db }, p) => {
 };
 
 export const notificationHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'Notification', action: 'Create', gate: 'Notification', handle: createAnnouncement },
-  { entityType: 'Notification', action: 'View', gate: 'Notification', handle: viewNotifications },
-  { entityType: 'Notification', action: 'ViewPlaylist', gate: 'Notification', handle: viewPlaylist },
+  // Exception: no authorize step (the reference's announcement has no admin gate).
+  {
+    entityType: 'Notification',
+    action: 'Create',
+    gate: 'Notification',
+    writes: ['notification'],
+    handle: createAnnouncement,
+  },
+  {
+    entityType: 'Notification',
+    action: 'View',
+    gate: 'Notification',
+    writes: ['notification_seen'],
+    handle: viewNotifications,
+  },
+  {
+    entityType: 'Notification',
+    action: 'ViewPlaylist',
+    gate: 'Notification',
+    writes: ['playlist_seen'],
+    handle: viewPlaylist,
+  },
   // FEATURE.md calls the same action PlaylistSeen/View.
-  { entityType: 'PlaylistSeen', action: 'View', gate: 'Notification', handle: viewPlaylist },
+  {
+    entityType: 'PlaylistSeen',
+    action: 'View',
+    gate: 'Notification',
+    writes: ['playlist_seen'],
+    handle: viewPlaylist,
+  },
 ];
