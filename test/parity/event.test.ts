@@ -23,7 +23,13 @@ const cases: ParityCase[] = [
       {
         table: 'events',
         where: { event_id: 1 },
-        equals: { event_type: 'remix_contest', user_id: U(1), entity_id: T(1), is_deleted: false, end_date: '2030-01-01T00:00:00.000Z' },
+        equals: {
+          event_type: 'remix_contest',
+          user_id: U(1),
+          entity_id: T(1),
+          is_deleted: false,
+          end_date: '2030-01-01T00:00:00.000Z',
+        },
       },
     ],
   },
@@ -80,7 +86,12 @@ const cases: ParityCase[] = [
     name: 'a contest entity_id past int4 is a reasoned rejection',
     from: 'go:event_create.go MetadataInt64("entity_id") (issue 18: ids inside metadata past int4)',
     setup: [user(1)],
-    block: tx(1, 'Event', 1, 'Create', { event_type: 'remix_contest', entity_type: 'track', entity_id: 2 ** 31, end_date: FUTURE }),
+    block: tx(1, 'Event', 1, 'Create', {
+      event_type: 'remix_contest',
+      entity_type: 'track',
+      entity_id: 2 ** 31,
+      end_date: FUTURE,
+    }),
     outcomes: ['metadata_id_invalid'],
   },
   {
