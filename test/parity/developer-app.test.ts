@@ -62,7 +62,7 @@ const cases: ParityCase[] = [
   },
   {
     name: 'Create with a user wallet as address is rejected',
-    from: 'py:entities/developer_app.py validate_developer_app_tx (address is a user wallet)',
+    from: 'go:developer_app_create.go (address is already a user wallet)',
     setup: [[user(1), user(2)]],
     block: app(1, W(2)),
     outcomes: ['app_address_is_user'],
@@ -103,10 +103,31 @@ const cases: ParityCase[] = [
   },
   {
     name: 'Update of an unknown app is rejected',
-    from: 'py:entities/developer_app.py (app must exist)',
+    from: 'go:developer_app_update.go (developer app does not exist)',
     setup: [user(1)],
     block: update(1, { name: 'x' }),
     outcomes: ['app_not_found'],
+  },
+  {
+    name: 'Update without a name is rejected',
+    from: 'go:developer_app_update.go (name is required for developer app)',
+    setup: [user(1), app(1, A)],
+    block: tx(1, 'DeveloperApp', 0, 'Update', { address: A, description: 'no name' }),
+    outcomes: ['app_name_required'],
+  },
+  {
+    name: 'Delete of an unknown app is rejected',
+    from: 'go:developer_app_delete.go (developer app does not exist)',
+    setup: [user(1)],
+    block: tx(1, 'DeveloperApp', 0, 'Delete', { address: A }),
+    outcomes: ['app_not_found'],
+  },
+  {
+    name: 'Delete by another user is rejected',
+    from: 'go:developer_app_delete.go (developer app does not match user)',
+    setup: [[user(1), user(2)], app(1, A)],
+    block: tx(2, 'DeveloperApp', 0, 'Delete', { address: A }),
+    outcomes: ['not_owner'],
   },
   {
     name: 'Delete marks the current row deleted',

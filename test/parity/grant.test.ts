@@ -48,8 +48,22 @@ const cases: ParityCase[] = [
     outcomes: ['grantee_invalid'],
   },
   {
+    name: 'a grant to a deactivated user is rejected',
+    from: 'py:entities/grant.py validate_grant_tx (grantee user is_deactivated)',
+    setup: [[user(1), user(2)], tx(2, 'User', U(2), 'Update', { is_deactivated: true })],
+    block: grant(1, W(2)),
+    outcomes: ['grantee_invalid'],
+  },
+  {
+    name: 'a grant to a deleted developer app is rejected',
+    from: 'py:entities/grant.py validate_grant_tx (developer app is_delete)',
+    setup: [user(1), app(1, APP), tx(1, 'DeveloperApp', 0, 'Delete', { address: APP })],
+    block: grant(1, APP),
+    outcomes: ['grantee_invalid'],
+  },
+  {
     name: 'a grant without grantee_address is rejected',
-    from: 'py:entities/grant.py validate_grant_tx (grantee_address required)',
+    from: 'py:entities/grant.py validate_grant_tx (grantee address is required)',
     setup: [user(1)],
     block: tx(1, 'Grant', 0, 'Create', {}),
     outcomes: ['grantee_required'],
@@ -89,7 +103,7 @@ const cases: ParityCase[] = [
   },
   {
     name: 'revoking twice is rejected',
-    from: 'py:entities/grant.py revoke_grant (grant must be active)',
+    from: 'py:entities/grant.py validate_grant_tx (grant is already revoked)',
     setup: [user(1), app(1, APP), grant(1, APP), revoke(1, APP)],
     block: revoke(1, APP),
     outcomes: ['grant_not_found'],

@@ -115,7 +115,7 @@ const cases: ParityCase[] = [
   },
   {
     name: 'a wallet linked by a second user leaves the first',
-    from: 'py:entities/user.py update_user_associated_wallets (one owner per wallet)',
+    from: 'go:associated_wallet.go (exclusive ownership per chain)',
     setup: [
       [user(1), user(2)],
       link(1, { wallet: k1.address, chain: 'eth', wallet_signature: ethProof(k1) }),
@@ -216,7 +216,7 @@ const cases: ParityCase[] = [
   },
   {
     name: 'the dashboard wallet itself may unassign',
-    from: 'py:entities/dashboard_wallet_user.py (signer is the user or the wallet)',
+    from: 'go:dashboard_wallet.go (signer is the user or the dashboard wallet)',
     setup: [user(1), dash(1, 'Create', { wallet: k2.address, wallet_signature: ethProof(k2, MSG) })],
     block: dash(1, 'Delete', { wallet: k2.address }, k2.address),
     outcomes: ['applied'],

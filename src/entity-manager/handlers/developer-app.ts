@@ -15,9 +15,9 @@ const IMAGE_URL_RE = /^(https?:\/\/)?(localhost|([a-z0-9-]+\.)+[a-z]{2,})(:\d{1,
 const MAX_REDIRECT_URIS = 50;
 const MAX_REDIRECT_URI_LENGTH = 2000;
 
-function checkLimits(p: EmParams, nameRequired: boolean): void {
+function checkLimits(p: EmParams): void {
   const m = p.metadata;
-  if (nameRequired && m.str('name') === '') reject('app_name_required', 'name is required');
+  if (m.str('name') === '') reject('app_name_required', 'name is required');
   if (runeLength(m.str('name')) > LIMITS.appName)
     reject('app_name_too_long', `name is longer than ${LIMITS.appName} characters`);
   if (runeLength(m.str('description')) > LIMITS.appDescription)
@@ -74,7 +74,7 @@ const createApp: Handler = async ({ db }, p) => {
   const addr = address(p);
   await validateSigner(db, p.userId, p.signer);
   // A genesis replay predates the limits.
-  if (!p.migration) checkLimits(p, true);
+  if (!p.migration) checkLimits(p);
   const existing = await currentApp(db, addr);
   if (existing && !existing.is_delete) reject('app_exists', `developer app ${addr} already exists`);
   const wallet = await db.selectFrom('users').select('user_id').where('wallet', '=', addr).executeTakeFirst();
@@ -111,7 +111,8 @@ const changeApp =
     if (!remove) p.metadata.require();
     const addr = address(p);
     await validateSigner(db, p.userId, p.signer);
-    if (!remove) checkLimits(p, false);
+    // An Update resends the name like a Create (developer_app_update.go).
+    if (!remove) checkLimits(p);
     const app = await currentApp(db, addr);
     if (!app || app.is_delete) reject('app_not_found', `developer app ${addr} does not exist`);
     if (app.user_id !== p.userId) reject('not_owner', `user ${p.userId} does not own developer app ${addr}`);

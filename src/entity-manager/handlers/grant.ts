@@ -62,11 +62,18 @@ const createGrant: Handler = async ({ db }, p) => {
     .where('is_current', '=', true)
     .where('is_delete', '=', false)
     .executeTakeFirst();
+  // A manager must be an active user (grant.py rejects a deactivated grantee; it could never act anyway).
   const user = app
     ? undefined
-    : await db.selectFrom('users').select('user_id').where('wallet', '=', g).executeTakeFirst();
+    : await db
+        .selectFrom('users')
+        .select('user_id')
+        .where('wallet', '=', g)
+        .where('is_current', '=', true)
+        .where('is_deactivated', '=', false)
+        .executeTakeFirst();
   if (!p.migration && !app && !user)
-    reject('grantee_invalid', `grantee ${g} is neither a developer app nor a user wallet`);
+    reject('grantee_invalid', `grantee ${g} is neither a developer app nor an active user wallet`);
   const existing = await currentGrant(db, g, p.userId);
   if (existing && !existing.is_revoked) reject('grant_exists', `user ${p.userId} already granted ${g}`);
   // Apps need no approval; a manager (user-to-user) grant waits for the grantee's approval. A live client
