@@ -226,6 +226,23 @@ const cases: ParityCase[] = [
     ],
   },
   {
+    name: 'a repeated redirect URI is stored once',
+    from: 'go:oauth_redirect_uris.go replaceRedirectURIs (inserts each entry)',
+    setup: [user(1)],
+    block: app(1, A, { redirect_uris: ['https://same', 'https://same'] }),
+    outcomes: ['applied'],
+    queries: [{ query: uris(A), rows: [{ redirect_uri: 'https://same' }] }],
+    difference: 'repeated redirect URIs (docs/parity-accounts.md)',
+  },
+  {
+    name: 'a migrated app still lands once and needs its owner as signer',
+    from: 'go:migration.go migratedDeveloperAppCreate (no checks at all)',
+    setup: [user(1), app(1, A)],
+    block: migrated(app(1, A)),
+    outcomes: ['app_exists'],
+    difference: 'genesis DeveloperApp/Create and Grant/Create checks (docs/parity-accounts.md)',
+  },
+  {
     name: 'a valid FQDN image_url is stored and an Update overwrites it',
     from: 'go:parked_findings_test.go TestDeveloperApp_ImageURL (create, update)',
     setup: [user(1), app(1, A, { name: 'Img App', image_url: 'https://cdn.audius.co/icon.png' })],

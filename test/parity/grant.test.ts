@@ -248,6 +248,14 @@ const cases: ParityCase[] = [
     outcomes: ['applied'],
     rows: [{ table: 'grants', where: g(W(2), 1), equals: { is_approved: null, is_revoked: false } }],
   },
+  {
+    name: 'a migrated grant still needs the grantor (or its delegate) as signer',
+    from: 'go:migration.go migratedGrantCreate (no checks at all)',
+    setup: [[user(1), user(2)]],
+    block: migrated(tx(1, 'Grant', 0, 'Create', { grantee_address: W(2), is_approved: true }, W(2))),
+    outcomes: ['signer_not_authorized'],
+    difference: 'genesis DeveloperApp/Create and Grant/Create checks (docs/parity-accounts.md)',
+  },
 ];
 
 parityCases('grant', cases);
