@@ -269,6 +269,14 @@ const cases: ParityCase[] = [
     rows: [{ table: 'developer_apps', where: cur(A), equals: { name: 'n'.repeat(60), is_delete: true } }],
   },
   {
+    name: 'a migrated description longer than its column is a reasoned rejection, not a failed tx',
+    from: 'go:migration.go migratedDeveloperAppCreate (no limits; the column is varchar(255))',
+    setup: [user(1)],
+    block: migrated(app(1, A, { description: 'd'.repeat(256) })),
+    outcomes: ['field_too_long'],
+    difference: 'genesis app description past its column (docs/parity-accounts.md)',
+  },
+  {
     name: 'a live Create ignores is_delete',
     from: 'go:migration.go (only the migration handler reads is_delete)',
     setup: [user(1)],

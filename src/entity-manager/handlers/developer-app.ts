@@ -13,6 +13,8 @@ import { chainStamp } from './common/stamp.js';
 /** The legacy FQDN check: optional http(s)://, a dotted host or localhost, optional port and path. */
 const IMAGE_URL_RE = /^(https?:\/\/)?(localhost|([a-z0-9-]+\.)+[a-z]{2,})(:\d{1,5})?(\/\S*)?$/i;
 const MAX_REDIRECT_URIS = 50;
+/** developer_apps.description is varchar(255) (0002). */
+const DESCRIPTION_COLUMN = 255;
 const MAX_REDIRECT_URI_LENGTH = 2000;
 
 function checkLimits(p: EmParams): void {
@@ -73,8 +75,10 @@ const createApp: Handler = async ({ db }, p) => {
   p.metadata.require();
   const addr = address(p);
   await validateSigner(db, p.userId, p.signer);
-  // A genesis replay predates the limits.
+  // A genesis replay predates the limits, but not the column: description is varchar(255).
   if (!p.migration) checkLimits(p);
+  else if (runeLength(p.metadata.str('description')) > DESCRIPTION_COLUMN)
+    reject('field_too_long', `description is longer than the column's ${DESCRIPTION_COLUMN} characters`);
   const existing = await currentApp(db, addr);
   if (existing && !existing.is_delete) reject('app_exists', `developer app ${addr} already exists`);
   const wallet = await db.selectFrom('users').select('user_id').where('wallet', '=', addr).executeTakeFirst();
