@@ -34,6 +34,20 @@ const cases: ParityCase[] = [
     ],
   },
   {
+    name: 'a lone UTF-16 surrogate in event_data is stored as U+FFFD, not a failed tx',
+    from: 'go:event_create.go MetadataJSON("event_data") (encoding/json decodes a lone surrogate as U+FFFD)',
+    setup: [user(1)],
+    block: tx(
+      1,
+      'Event',
+      9,
+      'Create',
+      `{"event_type":"live","end_date":"${FUTURE}","event_data":{"\\udc00k":"\\ud800"}}`,
+    ),
+    outcomes: ['applied'],
+    rows: [{ table: 'events', where: { event_id: 9 }, equals: { event_data: { '\ufffdk': '\ufffd' } } }],
+  },
+  {
     name: 'an existing event id is rejected',
     from: 'go:event_test.go TestEventCreate_RejectsDuplicate',
     setup: [user(1), track(1, 1), contest(1, 1, 1)],

@@ -18,6 +18,20 @@ const cases: ParityCase[] = [
     ],
   },
   {
+    name: 'an announcement with a lone UTF-16 surrogate is stored (as U+FFFD), not a failed tx',
+    from: 'go:notification.go (raw metadata into jsonb: PostgreSQL refuses the escape, a hard error there)',
+    setup: [user(1)],
+    block: tx(1, 'Notification', 0, 'Create', '{"title":"\\ud800x"}'),
+    outcomes: ['applied'],
+    queries: [
+      {
+        query: "SELECT data->>'title' AS title FROM notification WHERE type = 'announcement'",
+        rows: [{ title: '\ufffdx' }],
+      },
+    ],
+    difference: 'announcement with a lone surrogate (docs/parity-accounts.md)',
+  },
+  {
     name: 'an announcement without metadata is rejected',
     from: 'go:notification_test.go TestNotificationCreate_RejectsEmptyMetadata',
     setup: [user(1)],

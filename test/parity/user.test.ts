@@ -308,6 +308,14 @@ const cases: ParityCase[] = [
     outcomes: ['applied'],
     rows: [{ table: 'users', where: current(1), equals: { bio: 'fine' } }],
   },
+  {
+    name: 'a lone UTF-16 surrogate in playlist_library is stored as U+FFFD, not a failed tx',
+    from: 'go:user_update.go MetadataJSON("playlist_library") (encoding/json decodes a lone surrogate as U+FFFD)',
+    setup: [user(1)],
+    block: tx(1, 'User', U(1), 'Update', '{"cid":"x","data":{"playlist_library":{"contents":["\\ud800"]}}}'),
+    outcomes: ['applied'],
+    rows: [{ table: 'users', where: current(1), equals: { playlist_library: { contents: ['\ufffd'] } } }],
+  },
 
   // --- User/Verify ---
   {

@@ -5,6 +5,7 @@ import { validateSigner } from '../authorize.js';
 import { isObject } from '../metadata.js';
 import type { Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
+import { jsonbText } from './common/jsonb.js';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
@@ -66,7 +67,7 @@ const createEvent: Handler = async ({ db }, p) => {
     entity_type: entityType || null,
     entity_id: entityId ?? null,
     end_date: new Date(end).toISOString(),
-    event_data: m.json('event_data') === undefined ? null : JSON.stringify(m.json('event_data')),
+    event_data: m.has('event_data') ? (jsonbText(m.json('event_data')) ?? 'null') : null,
     is_deleted: false,
     created_at: p.blockTime,
     updated_at: p.blockTime,
@@ -95,7 +96,7 @@ const updateEvent: Handler = async ({ db }, p) => {
     .updateTable('events')
     .set({
       ...(end !== undefined ? { end_date: new Date(end).toISOString() } : {}),
-      ...(m.has('event_data') ? { event_data: JSON.stringify(m.json('event_data')) } : {}),
+      ...(m.has('event_data') ? { event_data: jsonbText(m.json('event_data')) ?? 'null' } : {}),
       updated_at: p.blockTime,
       txhash: p.txHash,
       blocknumber: p.blockNumber,

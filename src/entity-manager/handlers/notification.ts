@@ -2,11 +2,16 @@
 import { validateSigner } from '../authorize.js';
 import type { Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
+import { hasLoneSurrogate, jsonbText } from './common/jsonb.js';
 
 /** An announcement: the raw metadata (not the unwrapped envelope) is the data; no signer check (spec). */
 const createAnnouncement: Handler = async ({ db }, p) => {
   if (p.metadata.raw === '' || p.metadata.parseError !== null)
     reject('metadata_required', p.metadata.parseError ?? 'metadata is required');
+  // The raw text is the data (jsonb keeps numbers exactly); only a lone surrogate, which jsonb refuses,
+  // makes us write the re-encoded value instead. parseError is null, so the raw text parses.
+  const parsed: unknown = JSON.parse(p.metadata.raw);
+  const data = hasLoneSurrogate(parsed) ? (jsonbText(parsed) ?? 'null') : p.metadata.raw;
   await db
     .insertInto('notification')
     .values({
@@ -16,7 +21,7 @@ const createAnnouncement: Handler = async ({ db }, p) => {
       blocknumber: p.blockNumber,
       slot: null,
       timestamp: p.blockTime,
-      data: p.metadata.raw,
+      data,
       user_ids: [],
       type_v2: null,
     })

@@ -8,6 +8,7 @@ import type { Metadata } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { validateHandle } from './common/handles.js';
+import { jsonbText } from './common/jsonb.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
 import { chainStamp, orNull, times } from './common/stamp.js';
 
@@ -96,7 +97,7 @@ function migratedUserRow(p: EmParams, handle: string): Insertable<UsersTable> {
     is_deactivated: m.boolOr('is_deactivated', false),
     is_available: m.boolOr('is_available', true),
     allow_ai_attribution: m.boolOr('allow_ai_attribution', false),
-    playlist_library: library === undefined || library === null ? null : JSON.stringify(library),
+    playlist_library: jsonbText(library),
     artist_pick_track_id: m.id('artist_pick_track_id') ?? null,
   };
 }
@@ -196,7 +197,7 @@ const updateUser: Handler = async ({ db }, p) => {
   const type = profileType(m);
   if (type !== undefined) set.profile_type = type;
   const library = m.json('playlist_library');
-  if (library !== undefined && library !== null) set.playlist_library = JSON.stringify(library);
+  if (library !== undefined && library !== null) set.playlist_library = jsonbText(library);
   if (pick !== undefined) set.artist_pick_track_id = pick;
   const ai = m.bool('allow_ai_attribution');
   if (ai !== undefined) set.allow_ai_attribution = ai;
