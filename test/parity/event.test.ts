@@ -161,6 +161,20 @@ const cases: ParityCase[] = [
     rows: [{ table: 'events', where: { event_id: 6 }, equals: { end_date: '2024-01-01T00:00:00.000Z' } }],
   },
   {
+    name: 'a migrated end_date in year 0 is a reasoned rejection, not a failed tx',
+    from: 'go:migration.go migratedEventCreate (no "now" rules; PostgreSQL has no year 0)',
+    setup: [user(1)],
+    block: migrated(tx(1, 'Event', 10, 'Create', { event_type: 'live', end_date: '0000-06-01T00:00:00Z' })),
+    outcomes: ['end_date_invalid'],
+  },
+  {
+    name: 'an end_date that lands past year 9999 in UTC is rejected',
+    from: 'go:event_create.go (end_date is not a valid iso format)',
+    setup: [user(1)],
+    block: tx(1, 'Event', 11, 'Create', { event_type: 'live', end_date: '9999-12-31T23:00:00-05:00' }),
+    outcomes: ['end_date_invalid'],
+  },
+  {
     name: 'two migrated contests on one track both land',
     from: 'go:migration.go migratedEventCreate (track 1174134089 holds two contests)',
     setup: [user(1), track(1, 1), migrated(contest(1, 7, 1))],

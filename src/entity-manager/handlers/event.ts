@@ -13,7 +13,11 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 function parseEndDate(s: string): number | undefined {
   if (!DATE_RE.test(s)) return undefined;
   const ms = Date.parse(/[Z+-]\d{0,2}:?\d{0,2}$/.test(s.slice(19)) ? s : `${s}Z`);
-  return Number.isNaN(ms) ? undefined : ms;
+  if (Number.isNaN(ms)) return undefined;
+  // PostgreSQL's timestamp has no year 0, and toISOString writes years past 9999 with a sign it refuses:
+  // a genesis replay (which skips the "in the past" rule) must not turn either into a failed tx.
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999 ? ms : undefined;
 }
 
 const createEvent: Handler = async ({ db }, p) => {
