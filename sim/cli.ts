@@ -3,18 +3,20 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError } from 'commander';
-import { sql } from 'kysely';
 import { SCENARIOS } from '../scenarios/index.js';
 import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
 import { saveBlocks } from './block-file.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
+import { createDatabase, dropDatabase } from './database.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { FileChain } from './file-chain.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
+import { describe as describeDifference, runOracle } from './oracle.js';
 import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
+import { shrinkAndSave } from './shrink.js';
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -46,7 +48,8 @@ const program = new Command('sim')
   .option('--timings <file>', 'write timings (JSON)')
   .option('--golden <file>', 'golden file (default golden/seed-<seed>.json)')
   .option('--update-golden', 'rewrite the golden file from this run', false)
-  .option('--save-scenario <file>', 'on a violation, write a scenario file reproducing this run')
+  .option('--save-scenario <file>', 'on a violation, shrink the run and write the scenario reproducing it')
+  .option('--shrink', 'on a violation, shrink the run to a minimal block list saved as a scenario', false)
   .option(
     '--save-blocks <file>',
     'also write the simulated chain as a block file (JSON Lines of GetBlock responses)',
@@ -55,6 +58,10 @@ const program = new Command('sim')
   .option(
     '--scenario <id>',
     'run a regression scenario both ways (ours and the reproduced bug) and print its figures',
+  )
+  .option(
+    '--oracle <which>',
+    "production: index the chain twice, ours vs production's own triggers, and compare",
   )
   .option(
     '--serve <port>',
@@ -77,10 +84,12 @@ interface Flags {
   golden?: string;
   updateGolden: boolean;
   saveScenario?: string;
+  shrink: boolean;
   serve?: number;
   scenario?: string;
   saveBlocks?: string;
   source?: string;
+  oracle?: string;
 }
 
 function reproduce(f: Flags): string {
@@ -130,19 +139,15 @@ async function runScenario(f: Flags, id: string): Promise<void> {
         return { db: h.db, url: h.url, close: () => h.close() };
       }
       const name = `scenario_${process.pid}_${++n}`;
-      const admin = await connect(base, { poolSize: 1 });
-      await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
-      const u = new URL(base);
-      u.pathname = `/${name}`;
-      const h = await connect(u.toString());
+      const url = await createDatabase(base, name);
+      const h = await connect(url);
       await migrate(h.db);
       return {
         db: h.db,
-        url: u.toString(),
+        url,
         close: async () => {
           await h.close();
-          await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
-          await admin.close();
+          await dropDatabase(base, name);
         },
       };
     },
@@ -182,6 +187,7 @@ async function main(f: Flags): Promise<void> {
   }
   if (f.scenario !== undefined) return runScenario(f, f.scenario);
   if (f.serve !== undefined) return serve(f, f.serve);
+  if (f.oracle !== undefined) return oracle(f);
   const options: SimOptions = {
     seed: f.seed,
     blocks: f.blocks,
@@ -228,11 +234,40 @@ async function main(f: Flags): Promise<void> {
     console.error(`\n${violations.length} violation(s):`);
     for (const v of violations.slice(0, 50)) console.error(`  [${v.invariant}] ${v.message}`);
     console.error(`\nreproduce with: ${reproduce(f)}`);
-    if (f.saveScenario) {
+    if (report.violations.length > 0 && (f.shrink || f.saveScenario)) {
+      await shrinkAndSave(options, f.saveScenario, reproduce(f), (l) => console.error(l));
+    } else if (f.saveScenario) {
+      // Only the golden differs: no invariant to shrink on, so the scenario is the run's options.
       writeFileSync(f.saveScenario, scenarioFile(options));
       console.error(`scenario written to ${f.saveScenario}`);
     }
     process.exitCode = 1;
+  } else if (f.shrink) {
+    console.log('shrink: the run violates no invariant, nothing to shrink');
+  }
+}
+
+/** --oracle production: both runs on one ephemeral PostgreSQL 15 (production's functions need a server). */
+async function oracle(f: Flags): Promise<void> {
+  if (f.oracle !== 'production') throw new InvalidArgumentError('--oracle takes: production');
+  const server = f.db.startsWith('postgres://') ? undefined : await startEphemeralPostgres();
+  try {
+    const r = await runOracle({
+      ...DEFAULT_OPTIONS,
+      seed: f.seed,
+      blocks: f.blocks,
+      db: server?.url ?? f.db,
+      hostileShare: f.hostile,
+    });
+    console.log(`oracle seed ${r.seed}, ${r.blocks} blocks: notifications by type (ours / production)`);
+    for (const t of [...new Set([...Object.keys(r.counts.ours), ...Object.keys(r.counts.production)])].sort())
+      console.log(`  ${t.padEnd(36)} ${r.counts.ours[t] ?? 0} / ${r.counts.production[t] ?? 0}`);
+    console.log(`accepted deliberate differences: ${JSON.stringify(r.accepted)}`);
+    console.log(`unexplained differences: ${r.unexplained.length}`);
+    for (const d of r.unexplained.slice(0, 50)) console.log(`  ${describeDifference(d)}`);
+    if (r.unexplained.length > 0 || r.violations > 0) process.exitCode = 1;
+  } finally {
+    await server?.stop();
   }
 }
 

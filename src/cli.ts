@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { captureCommand } from './cli/capture.js';
 import { registerChallenges } from './cli/challenges.js';
+import { handlersCommand } from './cli/handlers.js';
 import { indexCommand } from './cli/index-command.js';
 import { migrateCommand } from './cli/migrate.js';
 import { parityCommand } from './cli/parity.js';
@@ -13,6 +14,7 @@ program.addCommand(indexCommand());
 registerChallenges(program);
 program.addCommand(parityCommand());
 program.addCommand(captureCommand());
+program.addCommand(handlersCommand());
 
 program.parseAsync(process.argv).catch((e: unknown) => {
   // Bad flags and environment variables, an unreachable database, a bad block file: one clear line.

@@ -1,6 +1,7 @@
 // Fetches heights ahead of the indexer into a bounded buffer. On an error or a not-yet-produced block
 // it backs off (200 ms doubling, capped near 3.2 s) and retries THE SAME height: it never skips one.
 import type { Clock } from '../deps/clock.js';
+import { nextBackoff } from '../shared/backoff.js';
 import { type BlockSource, SourceFatalError } from './block-source.js';
 import type { Block } from './types.js';
 
@@ -29,15 +30,6 @@ export interface PrefetchOptions {
 }
 
 export const DEFAULT_PREFETCH_BUFFER = 50;
-const BACKOFF_START_MS = 200;
-const BACKOFF_DOUBLE_BELOW_MS = 2000;
-
-/** 0 → 200 → 400 → 800 → 1600 → 3200 → 3200 … */
-export function nextBackoff(current: number): number {
-  if (current === 0) return BACKOFF_START_MS;
-  return current < BACKOFF_DOUBLE_BELOW_MS ? current * 2 : current;
-}
-
 export class Prefetcher implements AsyncIterable<PrefetchItem> {
   private readonly buffer: PrefetchItem[] = [];
   private readonly bufferSize: number;

@@ -2,9 +2,9 @@
 // {Method}, int64 as strings). The source only fetches and decodes; retries and backoff belong to the
 // prefetcher, which retries the same height. Undecodable answers are errors naming the height.
 import type { Clock } from '../deps/clock.js';
+import { nextBackoff } from '../shared/backoff.js';
 import type { BlockSource, FetchResult } from './block-source.js';
 import { DecodeError, decodeGetBlockResponse } from './decode.js';
-import { nextBackoff } from './prefetcher.js';
 
 /** A failed call to the node: HTTP status (none for network errors and timeouts) and Connect code. */
 export class RpcError extends Error {

@@ -52,6 +52,9 @@ export function prevalidate(
       `metadata is ${Buffer.byteLength(me.metadata, 'utf8')} bytes (max ${MAX_METADATA_BYTES})`,
     );
   }
+  if (nestingDepth(me.metadata) > MAX_METADATA_DEPTH) {
+    return rejected('metadata_value_invalid', `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  }
   const metadata = Metadata.parse(me.metadata);
   if (metadata.hasNul()) return rejected('nul_byte', 'metadata contains a NUL character');
   return {
@@ -67,6 +70,26 @@ export function prevalidate(
       migration: tx.migration,
     },
   };
+}
+
+/** Deeper JSON than this is refused before parsing: no handler reads it, and jsonb would hit the stack limit. */
+export const MAX_METADATA_DEPTH = 64;
+
+/** The deepest `[`/`{` nesting of JSON text, strings skipped; linear, no recursion. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }
 
 /** Runs the routed handler. Throws only hard errors; validation rejections come back as outcomes. */

@@ -111,11 +111,9 @@ function readIntIn(v: unknown, what: string, code: 'metadata_id_invalid' | 'meta
   return n;
 }
 
-const MAX_NUL_DEPTH = 512;
-
 function containsNul(v: unknown, depth: number): boolean {
-  // JSON.parse output is a tree; the depth bound keeps a hostile nesting from exhausting the stack.
-  if (depth > MAX_NUL_DEPTH) return true;
+  // Nesting is bounded before parsing (apply.ts MAX_METADATA_DEPTH); the bound here is a second guard.
+  if (depth > 1_000) return false;
   if (typeof v === 'string') return v.includes(NUL);
   if (Array.isArray(v)) return v.some((x) => containsNul(x, depth + 1));
   if (isObject(v)) return Object.entries(v).some(([k, x]) => k.includes(NUL) || containsNul(x, depth + 1));

@@ -1,7 +1,6 @@
 // Every ManageEntity handler, one registration per (entity_type, action). Files are grouped by entity
 // under handlers/; this list is the dispatch table's only input.
 
-import { userEventsHooks } from '../challenges/user-events-hook.js';
 import { createDispatcher, type DataTypeGate, type Dispatcher } from './dispatcher.js';
 import { commentHandlers } from './handlers/comment.js';
 import { developerAppHandlers } from './handlers/developer-app.js';
@@ -19,6 +18,7 @@ import { trackCollaboratorHandlers } from './handlers/track-collaborator.js';
 import { userHandlers } from './handlers/user.js';
 import { walletHandlers } from './handlers/wallet.js';
 import type { HandlerRegistration, PostHookRegistration } from './types.js';
+import { userEventsHooks } from './user-events-hook.js';
 
 export const HANDLERS: readonly HandlerRegistration[] = [
   // handlers: add `...<entity>Handlers,` lines here (keep alphabetical)

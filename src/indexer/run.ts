@@ -11,7 +11,7 @@ import { Prefetcher, type PrefetchItem } from '../chain/prefetcher.js';
 import { isManageEntity } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
-import { BlockError, describe, isRetryable } from './errors.js';
+import { BlockError, describe, isRetryable } from '../shared/errors.js';
 import {
   applyBlock,
   applyPlainBlocks,

@@ -11,9 +11,9 @@ import { type RpcFault, type RpcServer, startRpcServer } from '../../sim/rpc-ser
 import { DecodeError } from '../../src/chain/decode.js';
 import { RpcError, rpcSource, waitForNode } from '../../src/chain/rpc-source.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
-import { isRetryable } from '../../src/indexer/errors.js';
 import { runIndexer } from '../../src/indexer/run.js';
 import { logObserver } from '../../src/ops/log-observer.js';
+import { isRetryable } from '../../src/shared/errors.js';
 import { indexReference } from '../support/daemon.js';
 import { createTestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';

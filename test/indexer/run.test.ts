@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../sim/clock.js';
 import { SourceFatalError } from '../../src/chain/block-source.js';
 import { Prefetcher } from '../../src/chain/prefetcher.js';
 import { silentLogger } from '../../src/deps/logger.js';
@@ -8,7 +9,7 @@ import { GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
-import { InstantClock, MemorySource } from '../support/memory-source.js';
+import { MemorySource } from '../support/memory-source.js';
 import { testDispatcher, W } from './test-handlers.js';
 
 const chainOf = (n: number, from = 1) =>
@@ -26,7 +27,7 @@ const deps = () => ({ chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logg
 describe('prefetcher', () => {
   it('retries the same height on errors and not-yet answers, backing off 200 ms doubling to ~3.2 s, never skipping', async () => {
     const source = new MemorySource(chainOf(5)).failTimes(2, 7).notYetTimes(4, 2);
-    const clock = new InstantClock();
+    const clock = new SimClock();
     const seen: number[] = [];
     for await (const item of new Prefetcher(source, { startHeight: 1, clock, bufferSize: 2 }))
       seen.push(item.block.height);
@@ -38,7 +39,7 @@ describe('prefetcher', () => {
 
   it('with a retry deadline, a height that keeps failing stops the source, naming the height; not-yet never counts', async () => {
     const source = new MemorySource(chainOf(5)).failTimes(3, 1_000).notYetTimes(2, 1_000);
-    const clock = new InstantClock();
+    const clock = new SimClock();
     const seen: number[] = [];
     const err = await (async () => {
       for await (const item of new Prefetcher(source, { startHeight: 1, clock, retryDeadlineMs: 10_000 }))
@@ -55,7 +56,7 @@ describe('prefetcher', () => {
 
   it('keeps at most bufferSize blocks ahead of the consumer', async () => {
     const source = new MemorySource(chainOf(30));
-    const p = new Prefetcher(source, { startHeight: 1, clock: new InstantClock(), bufferSize: 4 });
+    const p = new Prefetcher(source, { startHeight: 1, clock: new SimClock(), bufferSize: 4 });
     const it = p[Symbol.asyncIterator]();
     await it.next();
     await new Promise((r) => setTimeout(r, 20));
@@ -84,7 +85,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(6)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       endHeight: 4,
     });
     expect(await resolveStartHeight(t.db, TEST_CHAIN_ID)).toEqual({ height: 5, reason: 'etl_blocks' });
@@ -92,7 +93,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(6)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
     });
     expect(summary).toMatchObject({
       startHeight: 5,
@@ -123,7 +124,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(10, 43)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
     });
     expect(summary.startHeight).toBe(43);
     // em_block continues from the clone's blocks.number, not from the chain height.
@@ -146,7 +147,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(20)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       endHeight: 12,
     });
     expect(s).toMatchObject({ lastHeight: 12, blocksIndexed: 12, stoppedBy: 'end' });
@@ -165,7 +166,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(bad),
       deps: failing,
-      clock: new InstantClock(),
+      clock: new SimClock(),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HaltError);
     expect((err as HaltError).message).toContain('block 1');
@@ -187,7 +188,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(5)),
       deps: flaky,
-      clock: new InstantClock(),
+      clock: new SimClock(),
       failurePolicy: 'record-and-continue',
     });
     expect(s.gaps).toBe(1);
@@ -207,7 +208,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(6)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       maxGroupBlocks: 1,
       beforeTransaction: async () => {
         calls++;
@@ -223,7 +224,7 @@ describe('resume and run loop', () => {
         db: other.db,
         source: new MemorySource(chainOf(6)),
         deps: deps(),
-        clock: new InstantClock(),
+        clock: new SimClock(),
         maxGroupBlocks: 1,
         failurePolicy: 'record-and-continue',
         beforeTransaction: async () => {
@@ -250,7 +251,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(blocks),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       maxGroupBlocks: 16,
     });
     const other = await createTestDb();
@@ -259,7 +260,7 @@ describe('resume and run loop', () => {
         db: other.db,
         source: new MemorySource(blocks),
         deps: deps(),
-        clock: new InstantClock(),
+        clock: new SimClock(),
         maxGroupBlocks: 1,
       });
       expect(grouped).toMatchObject({ blocksIndexed: 40, lastHeight: 40 });
@@ -280,7 +281,7 @@ describe('resume and run loop', () => {
         return { inserted: 1 };
       },
     };
-    const clock = new InstantClock();
+    const clock = new SimClock();
     const retries: number[] = [];
     const s = await runIndexer({
       db: t.db,

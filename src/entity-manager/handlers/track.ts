@@ -182,6 +182,7 @@ const createTrack: Handler = async ({ db }, p) => {
           ids.map((id) => ({
             track_id: p.entityId,
             collaborator_user_id: id,
+            invited_by: p.userId,
             status: 'pending',
             blocknumber: p.blockNumber,
             txhash: p.txHash,
