@@ -2,11 +2,12 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { SCENARIOS } from '../scenarios/index.js';
 import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
+import { redactSecrets, redactUrl } from '../src/ops/redact.js';
 import { saveBlocks } from './block-file.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
 import { createDatabase, dropDatabase } from './database.js';
@@ -18,17 +19,29 @@ import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
 import { shrinkAndSave } from './shrink.js';
 
-const int = (name: string) => (v: string) => {
+const int =
+  (name: string, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    if (n > max)
+      throw new InvalidArgumentError(`${name} must be at most ${max.toLocaleString('en')}, got ${v}`);
+    return n;
+  };
+/** Generated chains are held in memory: past this a run would exhaust memory long before it ended. */
+const MAX_BLOCKS = 5_000_000;
+const share = (v: string) => {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError(`--hostile must be a number from 0 to 1, got "${v}"`);
   return n;
 };
 
 const program = new Command('sim')
   .description('Deterministic chain simulator driving the production indexer')
   .option('--seed <n>', 'seed', int('seed'), 42)
-  .option('--blocks <n>', 'blocks to generate', int('blocks'), DEFAULT_OPTIONS.blocks)
+  .option('--blocks <n>', 'blocks to generate', int('blocks', MAX_BLOCKS), DEFAULT_OPTIONS.blocks)
   .option(
     '--db <url>',
     'pglite://memory (default), postgres (start an ephemeral server) or postgres://…',
@@ -40,7 +53,7 @@ const program = new Command('sim')
   .option(
     '--hostile <share>',
     'share of hostile ManageEntity txs (0..1)',
-    (v) => Number(v),
+    share,
     DEFAULT_OPTIONS.hostileShare,
   )
   .option('--no-challenges', 'run no challenge ticks (the tables a plain `metronome index` writes)')
@@ -66,7 +79,7 @@ const program = new Command('sim')
   .option(
     '--serve <port>',
     'serve the simulated chain over the Core RPC protocol on 127.0.0.1 instead of indexing it',
-    int('port'),
+    int('port', 65535),
   )
   .action(main);
 
@@ -97,7 +110,7 @@ function reproduce(f: Flags): string {
     'pnpm sim',
     `--seed ${f.seed}`,
     `--blocks ${f.blocks}`,
-    f.db !== DEFAULT_OPTIONS.db ? `--db ${f.db}` : '',
+    f.db !== DEFAULT_OPTIONS.db ? `--db ${redactUrl(f.db)}` : '',
     f.legacyWriter ? '--legacy-writer' : '',
     f.faults ? '--faults' : '',
     f.hostile !== DEFAULT_OPTIONS.hostileShare ? `--hostile ${f.hostile}` : '',
@@ -126,7 +139,7 @@ async function serve(f: Flags, port: number): Promise<void> {
 
 async function runScenario(f: Flags, id: string): Promise<void> {
   const s = SCENARIOS.find((x) => x.id === id || x.id.startsWith(`${id}-`) || x.id === id.split('-')[0]);
-  if (!s) throw new InvalidArgumentError(`no scenario ${id}; have ${SCENARIOS.map((x) => x.id).join(', ')}`);
+  if (!s) throw new UsageError(`no scenario ${id}; have ${SCENARIOS.map((x) => x.id).join(', ')}`);
   const server = s.needsPostgres || f.db === 'postgres' ? await startEphemeralPostgres() : undefined;
   const base = server?.url ?? f.db;
   let n = 0;
@@ -310,4 +323,19 @@ export const options: SimOptions = ${JSON.stringify(o, null, 2)};
 `;
 }
 
-await program.parseAsync(process.argv);
+/** A bad request from the command line (exit 2), as opposed to a run that failed (exit 1). */
+class UsageError extends Error {}
+
+// Bad flags exit 2 with commander's one line; failures exit 1 with one line, never a stack trace, and
+// never a password (commander echoes option values; driver errors may quote the URL).
+program.exitOverride().configureOutput({ outputError: (text, write) => write(redactSecrets(text)) });
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`error: ${redactSecrets(e instanceof Error ? e.message || String(e) : String(e))}`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  }
+}
