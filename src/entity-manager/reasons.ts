@@ -53,6 +53,7 @@ export const TX_REASONS = {
   wallet_taken: 'the signer wallet already belongs to another user',
   artist_pick_invalid: 'the artist pick is not an active track of the user',
   // (accounts parity: new user/app/grant/comment/event/email/wallet codes go here)
+  video_url_too_long: 'the comment video_url is longer than 2,000 characters',
 
   // Tracks and playlists
   title_required: 'a track needs a title',

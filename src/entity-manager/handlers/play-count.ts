@@ -21,5 +21,12 @@ const reconcile: Handler = async ({ db }, p) => {
 };
 
 export const playCountHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'PlayCount', action: 'Reconcile', gate: null, handle: reconcile },
+  // Exception: no authorize step and no gate (genesis replay of play counts).
+  {
+    entityType: 'PlayCount',
+    action: 'Reconcile',
+    gate: null,
+    writes: ['aggregate_plays'],
+    handle: reconcile,
+  },
 ];

@@ -39,5 +39,5 @@ const react: Handler = async ({ db }, p) => {
 };
 
 export const tipHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'Tip', action: 'Update', gate: 'Tip', handle: react },
+  { entityType: 'Tip', action: 'Update', gate: 'Tip', writes: ['reactions'], handle: react },
 ];
