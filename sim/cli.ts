@@ -2,32 +2,46 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { SCENARIOS } from '../scenarios/index.js';
 import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
+import { redactSecrets, redactUrl } from '../src/ops/redact.js';
 import { saveBlocks } from './block-file.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
 import { createDatabase, dropDatabase } from './database.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { FileChain } from './file-chain.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
+import { describe as describeDifference, runOracle } from './oracle.js';
 import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
 import { shrinkAndSave } from './shrink.js';
 
-const int = (name: string) => (v: string) => {
+const int =
+  (name: string, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    if (n > max)
+      throw new InvalidArgumentError(`${name} must be at most ${max.toLocaleString('en')}, got ${v}`);
+    return n;
+  };
+/** Generated chains are held in memory: past this a run would exhaust memory long before it ended. */
+const MAX_BLOCKS = 5_000_000;
+const share = (v: string) => {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError(`--hostile must be a number from 0 to 1, got "${v}"`);
   return n;
 };
 
 const program = new Command('sim')
   .description('Deterministic chain simulator driving the production indexer')
   .option('--seed <n>', 'seed', int('seed'), 42)
-  .option('--blocks <n>', 'blocks to generate', int('blocks'), DEFAULT_OPTIONS.blocks)
+  .option('--blocks <n>', 'blocks to generate', int('blocks', MAX_BLOCKS), DEFAULT_OPTIONS.blocks)
   .option(
     '--db <url>',
     'pglite://memory (default), postgres (start an ephemeral server) or postgres://…',
@@ -39,7 +53,7 @@ const program = new Command('sim')
   .option(
     '--hostile <share>',
     'share of hostile ManageEntity txs (0..1)',
-    (v) => Number(v),
+    share,
     DEFAULT_OPTIONS.hostileShare,
   )
   .option('--no-challenges', 'run no challenge ticks (the tables a plain `metronome index` writes)')
@@ -59,9 +73,13 @@ const program = new Command('sim')
     'run a regression scenario both ways (ours and the reproduced bug) and print its figures',
   )
   .option(
+    '--oracle <which>',
+    "production: index the chain twice, ours vs production's own triggers, and compare",
+  )
+  .option(
     '--serve <port>',
     'serve the simulated chain over the Core RPC protocol on 127.0.0.1 instead of indexing it',
-    int('port'),
+    int('port', 65535),
   )
   .action(main);
 
@@ -84,6 +102,7 @@ interface Flags {
   scenario?: string;
   saveBlocks?: string;
   source?: string;
+  oracle?: string;
 }
 
 function reproduce(f: Flags): string {
@@ -91,7 +110,7 @@ function reproduce(f: Flags): string {
     'pnpm sim',
     `--seed ${f.seed}`,
     `--blocks ${f.blocks}`,
-    f.db !== DEFAULT_OPTIONS.db ? `--db ${f.db}` : '',
+    f.db !== DEFAULT_OPTIONS.db ? `--db ${redactUrl(f.db)}` : '',
     f.legacyWriter ? '--legacy-writer' : '',
     f.faults ? '--faults' : '',
     f.hostile !== DEFAULT_OPTIONS.hostileShare ? `--hostile ${f.hostile}` : '',
@@ -120,7 +139,7 @@ async function serve(f: Flags, port: number): Promise<void> {
 
 async function runScenario(f: Flags, id: string): Promise<void> {
   const s = SCENARIOS.find((x) => x.id === id || x.id.startsWith(`${id}-`) || x.id === id.split('-')[0]);
-  if (!s) throw new InvalidArgumentError(`no scenario ${id}; have ${SCENARIOS.map((x) => x.id).join(', ')}`);
+  if (!s) throw new UsageError(`no scenario ${id}; have ${SCENARIOS.map((x) => x.id).join(', ')}`);
   const server = s.needsPostgres || f.db === 'postgres' ? await startEphemeralPostgres() : undefined;
   const base = server?.url ?? f.db;
   let n = 0;
@@ -181,6 +200,7 @@ async function main(f: Flags): Promise<void> {
   }
   if (f.scenario !== undefined) return runScenario(f, f.scenario);
   if (f.serve !== undefined) return serve(f, f.serve);
+  if (f.oracle !== undefined) return oracle(f);
   const options: SimOptions = {
     seed: f.seed,
     blocks: f.blocks,
@@ -240,6 +260,30 @@ async function main(f: Flags): Promise<void> {
   }
 }
 
+/** --oracle production: both runs on one ephemeral PostgreSQL 15 (production's functions need a server). */
+async function oracle(f: Flags): Promise<void> {
+  if (f.oracle !== 'production') throw new InvalidArgumentError('--oracle takes: production');
+  const server = f.db.startsWith('postgres://') ? undefined : await startEphemeralPostgres();
+  try {
+    const r = await runOracle({
+      ...DEFAULT_OPTIONS,
+      seed: f.seed,
+      blocks: f.blocks,
+      db: server?.url ?? f.db,
+      hostileShare: f.hostile,
+    });
+    console.log(`oracle seed ${r.seed}, ${r.blocks} blocks: notifications by type (ours / production)`);
+    for (const t of [...new Set([...Object.keys(r.counts.ours), ...Object.keys(r.counts.production)])].sort())
+      console.log(`  ${t.padEnd(36)} ${r.counts.ours[t] ?? 0} / ${r.counts.production[t] ?? 0}`);
+    console.log(`accepted deliberate differences: ${JSON.stringify(r.accepted)}`);
+    console.log(`unexplained differences: ${r.unexplained.length}`);
+    for (const d of r.unexplained.slice(0, 50)) console.log(`  ${describeDifference(d)}`);
+    if (r.unexplained.length > 0 || r.violations > 0) process.exitCode = 1;
+  } finally {
+    await server?.stop();
+  }
+}
+
 /** Golden files are keyed by what determines the digest (engine excluded: both must agree). */
 function goldenOptions(r: SimReport) {
   const { engine: _engine, ...rest } = r.options;
@@ -279,4 +323,19 @@ export const options: SimOptions = ${JSON.stringify(o, null, 2)};
 `;
 }
 
-await program.parseAsync(process.argv);
+/** A bad request from the command line (exit 2), as opposed to a run that failed (exit 1). */
+class UsageError extends Error {}
+
+// Bad flags exit 2 with commander's one line; failures exit 1 with one line, never a stack trace, and
+// never a password (commander echoes option values; driver errors may quote the URL).
+program.exitOverride().configureOutput({ outputError: (text, write) => write(redactSecrets(text)) });
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`error: ${redactSecrets(e instanceof Error ? e.message || String(e) : String(e))}`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  }
+}

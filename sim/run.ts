@@ -76,6 +76,10 @@ export interface SimHooks {
   readonly failurePolicy?: FailurePolicy;
   /** Progress for a terminal bar: heights committed so far. */
   readonly onProgress?: (committed: number, total: number) => void;
+  /** Runs once the schema is migrated, before the first block (the oracle swaps in production's triggers). */
+  readonly prepareDb?: (db: Kysely<Database>) => Promise<void>;
+  /** Runs after the checks, before the database is closed (the oracle reads the trigger-written tables). */
+  readonly inspectDb?: (db: Kysely<Database>) => Promise<void>;
 }
 
 export interface SimReport {
@@ -204,6 +208,7 @@ async function simulateOnce(
     await migrate(db);
     // The production catalog starts challenges around block 25M; the simulated chain starts at 1.
     if (options.challenges !== false) await sql`UPDATE challenges SET starting_block = 0`.execute(db);
+    await hooks.prepareDb?.(db);
     const setupMs = performance.now() - t0;
 
     const chain = await chainFor(options);
@@ -410,6 +415,7 @@ async function simulateOnce(
       for (const [k, n] of Object.entries(info.hostile)) hostile[k] = (hostile[k] ?? 0) + n;
     }
     const digest = await digestTables(db);
+    await hooks.inspectDb?.(db);
     const report: SimReport = {
       seed,
       options: {

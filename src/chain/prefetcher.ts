@@ -29,6 +29,18 @@ export interface PrefetchOptions {
   readonly onRetry?: (height: number, reason: 'error' | 'not-yet', error: unknown, delayMs: number) => void;
 }
 
+/** One height kept failing past the retry deadline. */
+export class RetryDeadlineError extends SourceFatalError {
+  override name = 'RetryDeadlineError';
+  constructor(
+    readonly height: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 export const DEFAULT_PREFETCH_BUFFER = 50;
 export class Prefetcher implements AsyncIterable<PrefetchItem> {
   private readonly buffer: PrefetchItem[] = [];
@@ -117,8 +129,10 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
           failingSince ??= clock.monotonicMs();
           const failingMs = clock.monotonicMs() - failingSince;
           if (this.opts.retryDeadlineMs !== undefined && failingMs > this.opts.retryDeadlineMs)
-            throw new SourceFatalError(
+            throw new RetryDeadlineError(
+              height,
               `height ${height}: the block source kept failing for ${Math.round(failingMs)} ms (retry deadline ${this.opts.retryDeadlineMs} ms): ${e instanceof Error ? e.message : String(e)}`,
+              { cause: e },
             );
           backoff = nextBackoff(backoff);
           onRetry?.(height, 'error', e, backoff);

@@ -7,6 +7,7 @@ import { developerAppHandlers } from './handlers/developer-app.js';
 import { emailHandlers } from './handlers/email.js';
 import { eventHandlers } from './handlers/event.js';
 import { grantHandlers } from './handlers/grant.js';
+import { mutedUserHandlers } from './handlers/muted-user.js';
 import { notificationHandlers } from './handlers/notification.js';
 import { playCountHandlers } from './handlers/play-count.js';
 import { playlistHandlers } from './handlers/playlist.js';
@@ -26,6 +27,7 @@ export const HANDLERS: readonly HandlerRegistration[] = [
   ...emailHandlers,
   ...eventHandlers,
   ...grantHandlers,
+  ...mutedUserHandlers,
   ...notificationHandlers,
   ...playCountHandlers,
   ...playlistHandlers,

@@ -77,7 +77,7 @@ describe('indexBlock', () => {
     expect(rows.map((r) => [r.outcome, r.reason_code])).toEqual([
       ['applied', null],
       ['failed', 'handler_error'],
-      ['rejected', 'test_rejected'],
+      ['rejected', 'metadata_value_invalid'],
       ['applied', null],
       ['unrouted', 'unrouted'],
     ]);

@@ -5,7 +5,8 @@ import { Prefetcher } from '../../src/chain/prefetcher.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { InstanceLockedError } from '../../src/indexer/instance-lock.js';
 import { resolveStartHeight } from '../../src/indexer/resume.js';
-import { GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
+import { GapRefusedError, GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
+import { createMetrics } from '../../src/ops/metrics.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
@@ -233,6 +234,8 @@ describe('resume and run loop', () => {
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GuardError);
       expect((err as GuardError).cause).toBeInstanceOf(InstanceLockedError);
+      // The daemon's fatal line names the block it could not write.
+      expect((err as GuardError).height).toBe(4);
       const heights = await other.db
         .selectFrom('etl_blocks')
         .select('block_height')
@@ -293,5 +296,95 @@ describe('resume and run loop', () => {
     });
     expect(s).toMatchObject({ blocksIndexed: 2, gaps: 0 });
     expect(retries).toEqual([101, 102, 103]);
+  });
+
+  it('an explicit start above the resume point is refused, naming the missing heights; nothing is written', async () => {
+    await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      endHeight: 10,
+    });
+    const err = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 16,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GapRefusedError);
+    expect((err as Error).message).toContain('heights 11..15 (5 blocks)');
+    expect((err as Error).message).toContain('--allow-gap');
+    const heights = await t.db
+      .selectFrom('etl_blocks')
+      .select('block_height')
+      .orderBy('block_height')
+      .execute();
+    expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
+    // At or below the resume point is a re-index or a plain resume: allowed.
+    const again = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 11,
+      endHeight: 12,
+    });
+    expect(again).toMatchObject({ startHeight: 11, lastHeight: 12 });
+  });
+
+  it('with allowGap the skipped heights are rows in metronome_block_gaps, counted by the gap metric', async () => {
+    await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      endHeight: 10,
+    });
+    const metrics = createMetrics({ processMetrics: false });
+    const skipped: { from: number; to: number }[] = [];
+    const s = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 16,
+      endHeight: 20,
+      allowGap: true,
+      observer: {
+        ...metrics.observer,
+        onSkippedRange: (r) => {
+          skipped.push(r);
+          metrics.observer.onSkippedRange?.(r);
+        },
+      },
+    });
+    expect(s).toMatchObject({ startHeight: 16, lastHeight: 20, blocksIndexed: 5 });
+    expect(skipped).toEqual([{ from: 11, to: 15 }]);
+    const gaps = await t.db
+      .selectFrom('metronome_block_gaps')
+      .select(['block_height', 'error', 'attempts'])
+      .orderBy('block_height')
+      .execute();
+    expect(gaps.map((g) => g.block_height)).toEqual([11, 12, 13, 14, 15]);
+    expect(gaps[0]!.error).toMatch(/skipped by an explicit start at 16 \(--allow-gap\)/);
+    expect(gaps[0]!.attempts).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString('metronome_block_gaps_total')).toMatch(
+      /^metronome_block_gaps_total 5$/m,
+    );
+  });
+
+  it('an explicit start on an empty database is where indexing begins: no gap', async () => {
+    const s = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(10, 5)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 5,
+    });
+    expect(s).toMatchObject({ startHeight: 5, lastHeight: 14 });
+    expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
   });
 });

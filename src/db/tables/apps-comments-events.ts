@@ -11,6 +11,7 @@ interface Audit {
 }
 
 export interface OauthRedirectUrisTable {
+  id: Generated<number>;
   client_id: string;
   redirect_uri: string;
   created_at: Timestamp;
@@ -33,17 +34,19 @@ export interface CommentsTable extends Omit<Audit, 'blocknumber'> {
   entity_id: number;
   entity_type: Generated<string>;
   track_timestamp_s: number | null;
-  is_delete: Generated<boolean>;
-  is_visible: Generated<boolean>;
-  is_edited: Generated<boolean>;
+  is_delete: Generated<boolean | null>;
+  is_visible: Generated<boolean | null>;
+  is_edited: Generated<boolean | null>;
   is_members_only: Generated<boolean>;
   video_url: string | null;
-  blocknumber: number;
+  blocknumber: number | null;
+  blockhash: string;
 }
-export interface CommentUserTable extends Audit {
+export interface CommentUserTable extends Omit<Audit, 'blockhash'> {
   comment_id: number;
   user_id: number;
-  is_delete: Generated<boolean>;
+  is_delete: Generated<boolean | null>;
+  blockhash: string;
 }
 export interface CommentThreadsTable {
   parent_comment_id: number;
@@ -51,21 +54,24 @@ export interface CommentThreadsTable {
 }
 export interface EventsTable extends Omit<Audit, 'blockhash'> {
   event_id: number;
+  /** event_type enum: remix_contest | live_event | new_release. */
   event_type: string;
   user_id: number;
+  /** event_entity_type enum: track | collection | user. */
   entity_type: string | null;
   entity_id: number | null;
   end_date: Timestamp | null;
   event_data: Json | null;
-  is_deleted: Generated<boolean>;
+  is_deleted: Generated<boolean | null>;
   blockhash: string;
 }
 export interface EncryptedEmailsTable {
   id: Generated<number>;
   email_owner_user_id: number;
   encrypted_email: string;
-  created_at: Timestamp;
-  updated_at: Timestamp;
+  /** timestamptz in production. */
+  created_at: Timestamp | null;
+  updated_at: Timestamp | null;
 }
 export interface EmailAccessTable {
   id: Generated<number>;
@@ -74,20 +80,23 @@ export interface EmailAccessTable {
   grantor_user_id: number;
   encrypted_key: string;
   is_initial: Generated<boolean>;
-  created_at: Timestamp;
-  updated_at: Timestamp;
+  /** timestamptz in production. */
+  created_at: Timestamp | null;
+  updated_at: Timestamp | null;
 }
 export interface AssociatedWalletsTable {
   id: Generated<number>;
   user_id: number;
   wallet: string;
+  /** wallet_chain enum: eth | sol. */
   chain: string;
   is_current: boolean;
   is_delete: Generated<boolean>;
   blockhash: string;
   blocknumber: number;
-  created_at: Timestamp;
-  updated_at: Timestamp;
+  // Ours (production has neither): nullable so production's writers need not know them.
+  created_at: Timestamp | null;
+  updated_at: Timestamp | null;
 }
 export interface DashboardWalletUsersTable extends Audit {
   wallet: string;
@@ -101,6 +110,7 @@ export interface UserTipsTable {
   receiver_user_id: number;
   amount: number;
   created_at: Timestamp;
+  updated_at: Generated<Date>;
 }
 export interface ReactionsTable {
   id: Generated<number>;

@@ -85,8 +85,15 @@ export interface RewardManagerTxsTable {
   created_at: Timestamp;
 }
 
+/** Filled by the rewards service; we only read `code`. */
 export interface RewardCodesTable {
   code: string;
+  mint: string;
+  reward_address: string;
+  amount: number;
+  created_at: Generated<Date>;
+  remaining_uses: Generated<number>;
+  signature: string | null;
 }
 
 export interface ChallengeDisbursementsTable {

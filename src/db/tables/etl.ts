@@ -27,8 +27,12 @@ export interface CoreIndexedBlocksTable {
   id: Generated<Int8>;
   blockhash: string;
   chain_id: string;
+  /** integer in production (0009); the primary key is (chain_id, height) as there. */
   height: Int8;
   em_block: number | null;
+  // Production's columns (0009) we do not write.
+  parenthash: string | null;
+  plays_slot: Generated<number | null>;
 }
 
 export type TxOutcome = 'applied' | 'rejected' | 'failed' | 'unrouted';

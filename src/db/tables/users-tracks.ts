@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 import type { Timestamp } from './etl.js';
 import type { Json } from './json.js';
 
@@ -40,11 +40,19 @@ export interface UsersTable extends ChainStamp {
   verified_with_tiktok: Generated<boolean | null>;
   website: string | null;
   donation: string | null;
+  /** profile_type_enum: 'label' is its only value. */
   profile_type: string | null;
   spl_usdc_payout_wallet: string | null;
   coin_flair_mint: string | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // Production's columns (0009) our handlers do not write yet (docs/schema.md).
+  primary_id: number | null;
+  secondary_ids: number[] | null;
+  replica_set_update_signer: string | null;
+  has_collectibles: Generated<boolean>;
+  user_storage_account: string | null;
+  user_authority_account: string | null;
 }
 
 export interface TracksTable extends ChainStamp {
@@ -67,10 +75,11 @@ export interface TracksTable extends ChainStamp {
   license: string | null;
   isrc: string | null;
   iswc: string | null;
-  duration: number | null;
+  duration: Generated<number | null>;
   bpm: number | null;
   musical_key: string | null;
-  release_date: string | null;
+  /** timestamp in production (0009); written as an ISO string, read back as a Date. */
+  release_date: ColumnType<Date | null, string | Date | null, string | Date | null>;
   remix_of: Json | null;
   stem_of: Json | null;
   field_visibility: Json | null;
@@ -89,6 +98,38 @@ export interface TracksTable extends ChainStamp {
   access_authorities: string[] | null;
   created_at: Timestamp;
   updated_at: Timestamp;
+  // Production's columns (0009) our handlers do not write yet (docs/schema.md).
+  credits_splits: string | null;
+  create_date: string | null;
+  file_type: string | null;
+  metadata_multihash: string | null;
+  is_playlist_upload: Generated<boolean>;
+  ai_attribution_user_id: number | null;
+  preview_start_seconds: number | null;
+  is_original_available: Generated<boolean>;
+  playlists_containing_track: Generated<number[]>;
+  placement_hosts: string | null;
+  ddex_release_ids: Json | null;
+  artists: Json | null;
+  resource_contributors: Json | null;
+  indirect_resource_contributors: Json | null;
+  rights_controller: Json | null;
+  copyright_line: Json | null;
+  producer_copyright_line: Json | null;
+  parental_warning_type: string | null;
+  playlists_previously_containing_track: Generated<Json>;
+  allowed_api_keys: string[] | null;
+  audio_analysis_error_count: Generated<number>;
+  is_custom_bpm: Generated<boolean | null>;
+  is_custom_musical_key: Generated<boolean | null>;
+  comments_disabled: Generated<boolean | null>;
+  cover_original_song_title: string | null;
+  cover_original_artist: string | null;
+  is_owned_by_user: Generated<boolean>;
+  no_ai_use: Generated<boolean | null>;
+  /** parental_warning_type enum. */
+  parental_warning: string | null;
+  territory_codes: string[] | null;
 }
 
 export interface UserTrackTables {
@@ -96,6 +137,28 @@ export interface UserTrackTables {
   tracks: TracksTable;
   developer_apps: DeveloperAppsTable;
   grants: GrantsTable;
+  track_price_history: TrackPriceHistoryTable;
+  album_price_history: AlbumPriceHistoryTable;
+}
+
+/** Production's price history (0009); the ETL writes it on track/album create and update, we do not yet. */
+export interface TrackPriceHistoryTable {
+  track_id: number;
+  splits: Json;
+  total_price_cents: number;
+  blocknumber: number;
+  block_timestamp: Timestamp;
+  created_at: Generated<Date>;
+  /** usdc_purchase_access_type enum: stream | download. */
+  access: Generated<string>;
+}
+export interface AlbumPriceHistoryTable {
+  playlist_id: number;
+  splits: Json;
+  total_price_cents: number;
+  blocknumber: number;
+  block_timestamp: Timestamp;
+  created_at: Generated<Date>;
 }
 
 export interface DeveloperAppsTable extends Omit<ChainStamp, 'slot'> {

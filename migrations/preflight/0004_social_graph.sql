@@ -1,0 +1,20 @@
+-- Preflight (src/db/migrate.ts, docs/schema.md "Preflights"): runs in the same transaction right before
+-- 0004_social_graph.sql whenever it is pending; its own checksum is recorded beside the migration's. 0004_social_graph.sql is
+-- checksummed and may never change, yet its CREATE TABLE IF NOT EXISTS is a no-op on a production table
+-- of an older shape, and its indexes then name columns that table lacks. This adds exactly those
+-- columns, only where the table exists and lacks them (a catalog check first: no lock otherwise).
+CREATE OR REPLACE FUNCTION pg_temp.preflight_add_column(t text, c text, spec text) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF to_regclass(t) IS NOT NULL AND NOT EXISTS (
+    SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass(t) AND attname = c AND attnum > 0 AND NOT attisdropped) THEN
+    EXECUTE format('ALTER TABLE %I ADD COLUMN %I %s', t, c, spec);
+  END IF;
+END $$;
+
+-- subscriptions.entity_type arrived with go-openaudio 0029; 0004's subscriptions_current_uniq names it.
+SELECT pg_temp.preflight_add_column('subscriptions', 'entity_type', $$text NOT NULL DEFAULT 'User'$$);
+SELECT pg_temp.preflight_add_column('subscriptions', 'entity_id', 'integer');
+-- The route tables' title_slug indexes (go-openaudio 0031).
+SELECT pg_temp.preflight_add_column('track_routes', 'title_slug', 'varchar');
+SELECT pg_temp.preflight_add_column('playlist_routes', 'title_slug', 'varchar');
