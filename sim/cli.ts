@@ -7,7 +7,7 @@ import { SCENARIOS } from '../scenarios/index.js';
 import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
-import { redactSecrets, redactUrl } from '../src/ops/redact.js';
+import { redactSecrets, redactUrl } from '../src/shared/redact.js';
 import { saveBlocks } from './block-file.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
 import { createDatabase, dropDatabase } from './database.js';

@@ -8,7 +8,7 @@ import { handlersCommand } from './cli/handlers.js';
 import { indexCommand } from './cli/index-command.js';
 import { migrateCommand } from './cli/migrate.js';
 import { parityCommand } from './cli/parity.js';
-import { redactSecrets } from './ops/redact.js';
+import { redactSecrets } from './shared/redact.js';
 
 // package.json sits one level above both src/cli.ts (tsx) and dist/cli.js (the build, the Docker image).
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {

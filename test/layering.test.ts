@@ -23,7 +23,7 @@ const ALLOWED: Readonly<Record<string, readonly string[]>> = {
   parity: ['db', 'deps', 'shared'],
   ops: ['chain', 'db', 'deps', 'indexer', 'shared'],
   cli: ['chain', 'challenges', 'db', 'deps', 'entity-manager', 'indexer', 'ops', 'parity', 'shared'],
-  [ROOT]: ['cli'],
+  [ROOT]: ['cli', 'shared'],
 };
 
 interface Edge {

@@ -2,8 +2,8 @@
 // {Method}, int64 as strings). The source only fetches and decodes; retries and backoff belong to the
 // prefetcher, which retries the same height. Undecodable answers are errors naming the height.
 import type { Clock } from '../deps/clock.js';
-import { redactSecrets, redactUrl } from '../ops/redact.js';
 import { nextBackoff } from '../shared/backoff.js';
+import { redactSecrets, redactUrl } from '../shared/redact.js';
 import type { BlockSource, FetchResult } from './block-source.js';
 import { DecodeError, decodeGetBlockResponse } from './decode.js';
 

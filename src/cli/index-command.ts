@@ -19,7 +19,7 @@ import { GapRefusedError, GuardError, HaltError, runIndexer } from '../indexer/r
 import { startOpsServer } from '../ops/http.js';
 import { logObserver, mergeObservers } from '../ops/log-observer.js';
 import { createMetrics } from '../ops/metrics.js';
-import { redactUrl } from '../ops/redact.js';
+import { redactUrl } from '../shared/redact.js';
 import {
   databaseUrl,
   fileSourceSpec,

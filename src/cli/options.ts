@@ -1,7 +1,7 @@
 // Option parsers shared by the subcommands: each rejects a bad value (from a flag or its environment
 // variable) at start with a message naming it, before anything connects.
 import { InvalidArgumentError } from 'commander';
-import { redactUrl } from '../ops/redact.js';
+import { redactUrl } from '../shared/redact.js';
 
 export function requireOption(value: string | undefined, flag: string, env: string): string {
   if (value === undefined || value === '') throw new InvalidArgumentError(`${flag} (or ${env}) is required`);

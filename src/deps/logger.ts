@@ -1,5 +1,5 @@
 import { type Logger, pino } from 'pino';
-import { redactSecrets } from '../ops/redact.js';
+import { redactSecrets } from '../shared/redact.js';
 
 export type { Logger };
 

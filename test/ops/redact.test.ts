@@ -3,7 +3,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/deps/logger.js';
-import { redactSecrets, redactUrl } from '../../src/ops/redact.js';
+import { redactSecrets, redactUrl } from '../../src/shared/redact.js';
 
 const SECRET = 'Zq9secret';
 const cases: [string, string][] = [
