@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 // Three tiers, run as vitest projects (`vitest run --project quick`):
 //   quick — unit and integration tests: the edit-test loop (`pnpm test:quick`);
-//   slow  — simulator runs, property tests and incident scenarios (minutes of seeded work);
+//   slow  — simulator runs, property tests, incident scenarios, production-dump contracts (minutes each);
 //   e2e   — the built daemon against real outage windows (E2E_ROUNDS rounds each).
 // Timeouts are hang guards, not speed limits: a loaded machine makes a test slower, never red, so each is
 // several times the slowest run seen on a loaded 2-core machine.
@@ -11,6 +11,8 @@ const SLOW = [
   'test/property/**',
   'test/**/*.property.test.ts',
   'test/challenges/property.test.ts',
+  // Production-contract tests load the public production dump: minutes each.
+  'test/production/**',
 ];
 const E2E = ['test/e2e/**'];
 const MINUTE = 60_000;
