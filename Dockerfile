@@ -13,6 +13,9 @@ RUN pnpm build && pnpm prune --prod
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production
+# Outside a container the metrics server listens on 127.0.0.1; here it must be reachable through the
+# published port (the network boundary is the container's).
+ENV METRONOME_METRICS_HOST=0.0.0.0
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist

@@ -1,14 +1,55 @@
 import { defineConfig } from 'vitest/config';
 
+// Three tiers, run as vitest projects (`vitest run --project quick`):
+//   quick — unit and integration tests: the edit-test loop (`pnpm test:quick`);
+//   slow  — simulator runs, property tests and incident scenarios (minutes of seeded work);
+//   e2e   — the built daemon against real outage windows (E2E_ROUNDS rounds each).
+// Timeouts are hang guards, not speed limits: a loaded machine makes a test slower, never red, so each is
+// several times the slowest run seen on a loaded 2-core machine.
+const SLOW = [
+  'test/sim/**',
+  'test/property/**',
+  'test/**/*.property.test.ts',
+  'test/challenges/property.test.ts',
+];
+const E2E = ['test/e2e/**'];
+const MINUTE = 60_000;
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts', 'scenarios/**/*.test.ts'],
+    // The root project's global setup runs once and its provided context reaches every project; the
+    // projects below do not extend the root config, so no project starts a second cluster.
     globalSetup: ['test/support/global-setup.ts'],
-    testTimeout: 120_000,
-    hookTimeout: 180_000,
     pool: 'forks',
     // Two cores: more workers only thrash the database server.
     maxWorkers: 2,
     reporters: ['default'],
+    projects: [
+      {
+        test: {
+          name: 'quick',
+          include: ['test/**/*.test.ts'],
+          exclude: [...SLOW, ...E2E],
+          testTimeout: 10 * MINUTE,
+          hookTimeout: 10 * MINUTE,
+        },
+      },
+      {
+        test: {
+          name: 'slow',
+          include: [...SLOW, 'scenarios/**/*.test.ts'],
+          testTimeout: 30 * MINUTE,
+          hookTimeout: 30 * MINUTE,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: E2E,
+          testTimeout: 20 * MINUTE,
+          hookTimeout: 20 * MINUTE,
+        },
+      },
+    ],
   },
 });

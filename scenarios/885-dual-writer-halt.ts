@@ -3,7 +3,7 @@
 // and the gap stayed silent.
 import { sql } from 'kysely';
 import { runSimulation, type SimOptions } from '../sim/run.js';
-import type { PlaysHook } from '../src/indexer/plays-bridge.js';
+import { lockPlaysForBridge, type PlaysHook } from '../src/indexer/plays-bridge.js';
 import type { Scenario, ScenarioEnv } from './scenario.js';
 
 const options = (env: ScenarioEnv): SimOptions => ({
@@ -16,10 +16,27 @@ const options = (env: ScenarioEnv): SimOptions => ({
   equivalence: false,
 });
 
-/** The bridge as first shipped: one multi-row INSERT, no ON CONFLICT. */
+/**
+ * The bridge as first shipped: no ON CONFLICT, against a database whose unique key on the play's content
+ * turned the legacy writer's row into a duplicate-key error. That index is gone (0008: plays are a
+ * multiset), so the hook raises the error the index raised; it marks its transaction as the bridge's so
+ * the guard trigger does not quietly repair it.
+ */
 const noOnConflict: PlaysHook = async (db, input) => {
   if (input.plays.length === 0) return { inserted: 0 };
+  await lockPlaysForBridge(db);
   for (const r of input.plays) {
+    const clash = await sql`
+      SELECT 1 FROM plays WHERE play_item_id = ${r.trackId!} AND created_at = ${r.play.timestamp}::timestamptz AT TIME ZONE 'UTC'
+        AND signature IS NOT DISTINCT FROM ${r.play.signature} AND user_id IS NOT DISTINCT FROM ${r.userId}
+        AND slot <> ${input.blockHeight} LIMIT 1`.execute(db);
+    if (clash.rows.length > 0)
+      throw Object.assign(
+        new Error('duplicate key value violates unique constraint "plays_natural_key_uniq"'),
+        {
+          code: '23505',
+        },
+      );
     await sql`INSERT INTO plays (user_id, source, play_item_id, created_at, updated_at, slot, signature, city, region, country)
               VALUES (${r.userId}, 'relay', ${r.trackId!}, ${r.play.timestamp}::timestamptz AT TIME ZONE 'UTC',
                       ${input.blockTime}::timestamptz AT TIME ZONE 'UTC', ${input.blockHeight}, ${r.play.signature},

@@ -1,4 +1,5 @@
 // Every regression scenario, by id (`pnpm sim --scenario <id>`).
+import { scenario as playsMultiset } from './17-plays-multiset.js';
 import { scenario as emBlock } from './200-em-block-sequencing.js';
 import { scenario as subscriptions } from './200-subscriptions-duplicates.js';
 import { scenario as fullScan } from './877-challenge-full-scan-wedge.js';
@@ -18,4 +19,5 @@ export const SCENARIOS: readonly Scenario[] = [
   dualWriter,
   crashMatrix,
   blockFile,
+  playsMultiset,
 ];

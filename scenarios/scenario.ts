@@ -2,12 +2,10 @@
 // reproduction of the original mistake, supplied through the extension points production uses (a plays
 // hook, a migration variant, a processor option). The bug run must fail on the named invariant.
 import type { Kysely } from 'kysely';
+import type { Violation } from '../sim/invariants.js';
 import type { Database } from '../src/db/schema.js';
 
-export interface Violation {
-  readonly invariant: string;
-  readonly message: string;
-}
+export type { Violation };
 
 export interface ScenarioResult {
   readonly violations: readonly Violation[];

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import type { WireGetBlockResponse, WireTransaction } from '../src/chain/wire.js';
 import { blockTimestamp } from './clock.js';
+import { PlaysGenerator } from './gen-plays.js';
 import { Rng } from './rng.js';
 import { type Draft, GENERATORS, type GenContext, HOSTILE, HOSTILE_KINDS } from './txgen.js';
 import { World } from './world.js';
@@ -49,6 +50,7 @@ export class SimChain implements ChainView {
   private readonly world: World;
   private readonly txRng: Rng;
   private readonly playRng: Rng;
+  private readonly playsGen: PlaysGenerator;
   private readonly scheduleRng: Rng;
   private readonly emptyRunAt: number;
 
@@ -57,6 +59,7 @@ export class SimChain implements ChainView {
     this.world = World.create(opts.seed);
     this.txRng = Rng.stream(opts.seed, 'txs');
     this.playRng = Rng.stream(opts.seed, 'plays');
+    this.playsGen = new PlaysGenerator(this.playRng, this.world, sha, opts.seed);
     this.scheduleRng = Rng.stream(opts.seed, 'schedule');
     this.emptyRunAt =
       opts.emptyRun && opts.blocks > 700 ? Rng.stream(opts.seed, 'empty-run').int(50, opts.blocks - 550) : -1;
@@ -140,8 +143,9 @@ export class SimChain implements ChainView {
         1,
         Math.round((kind === 'large' ? this.playRng.int(300, 1500) : this.playRng.int(1, 25)) * scale),
       );
-      plays += n;
-      txs.push(this.playsTx(n, height, txs.length, time, blockHash));
+      const tx = this.playsTx(n, height, txs.length, time, blockHash);
+      plays += tx.count;
+      txs.push(tx.tx);
     }
     if (kind !== 'empty' && kind !== 'genesis' && this.scheduleRng.chance(0.05)) {
       txs.push(
@@ -228,27 +232,9 @@ export class SimChain implements ChainView {
     index: number,
     time: string,
     blockHash: string,
-  ): WireTransaction {
-    const rng = this.playRng;
-    const w = this.world;
-    const base = Date.parse(time);
-    const plays = [];
-    for (let i = 0; i < n; i++) {
-      const u = w.user(rng);
-      const t = w.tracks.length > 0 ? w.tracks[rng.powerLaw(w.tracks.length)] : undefined;
-      const junkTrack = !t || rng.chance(0.02);
-      const at = new Date(base - rng.int(1, 120_000)).toISOString().slice(0, 19);
-      plays.push({
-        userId: u && rng.chance(0.7) ? String(u.id) : rng.pick(w.nodeWallets),
-        trackId: junkTrack ? rng.pick(['abc', '', '1.5', '99999999999', '-x']) : String(t.id),
-        timestamp: `${at}.${String(rng.int(0, 999_999)).padStart(6, '0')}Z`,
-        signature: `0x${sha(this.opts.seed, 'play', height, index, i)}`,
-        city: rng.pick(['Denver', 'Berlin', 'Lagos', 'São Paulo', '']),
-        region: rng.pick(['CO', 'BE', 'LA', 'SP', '']),
-        country: rng.pick(['United States', 'Germany', 'Nigeria', 'Brazil', '']),
-      });
-    }
-    return this.wrap({ plays: { plays } }, height, index, time, blockHash);
+  ): { tx: WireTransaction; count: number } {
+    const plays = this.playsGen.playsFor(n, height, index, time);
+    return { tx: this.wrap({ plays: { plays } }, height, index, time, blockHash), count: plays.length };
   }
 
   private wrap(

@@ -2,31 +2,46 @@
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command, InvalidArgumentError } from 'commander';
-import { sql } from 'kysely';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { SCENARIOS } from '../scenarios/index.js';
 import type { ScenarioEnv } from '../scenarios/scenario.js';
 import { connect } from '../src/db/connect.js';
 import { migrate } from '../src/db/migrate.js';
+import { redactSecrets, redactUrl } from '../src/ops/redact.js';
 import { saveBlocks } from './block-file.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
+import { createDatabase, dropDatabase } from './database.js';
 import { startEphemeralPostgres } from './ephemeral-postgres.js';
 import { FileChain } from './file-chain.js';
 import { diffDigests, readGolden, writeGolden } from './golden.js';
+import { describe as describeDifference, runOracle } from './oracle.js';
 import { startRpcServer } from './rpc-server.js';
 import { DEFAULT_OPTIONS, runSimulation, type SimOptions, type SimReport } from './run.js';
+import { shrinkAndSave } from './shrink.js';
 
-const int = (name: string) => (v: string) => {
+const int =
+  (name: string, max = Number.MAX_SAFE_INTEGER) =>
+  (v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isSafeInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${name} must be a non-negative integer, got "${v}"`);
+    if (n > max)
+      throw new InvalidArgumentError(`${name} must be at most ${max.toLocaleString('en')}, got ${v}`);
+    return n;
+  };
+/** Generated chains are held in memory: past this a run would exhaust memory long before it ended. */
+const MAX_BLOCKS = 5_000_000;
+const share = (v: string) => {
   const n = Number(v);
-  if (!Number.isSafeInteger(n) || n < 0)
-    throw new InvalidArgumentError(`${name} must be a non-negative integer`);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1)
+    throw new InvalidArgumentError(`--hostile must be a number from 0 to 1, got "${v}"`);
   return n;
 };
 
 const program = new Command('sim')
   .description('Deterministic chain simulator driving the production indexer')
   .option('--seed <n>', 'seed', int('seed'), 42)
-  .option('--blocks <n>', 'blocks to generate', int('blocks'), DEFAULT_OPTIONS.blocks)
+  .option('--blocks <n>', 'blocks to generate', int('blocks', MAX_BLOCKS), DEFAULT_OPTIONS.blocks)
   .option(
     '--db <url>',
     'pglite://memory (default), postgres (start an ephemeral server) or postgres://…',
@@ -38,7 +53,7 @@ const program = new Command('sim')
   .option(
     '--hostile <share>',
     'share of hostile ManageEntity txs (0..1)',
-    (v) => Number(v),
+    share,
     DEFAULT_OPTIONS.hostileShare,
   )
   .option('--no-challenges', 'run no challenge ticks (the tables a plain `metronome index` writes)')
@@ -46,7 +61,8 @@ const program = new Command('sim')
   .option('--timings <file>', 'write timings (JSON)')
   .option('--golden <file>', 'golden file (default golden/seed-<seed>.json)')
   .option('--update-golden', 'rewrite the golden file from this run', false)
-  .option('--save-scenario <file>', 'on a violation, write a scenario file reproducing this run')
+  .option('--save-scenario <file>', 'on a violation, shrink the run and write the scenario reproducing it')
+  .option('--shrink', 'on a violation, shrink the run to a minimal block list saved as a scenario', false)
   .option(
     '--save-blocks <file>',
     'also write the simulated chain as a block file (JSON Lines of GetBlock responses)',
@@ -57,9 +73,13 @@ const program = new Command('sim')
     'run a regression scenario both ways (ours and the reproduced bug) and print its figures',
   )
   .option(
+    '--oracle <which>',
+    "production: index the chain twice, ours vs production's own triggers, and compare",
+  )
+  .option(
     '--serve <port>',
     'serve the simulated chain over the Core RPC protocol on 127.0.0.1 instead of indexing it',
-    int('port'),
+    int('port', 65535),
   )
   .action(main);
 
@@ -77,10 +97,12 @@ interface Flags {
   golden?: string;
   updateGolden: boolean;
   saveScenario?: string;
+  shrink: boolean;
   serve?: number;
   scenario?: string;
   saveBlocks?: string;
   source?: string;
+  oracle?: string;
 }
 
 function reproduce(f: Flags): string {
@@ -88,7 +110,7 @@ function reproduce(f: Flags): string {
     'pnpm sim',
     `--seed ${f.seed}`,
     `--blocks ${f.blocks}`,
-    f.db !== DEFAULT_OPTIONS.db ? `--db ${f.db}` : '',
+    f.db !== DEFAULT_OPTIONS.db ? `--db ${redactUrl(f.db)}` : '',
     f.legacyWriter ? '--legacy-writer' : '',
     f.faults ? '--faults' : '',
     f.hostile !== DEFAULT_OPTIONS.hostileShare ? `--hostile ${f.hostile}` : '',
@@ -117,7 +139,7 @@ async function serve(f: Flags, port: number): Promise<void> {
 
 async function runScenario(f: Flags, id: string): Promise<void> {
   const s = SCENARIOS.find((x) => x.id === id || x.id.startsWith(`${id}-`) || x.id === id.split('-')[0]);
-  if (!s) throw new InvalidArgumentError(`no scenario ${id}; have ${SCENARIOS.map((x) => x.id).join(', ')}`);
+  if (!s) throw new UsageError(`no scenario ${id}; have ${SCENARIOS.map((x) => x.id).join(', ')}`);
   const server = s.needsPostgres || f.db === 'postgres' ? await startEphemeralPostgres() : undefined;
   const base = server?.url ?? f.db;
   let n = 0;
@@ -130,19 +152,15 @@ async function runScenario(f: Flags, id: string): Promise<void> {
         return { db: h.db, url: h.url, close: () => h.close() };
       }
       const name = `scenario_${process.pid}_${++n}`;
-      const admin = await connect(base, { poolSize: 1 });
-      await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
-      const u = new URL(base);
-      u.pathname = `/${name}`;
-      const h = await connect(u.toString());
+      const url = await createDatabase(base, name);
+      const h = await connect(url);
       await migrate(h.db);
       return {
         db: h.db,
-        url: u.toString(),
+        url,
         close: async () => {
           await h.close();
-          await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
-          await admin.close();
+          await dropDatabase(base, name);
         },
       };
     },
@@ -182,6 +200,7 @@ async function main(f: Flags): Promise<void> {
   }
   if (f.scenario !== undefined) return runScenario(f, f.scenario);
   if (f.serve !== undefined) return serve(f, f.serve);
+  if (f.oracle !== undefined) return oracle(f);
   const options: SimOptions = {
     seed: f.seed,
     blocks: f.blocks,
@@ -228,11 +247,40 @@ async function main(f: Flags): Promise<void> {
     console.error(`\n${violations.length} violation(s):`);
     for (const v of violations.slice(0, 50)) console.error(`  [${v.invariant}] ${v.message}`);
     console.error(`\nreproduce with: ${reproduce(f)}`);
-    if (f.saveScenario) {
+    if (report.violations.length > 0 && (f.shrink || f.saveScenario)) {
+      await shrinkAndSave(options, f.saveScenario, reproduce(f), (l) => console.error(l));
+    } else if (f.saveScenario) {
+      // Only the golden differs: no invariant to shrink on, so the scenario is the run's options.
       writeFileSync(f.saveScenario, scenarioFile(options));
       console.error(`scenario written to ${f.saveScenario}`);
     }
     process.exitCode = 1;
+  } else if (f.shrink) {
+    console.log('shrink: the run violates no invariant, nothing to shrink');
+  }
+}
+
+/** --oracle production: both runs on one ephemeral PostgreSQL 15 (production's functions need a server). */
+async function oracle(f: Flags): Promise<void> {
+  if (f.oracle !== 'production') throw new InvalidArgumentError('--oracle takes: production');
+  const server = f.db.startsWith('postgres://') ? undefined : await startEphemeralPostgres();
+  try {
+    const r = await runOracle({
+      ...DEFAULT_OPTIONS,
+      seed: f.seed,
+      blocks: f.blocks,
+      db: server?.url ?? f.db,
+      hostileShare: f.hostile,
+    });
+    console.log(`oracle seed ${r.seed}, ${r.blocks} blocks: notifications by type (ours / production)`);
+    for (const t of [...new Set([...Object.keys(r.counts.ours), ...Object.keys(r.counts.production)])].sort())
+      console.log(`  ${t.padEnd(36)} ${r.counts.ours[t] ?? 0} / ${r.counts.production[t] ?? 0}`);
+    console.log(`accepted deliberate differences: ${JSON.stringify(r.accepted)}`);
+    console.log(`unexplained differences: ${r.unexplained.length}`);
+    for (const d of r.unexplained.slice(0, 50)) console.log(`  ${describeDifference(d)}`);
+    if (r.unexplained.length > 0 || r.violations > 0) process.exitCode = 1;
+  } finally {
+    await server?.stop();
   }
 }
 
@@ -275,4 +323,19 @@ export const options: SimOptions = ${JSON.stringify(o, null, 2)};
 `;
 }
 
-await program.parseAsync(process.argv);
+/** A bad request from the command line (exit 2), as opposed to a run that failed (exit 1). */
+class UsageError extends Error {}
+
+// Bad flags exit 2 with commander's one line; failures exit 1 with one line, never a stack trace, and
+// never a password (commander echoes option values; driver errors may quote the URL).
+program.exitOverride().configureOutput({ outputError: (text, write) => write(redactSecrets(text)) });
+try {
+  await program.parseAsync(process.argv);
+} catch (e) {
+  if (e instanceof CommanderError) {
+    process.exitCode = e.exitCode === 0 ? 0 : 2;
+  } else {
+    console.error(`error: ${redactSecrets(e instanceof Error ? e.message || String(e) : String(e))}`);
+    process.exitCode = e instanceof UsageError ? 2 : 1;
+  }
+}

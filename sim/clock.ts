@@ -1,12 +1,14 @@
-// Simulated time: sleeps return immediately and advance the clock, so the prefetcher's and run loop's
-// backoffs are exercised without slowing a run, and time-derived values replay exactly.
+// Simulated time, the one fake clock (simulator and tests): sleeps return immediately and advance the clock,
+// so the prefetcher's and run loop's backoffs are exercised without slowing a run, and time-derived values
+// replay exactly.
 import type { Clock } from '../src/deps/clock.js';
 
 export const SIM_GENESIS_MS = Date.UTC(2025, 0, 1, 0, 0, 0);
 
 export class SimClock implements Clock {
   private ms: number;
-  sleptMs = 0;
+  /** Every sleep asked for, in order (tests read the backoff sequence from it). */
+  readonly sleeps: number[] = [];
 
   constructor(startMs: number = SIM_GENESIS_MS) {
     this.ms = startMs;
@@ -27,7 +29,7 @@ export class SimClock implements Clock {
   async sleep(ms: number, signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) throw signal.reason;
     this.ms += ms;
-    this.sleptMs += ms;
+    this.sleeps.push(ms);
     // Yield so other async work (the consumer of a prefetch buffer) can run, like a real sleep would.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }

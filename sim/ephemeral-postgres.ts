@@ -7,6 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { forgetCluster, recordCluster } from './cluster-registry.js';
 
 const run = promisify(execFile);
 
@@ -108,6 +109,8 @@ export async function startEphemeralPostgres(opts: EphemeralOptions = {}): Promi
     ]);
   const stopMode = (mode: 'fast' | 'immediate') =>
     asPostgres(join(pgBin, 'pg_ctl'), ['-D', dataDir, '-m', mode, '-w', '-t', '60', 'stop']);
+  // Recorded before it starts: a worker killed during start-up still leaves it to the test run's teardown.
+  recordCluster({ dir, dataDir, pgBin });
   await start();
   let running = true;
   const cleanup = () => {
@@ -122,6 +125,7 @@ export async function startEphemeralPostgres(opts: EphemeralOptions = {}): Promi
       else execFileSync(join(pgBin, 'pg_ctl'), args, { stdio: 'ignore' });
     } catch {}
     rmSync(dir, { recursive: true, force: true });
+    forgetCluster(dir);
   };
   process.once('exit', cleanup);
   return {
@@ -134,6 +138,7 @@ export async function startEphemeralPostgres(opts: EphemeralOptions = {}): Promi
       running = false;
       process.removeListener('exit', cleanup);
       rmSync(dir, { recursive: true, force: true });
+      forgetCluster(dir);
     },
     async kill() {
       await stopMode('immediate');

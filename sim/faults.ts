@@ -77,41 +77,51 @@ export interface StatementFaultHooks {
   outage?(): Promise<void>;
 }
 
-/** A Kysely plugin that counts the indexer's statements and injects faults after some of them. */
-export class StatementFaults implements KyselyPlugin {
+/**
+ * The one statement-level fault plugin: numbers the statements run through it and calls `after(n)` once
+ * statement n has returned, so a fault lands between any two statements without the indexer knowing (a throw
+ * fails the statement's caller). Tests use it directly (test/support/statement-fault.ts); the simulator's
+ * seeded faults are StatementFaults below.
+ */
+export class StatementHook implements KyselyPlugin {
   statements = 0;
-  /** After a crash, this many statements run crash-free, so even the largest block gets through. */
-  static readonly GRACE = 5000;
-  private quietUntil = 0;
 
-  constructor(
-    private readonly plan: FaultPlan,
-    private readonly counters: FaultCounters,
-    private readonly hooks: StatementFaultHooks,
-  ) {}
+  constructor(private readonly after: (n: number) => Promise<void>) {}
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     return args.node;
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    const n = ++this.statements;
-    const { seed } = this.plan;
-    if (n > this.quietUntil && decide(seed, this.plan.crashPerStatement, 'crash', n)) {
-      this.quietUntil = n + StatementFaults.GRACE;
-      this.counters.add('crash_in_block');
-      this.hooks.crash();
-      throw new SimCrash(`simulated crash after statement ${n}`);
-    }
-    if (this.hooks.dropConnections && decide(seed, this.plan.dropPerStatement, 'drop', n)) {
-      this.counters.add('dropped_connection');
-      await this.hooks.dropConnections();
-    }
-    if (this.hooks.outage && decide(seed, this.plan.outagePerStatement, 'outage', n)) {
-      this.counters.add('db_outage');
-      await this.hooks.outage();
-    }
+    await this.after(++this.statements);
     return args.result;
+  }
+}
+
+/** Seed-decided crashes, dropped connections and outages after some of the indexer's statements. */
+export class StatementFaults extends StatementHook {
+  /** After a crash, this many statements run crash-free, so even the largest block gets through. */
+  static readonly GRACE = 5000;
+
+  constructor(plan: FaultPlan, counters: FaultCounters, hooks: StatementFaultHooks) {
+    let quietUntil = 0;
+    super(async (n) => {
+      const { seed } = plan;
+      if (n > quietUntil && decide(seed, plan.crashPerStatement, 'crash', n)) {
+        quietUntil = n + StatementFaults.GRACE;
+        counters.add('crash_in_block');
+        hooks.crash();
+        throw new SimCrash(`simulated crash after statement ${n}`);
+      }
+      if (hooks.dropConnections && decide(seed, plan.dropPerStatement, 'drop', n)) {
+        counters.add('dropped_connection');
+        await hooks.dropConnections();
+      }
+      if (hooks.outage && decide(seed, plan.outagePerStatement, 'outage', n)) {
+        counters.add('db_outage');
+        await hooks.outage();
+      }
+    });
   }
 }
 

@@ -13,11 +13,7 @@ import {
   runChallengeTick,
 } from '../src/challenges/tick.js';
 import type { Database } from '../src/db/schema.js';
-
-export interface Violation {
-  readonly invariant: string;
-  readonly message: string;
-}
+import type { Violation } from './invariants.js';
 
 // ---------------------------------------------------------------------------------------------------
 // Checkpoint monotonicity: a checkpoint never decreases, and never passes what its sources have committed.

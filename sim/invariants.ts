@@ -2,7 +2,7 @@
 // the database and compare it with the chain the simulator produced (never with the indexer's memory).
 import { type Kysely, sql } from 'kysely';
 import { decodeGetBlockResponse } from '../src/chain/decode.js';
-import { isRfc3339, parseInt4 } from '../src/chain/text.js';
+import { isRfc3339, parseInt4, pgText } from '../src/chain/text.js';
 import type { Block } from '../src/chain/types.js';
 import type { Database } from '../src/db/schema.js';
 import type { ChainView } from './chain.js';
@@ -136,8 +136,22 @@ interface ChainPlay {
   readonly tx: number;
   readonly index: number;
   readonly valid: boolean;
+  /** Content key as `plays` stores it: track, signature, user (NULL for anonymous), timestamp in µs. */
   readonly key: string;
   readonly signature: string;
+}
+
+/** A chain timestamp as PostgreSQL stores it in `timestamp`: UTC, rounded to microseconds. */
+function canonicalMicros(ts: string): string {
+  const m = /^(.*?:\d{2})(?:\.(\d{1,9}))?(Z|[+-]\d{2}:\d{2})$/.exec(ts);
+  if (!m) return '';
+  let seconds = Date.parse(`${m[1]}${m[3]}`) / 1000;
+  let us = Math.round(Number((m[2] ?? '').padEnd(9, '0')) / 1000);
+  if (us === 1_000_000) {
+    seconds += 1;
+    us = 0;
+  }
+  return `${new Date(seconds * 1000).toISOString().slice(0, 19)}.${String(us).padStart(6, '0')}`;
 }
 
 function chainPlays(ctx: InvariantContext): ChainPlay[] {
@@ -148,13 +162,13 @@ function chainPlays(ctx: InvariantContext): ChainPlay[] {
       tx.plays.forEach((p, j) => {
         const track = parseInt4(p.trackId);
         const valid = track !== undefined && isRfc3339(p.timestamp);
-        const ts = valid ? new Date(p.timestamp).toISOString() : '';
+        const ts = valid ? canonicalMicros(p.timestamp) : '';
         out.push({
           height: h,
           tx: i,
           index: j,
           valid,
-          key: `${track}|${p.signature}|${parseInt4(p.userId) ?? 'null'}|${ts}`,
+          key: `${track}|${pgText(p.signature)}|${parseInt4(p.userId) ?? 'null'}|${ts}`,
           signature: p.signature,
         });
       });
@@ -163,53 +177,90 @@ function chainPlays(ctx: InvariantContext): ChainPlay[] {
   return out;
 }
 
-async function playsByKey(db: Kysely<Database>): Promise<Map<string, { n: number; slots: number[] }>> {
-  // Timestamps compared at millisecond precision in UTC; signatures are unique per play in the simulator.
-  const rows = await sql<{ k: string; slot: number | null }>`
+/** Valid chain plays grouped by content key, positions in chain order: the multiset plays must equal. */
+function chainMultiset(ctx: InvariantContext): Map<string, ChainPlay[]> {
+  const m = new Map<string, ChainPlay[]>();
+  for (const p of chainPlays(ctx)) {
+    if (!p.valid) continue;
+    const list = m.get(p.key);
+    if (list) list.push(p);
+    else m.set(p.key, [p]);
+  }
+  return m;
+}
+
+interface KeyRows {
+  n: number;
+  /** Rows whose slot is a chain height (the indexer's), by slot. */
+  slots: number[];
+  legacy: number;
+}
+
+async function playsByKey(db: Kysely<Database>): Promise<Map<string, KeyRows>> {
+  const rows = await sql<{ k: string; slot: number | null; n: number }>`
     SELECT play_item_id || '|' || coalesce(signature, '') || '|' || coalesce(user_id::text, 'null') || '|' ||
-           to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS k, slot
-    FROM plays`.execute(db);
-  const m = new Map<string, { n: number; slots: number[] }>();
+           to_char(created_at, 'YYYY-MM-DD"T"HH24:MI:SS.US') AS k, slot, count(*)::int AS n
+    FROM plays GROUP BY 1, 2`.execute(db);
+  const m = new Map<string, KeyRows>();
   for (const r of rows.rows) {
-    const e = m.get(r.k) ?? { n: 0, slots: [] };
-    e.n++;
-    e.slots.push(r.slot ?? -1);
+    const e = m.get(r.k) ?? { n: 0, slots: [], legacy: 0 };
+    e.n += r.n;
+    if ((r.slot ?? -1) >= LEGACY_SLOT_OFFSET) e.legacy += r.n;
+    else for (let i = 0; i < r.n; i++) e.slots.push(r.slot ?? -1);
     m.set(r.k, e);
   }
   return m;
 }
 
-/** All of a block's plays are in etl_plays, and each valid one is in plays exactly once (whoever wrote it). */
+const at = (p: ChainPlay) => `height ${p.height} tx ${p.tx} play ${p.index}`;
+
+/**
+ * All of a block's plays are in etl_plays, one row per position; and `plays` holds, for every content key,
+ * exactly as many rows as the chain has plays with that content (whoever wrote them): identical plays
+ * each count, none is dropped as a "duplicate", none is written twice.
+ */
 export async function atomicPlays(ctx: InvariantContext): Promise<Violation[]> {
   const v = collector('atomic-plays');
   const etl = await ctx.db
     .selectFrom('etl_plays')
     .select(['block_height', 'tx_index', 'play_index', 'skip_reason'])
     .where('block_height', '<=', ctx.through)
+    .where('block_height', '>=', ctx.from ?? 1)
     .execute();
   const etlSet = new Map(etl.map((r) => [`${r.block_height}:${r.tx_index}:${r.play_index}`, r.skip_reason]));
-  const plays = await playsByKey(ctx.db);
   const cp = chainPlays(ctx);
   for (const p of cp) {
-    const at = `height ${p.height} tx ${p.tx} play ${p.index}`;
     if (!etlSet.has(`${p.height}:${p.tx}:${p.index}`)) {
-      v.add(`${at}: missing from etl_plays`);
+      v.add(`${at(p)}: missing from etl_plays`);
       continue;
     }
     const skipped = etlSet.get(`${p.height}:${p.tx}:${p.index}`) !== null;
     if (skipped === p.valid)
-      v.add(`${at}: skip_reason ${skipped ? 'set on a valid play' : 'missing on an invalid play'}`);
-    const n = plays.get(p.key)?.n ?? 0;
-    if (p.valid && n !== 1) v.add(`${at} (${p.signature.slice(0, 12)}…): ${n} rows in plays, want exactly 1`);
+      v.add(`${at(p)}: skip_reason ${skipped ? 'set on a valid play' : 'missing on an invalid play'}`);
   }
   if (etl.length !== cp.length) v.add(`etl_plays has ${etl.length} rows for ${cp.length} chain plays`);
+  const plays = await playsByKey(ctx.db);
+  const multiset = chainMultiset(ctx);
+  for (const [key, positions] of multiset) {
+    const n = plays.get(key)?.n ?? 0;
+    if (n === positions.length) continue;
+    const first = positions[0]!;
+    const copies = positions.length > 1 ? `, one of ${positions.length} identical chain plays` : '';
+    v.add(
+      `${at(first)} (${first.signature.slice(0, 12)}…${copies}): ${n} rows in plays, want ${positions.length}`,
+    );
+  }
+  // A full run: every row is some chain play's (a cutover run starts on a clone with rows of its own).
+  if ((ctx.from ?? 1) === 1)
+    for (const [key, e] of plays)
+      if (!multiset.has(key)) v.add(`${e.n} plays rows match no chain play (${key.slice(0, 60)}…)`);
   return v.done();
 }
 
 /**
  * The indexer's own progress, checked apart from anything the legacy writer advanced: its heights are
- * contiguous in etl_blocks (not just MAX(blocks.number) moving), and every valid play the legacy writer
- * did not write was bridged by the indexer itself (its slot is the chain height).
+ * contiguous in etl_blocks (not just MAX(blocks.number) moving), and for every content key the indexer's
+ * rows (slot = chain height) cover every chain play the legacy writer's rows do not (multiplicity).
  */
 export async function noMaskedLoss(ctx: InvariantContext): Promise<Violation[]> {
   const v = collector('no-masked-loss');
@@ -219,15 +270,19 @@ export async function noMaskedLoss(ctx: InvariantContext): Promise<Violation[]> 
     .orderBy('block_height')
     .execute();
   const have = new Set(heights.map((r) => Number(r.block_height)));
-  for (let h = ctx.from ?? 1; h <= ctx.through; h++)
+  const from = ctx.from ?? 1;
+  for (let h = from; h <= ctx.through; h++)
     if (!have.has(h)) v.add(`height ${h}: not in etl_blocks (the indexer never committed it)`);
   const plays = await playsByKey(ctx.db);
-  for (const p of chainPlays(ctx)) {
-    if (!p.valid || ctx.legacy?.playsWritten.has(p.signature)) continue;
-    const e = plays.get(p.key);
-    if (!e?.slots.includes(p.height)) {
-      const by = e ? `only the legacy writer's row (slot ${e.slots.join(',')})` : 'no row at all';
-      v.add(`height ${p.height} tx ${p.tx} play ${p.index}: the indexer never bridged it — ${by}`);
+  for (const [key, positions] of chainMultiset(ctx)) {
+    const e = plays.get(key);
+    const ours = e?.slots.filter((s) => s >= from && s <= ctx.through).length ?? 0;
+    const legacy = e?.legacy ?? 0;
+    const missing = positions.length - ours - legacy;
+    // The last `missing` copies in chain order are the ones nobody wrote.
+    for (const p of positions.slice(positions.length - Math.max(0, missing))) {
+      const by = legacy > 0 ? `only the legacy writer's rows (${legacy})` : 'no row at all';
+      v.add(`${at(p)}: the indexer never bridged it — ${by}`);
     }
   }
   // The legacy writer's rows must be told apart: their slots carry its numbering, never a chain height.

@@ -590,7 +590,7 @@ export const GENERATORS: readonly Generator[] = [
       const t = u && world.tracks.find((x) => x.owner === u.id && !x.deleted);
       if (!u || !t) return undefined;
       const id = world.nextEventId++;
-      world.events.push({ id, owner: u.id });
+      world.events.push({ id, owner: u.id, track: t.id });
       const end = new Date(Date.parse(time) + 7 * 86_400_000).toISOString();
       return {
         entityType: 'Event',
@@ -809,6 +809,101 @@ export const GENERATORS: readonly Generator[] = [
           metadata: { delta: rng.int(1, 50) },
         }
       );
+    },
+  }, // The actions production's notification triggers react to (issue 16): remixes (remix, contest
+  // submissions), the parent's owner acting on a remix (cosign), a repost or save of what a followee
+  // reposted (repost_of_repost, save_of_repost), and an artist posting in their own fan club.
+  {
+    key: 'Track:Remix',
+    weight: 1.5,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      if (!u || world.tracks.length >= LIMITS.tracks) return undefined;
+      // Half of the remixes answer a remix contest, when there is one.
+      const contest = world.events.length > 0 && rng.chance(0.5) ? rng.pick(world.events) : undefined;
+      const parent = contest ? world.tracks.find((t) => t.id === contest.track) : world.liveTrack(rng);
+      if (!parent || parent.deleted) return undefined;
+      const id = world.nextTrackId++;
+      world.tracks.push({ id, owner: u.id, deleted: false });
+      world.remixes.push({ id, owner: u.id, parentOwner: parent.owner });
+      return {
+        entityType: 'Track',
+        action: 'Create',
+        entityId: id,
+        ...asUser(u),
+        metadata: {
+          owner_id: u.id,
+          title: `Remix ${id}`,
+          genre: rng.pick(GENRES),
+          track_cid: `bafy${rng.hex(16)}`,
+          duration: rng.int(30, 600),
+          track_segments: [],
+          remix_of: { tracks: [{ parent_track_id: parent.id }] },
+        },
+      };
+    },
+  },
+  {
+    key: 'Track:Cosign',
+    weight: 0.8,
+    gen: ({ world, rng }) => {
+      if (world.remixes.length === 0) return undefined;
+      const r = rng.pick(world.remixes);
+      const u = world.userById(r.parentOwner);
+      const set = rng.chance(0.5) ? world.saves : world.reposts;
+      if (!u || u.id === r.owner || set.has(pair(u.id, r.id, 'track'))) return undefined;
+      set.add(pair(u.id, r.id, 'track'));
+      const action = set === world.saves ? 'Save' : 'Repost';
+      return { entityType: 'Track', action, entityId: r.id, ...asUser(u), metadata: { type: 'track' } };
+    },
+  },
+  ...(['Repost', 'Save'] as const).map(
+    (action): Generator => ({
+      key: `*:${action}OfRepost`,
+      weight: 1.2,
+      gen: ({ world, rng }) => {
+        // A follow u → f, then something f reposted that u has not yet reposted/saved.
+        if (world.follows.size === 0 || world.reposts.size === 0) return undefined;
+        const [follower, followee] = [...world.follows][rng.int(0, world.follows.size - 1)]!.split(':');
+        const theirs = [...world.reposts].filter((k) => k.startsWith(`${followee}:`));
+        if (theirs.length === 0) return undefined;
+        const [, item, kind] = rng.pick(theirs).split(':');
+        const u = world.userById(Number(follower));
+        const set = action === 'Repost' ? world.reposts : world.saves;
+        const k = pair(follower!, item!, kind!);
+        if (!u || set.has(k)) return undefined;
+        set.add(k);
+        return {
+          entityType: kind === 'track' ? 'Track' : 'Playlist',
+          action,
+          entityId: Number(item),
+          ...asUser(u),
+          metadata: {
+            type: kind!,
+            ...(action === 'Repost' ? { is_repost_of_repost: true } : { is_save_of_repost: true }),
+          },
+        };
+      },
+    }),
+  ),
+  {
+    key: 'Comment:FanClubPost',
+    weight: 0.5,
+    gen: ({ world, rng }) => {
+      // An artist someone follows posts in their own fan club (not added to world.comments: replies and
+      // reactions there assume a track).
+      if (world.follows.size === 0) return undefined;
+      const followee = [...world.follows][rng.int(0, world.follows.size - 1)]!.split(':')[1];
+      const u = world.userById(Number(followee));
+      if (!u || world.comments.length >= LIMITS.comments) return undefined;
+      const id = world.nextCommentId++;
+      return {
+        entityType: 'Comment',
+        action: 'Create',
+        entityId: id,
+        ...asUser(u),
+        metadata: { entity_type: 'FanClub', entity_id: u.id, body: `news ${rng.hex(2)}` },
+      };
     },
   },
 ];

@@ -48,7 +48,9 @@ export class World {
   readonly grants = new Set<string>();
   readonly mutes = new Set<string>();
   readonly reactions = new Set<string>();
-  readonly events: { id: number; owner: number }[] = [];
+  readonly events: { id: number; owner: number; track: number }[] = [];
+  /** Remixes: the remix, its owner, and the owner of the track it remixes (who may cosign it). */
+  readonly remixes: { id: number; owner: number; parentOwner: number }[] = [];
   /** (user, comment) pairs with an active reaction. */
   readonly commentReactions = new Set<string>();
   /** track → pinned comment. */

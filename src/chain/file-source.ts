@@ -10,6 +10,8 @@ import type { Block } from './types.js';
 
 export class BlockFileError extends SourceFatalError {
   override name = 'BlockFileError';
+  /** The height being fetched when the file failed (set by the source; the reader knows lines only). */
+  height: number | undefined;
   constructor(
     readonly path: string,
     /** 1-based; 0 when the problem is the file as a whole. */
@@ -127,25 +129,34 @@ export function fileSource(path: string): BlockSource {
       return next.block.chainId;
     },
     async fetch(height): Promise<FetchResult> {
-      if (next === undefined && !exhausted) await advance();
-      // Lines below the requested height were indexed before (a resume inside the file).
-      while (next !== undefined && next.block.height < height) await advance();
-      if (next === undefined) return { status: 'end' };
-      if (next.block.height > height) {
-        if (handedOut) return { status: 'end' };
-        throw new BlockFileError(
-          path,
-          next.line,
-          `the file starts at height ${next.block.height} but the next height to index is ${height}; pass --from ${next.block.height} to start there`,
-        );
+      try {
+        return await fetchHeight(height);
+      } catch (e) {
+        if (e instanceof BlockFileError) e.height ??= height;
+        throw e;
       }
-      const { block, raw } = next;
-      next = undefined;
-      handedOut = true;
-      return { status: 'block', block, chainHead: undefined, raw };
     },
     async close() {
       await lines.return(undefined);
     },
   };
+
+  async function fetchHeight(height: number): Promise<FetchResult> {
+    if (next === undefined && !exhausted) await advance();
+    // Lines below the requested height were indexed before (a resume inside the file).
+    while (next !== undefined && next.block.height < height) await advance();
+    if (next === undefined) return { status: 'end' };
+    if (next.block.height > height) {
+      if (handedOut) return { status: 'end' };
+      throw new BlockFileError(
+        path,
+        next.line,
+        `the file starts at height ${next.block.height} but the next height to index is ${height}; pass --from ${next.block.height} to start there`,
+      );
+    }
+    const { block, raw } = next;
+    next = undefined;
+    handedOut = true;
+    return { status: 'block', block, chainHead: undefined, raw };
+  }
 }

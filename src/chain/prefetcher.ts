@@ -1,6 +1,7 @@
 // Fetches heights ahead of the indexer into a bounded buffer. On an error or a not-yet-produced block
 // it backs off (200 ms doubling, capped near 3.2 s) and retries THE SAME height: it never skips one.
 import type { Clock } from '../deps/clock.js';
+import { nextBackoff } from '../shared/backoff.js';
 import { type BlockSource, SourceFatalError } from './block-source.js';
 import type { Block } from './types.js';
 
@@ -28,16 +29,19 @@ export interface PrefetchOptions {
   readonly onRetry?: (height: number, reason: 'error' | 'not-yet', error: unknown, delayMs: number) => void;
 }
 
-export const DEFAULT_PREFETCH_BUFFER = 50;
-const BACKOFF_START_MS = 200;
-const BACKOFF_DOUBLE_BELOW_MS = 2000;
-
-/** 0 → 200 → 400 → 800 → 1600 → 3200 → 3200 … */
-export function nextBackoff(current: number): number {
-  if (current === 0) return BACKOFF_START_MS;
-  return current < BACKOFF_DOUBLE_BELOW_MS ? current * 2 : current;
+/** One height kept failing past the retry deadline. */
+export class RetryDeadlineError extends SourceFatalError {
+  override name = 'RetryDeadlineError';
+  constructor(
+    readonly height: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
+export const DEFAULT_PREFETCH_BUFFER = 50;
 export class Prefetcher implements AsyncIterable<PrefetchItem> {
   private readonly buffer: PrefetchItem[] = [];
   private readonly bufferSize: number;
@@ -125,8 +129,10 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
           failingSince ??= clock.monotonicMs();
           const failingMs = clock.monotonicMs() - failingSince;
           if (this.opts.retryDeadlineMs !== undefined && failingMs > this.opts.retryDeadlineMs)
-            throw new SourceFatalError(
+            throw new RetryDeadlineError(
+              height,
               `height ${height}: the block source kept failing for ${Math.round(failingMs)} ms (retry deadline ${this.opts.retryDeadlineMs} ms): ${e instanceof Error ? e.message : String(e)}`,
+              { cause: e },
             );
           backoff = nextBackoff(backoff);
           onRetry?.(height, 'error', e, backoff);

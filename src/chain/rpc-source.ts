@@ -2,9 +2,10 @@
 // {Method}, int64 as strings). The source only fetches and decodes; retries and backoff belong to the
 // prefetcher, which retries the same height. Undecodable answers are errors naming the height.
 import type { Clock } from '../deps/clock.js';
+import { redactSecrets, redactUrl } from '../ops/redact.js';
+import { nextBackoff } from '../shared/backoff.js';
 import type { BlockSource, FetchResult } from './block-source.js';
 import { DecodeError, decodeGetBlockResponse } from './decode.js';
-import { nextBackoff } from './prefetcher.js';
 
 /** A failed call to the node: HTTP status (none for network errors and timeouts) and Connect code. */
 export class RpcError extends Error {
@@ -35,11 +36,20 @@ export interface RpcSourceOptions {
   /** Per request, on top of the caller's signal. */
   readonly timeoutMs?: number;
   readonly fetchImpl?: typeof fetch;
+  /** Larger answers are refused as they stream in (memory stays bounded whatever the node sends). */
+  readonly maxBodyBytes?: number;
+  /**
+   * The chain every block must belong to. Default: the id GetNodeInfo reported to chainId(); before that
+   * call, blocks are not checked.
+   */
+  readonly chainId?: string;
 }
 
 export type RpcSource = BlockSource & { status(signal?: AbortSignal): Promise<NodeStatus> };
 
 const SERVICE = 'core.v1.CoreService';
+/** Well above a CometBFT block's default 21 MiB limit in its JSON encoding. */
+export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** Connect codes worth retrying (the server is starting, overloaded, or hit a transient error). */
 const RETRYABLE_CODES = new Set([
@@ -76,13 +86,35 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
   try {
     parsed = new URL(baseUrl);
   } catch {
-    throw new RpcError(`not a URL: ${baseUrl}`, undefined, undefined, false);
+    throw new RpcError(`not a URL: ${redactUrl(baseUrl)}`, undefined, undefined, false);
   }
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-    throw new RpcError(`the node URL must be http(s): ${baseUrl}`, undefined, undefined, false);
-  const base = baseUrl.replace(/\/+$/, '');
+    throw new RpcError(`the node URL must be http(s): ${redactUrl(baseUrl)}`, undefined, undefined, false);
+  // fetch() refuses a URL with credentials in it (a TypeError each attempt): they travel as a Basic
+  // Authorization header instead, and the URL used (and shown in errors) has none.
+  let authorization: string | undefined;
+  if (parsed.username !== '' || parsed.password !== '') {
+    let user: string;
+    let password: string;
+    try {
+      user = decodeURIComponent(parsed.username);
+      password = decodeURIComponent(parsed.password);
+    } catch {
+      throw new RpcError(
+        `the user or password in the node URL is not valid percent-encoding: ${redactUrl(baseUrl)}`,
+        undefined,
+        undefined,
+        false,
+      );
+    }
+    authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+    parsed.username = '';
+    parsed.password = '';
+  }
+  const base = parsed.toString().replace(/\/+$/, '');
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const doFetch = opts.fetchImpl ?? fetch;
+  const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   /** `what` names the call in errors ("GetBlock height 12"). */
   async function call(
@@ -95,6 +127,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
     const timedOut = () => timeout.aborted && !signal?.aborted;
     let status: number | undefined;
+    let contentType = '';
     let text: string;
     try {
       const res = await doFetch(`${base}/${SERVICE}/${method}`, {
@@ -103,15 +136,22 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
           'content-type': 'application/json',
           'connect-protocol-version': '1',
           'connect-timeout-ms': String(timeoutMs),
+          ...(authorization !== undefined && { authorization }),
         },
         body: JSON.stringify(body),
         signal: combined,
       });
       status = res.status;
+      contentType = res.headers.get('content-type') ?? '';
       // The body read is under the same signal: a node that sends headers and then stalls times out too.
-      text = await res.text();
+      text = await readCapped(res, maxBodyBytes, what);
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
+      if (e instanceof DecodeError) throw e;
+      // fetch() rejecting the request itself (not the network: undici says "fetch failed" for those) is
+      // a configuration error; retrying it forever would only hide it.
+      if (e instanceof TypeError && e.message !== 'fetch failed' && !timedOut())
+        throw new RpcError(`${what}: ${redactSecrets(e.message)}`, undefined, undefined, false, { cause: e });
       const why = timedOut() ? `timed out after ${timeoutMs} ms` : describeNetworkError(e);
       throw new RpcError(`${what}: ${why}`, status, timedOut() ? 'deadline_exceeded' : 'unavailable', true, {
         cause: e,
@@ -131,6 +171,12 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       const retryable = status === 408 || status === 429 || status >= 500 || RETRYABLE_CODES.has(code);
       throw new RpcError(`${what}: HTTP ${status} ${code}: ${message}`, status, code, retryable);
     }
+    // Connect answers application/json; anything else on a 200 (a captive portal's or a proxy's HTML page)
+    // is not the node's answer, whatever the body happens to parse as.
+    if (!/^application\/json\b/i.test(contentType))
+      throw new DecodeError(
+        `${what}: the answer's content-type is ${JSON.stringify(contentType.slice(0, 100))}, not application/json`,
+      );
     try {
       return { json: JSON.parse(text) as unknown, text };
     } catch (e) {
@@ -141,12 +187,16 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
     }
   }
 
+  let expectedChainId = opts.chainId;
+  /** The node's tip as its latest answer (a block or GetStatus) reported it. */
+  let lastHead: number | undefined;
   return {
     async chainId() {
       const info = (await call('GetNodeInfo', {})).json;
       const id = isRecord(info) ? (info.chainid ?? info.chainId) : undefined;
       if (typeof id !== 'string' || id === '')
         throw new RpcError('GetNodeInfo: the answer has no chain id', 200, undefined, false);
+      expectedChainId ??= id;
       return id;
     },
     async fetch(height, signal): Promise<FetchResult> {
@@ -158,8 +208,29 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       );
       try {
         const decoded = decodeGetBlockResponse(json, height);
+        // As a block file's lines are: a node behind a load balancer can answer from another chain.
+        if (
+          decoded.status === 'block' &&
+          expectedChainId !== undefined &&
+          decoded.block.chainId !== expectedChainId
+        )
+          throw new DecodeError(
+            `height ${height}: the block is from chain ${JSON.stringify(decoded.block.chainId.slice(0, 100))}, not ${JSON.stringify(expectedChainId)}`,
+          );
+        if (decoded.status === 'not-yet') {
+          // "Not produced yet" for a height the node already counts below its head is a wrong answer, not
+          // the tip: an error (logged with the height, bounded by the retry deadline), never a quiet wait.
+          const head = Math.max(decoded.chainHead ?? 0, lastHead ?? 0);
+          if (head >= height)
+            throw new DecodeError(
+              `height ${height}: the node answered "not produced yet" (a negative height) although its head is ${head}`,
+            );
+          return decoded;
+        }
+        // The latest head, not the highest: one bogus huge head must not turn every later wait into an error.
+        if (decoded.chainHead !== undefined) lastHead = decoded.chainHead;
         // The body text travels with the block so `metronome capture` writes the node's own answer.
-        return decoded.status === 'block' ? { ...decoded, raw: text } : decoded;
+        return { ...decoded, raw: text };
       } catch (e) {
         if (e instanceof DecodeError) throw e;
         throw new DecodeError(`height ${height}: ${(e as Error).message}`);
@@ -172,6 +243,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       const syncInfo = isRecord(r.syncInfo) ? r.syncInfo : {};
       const pruning = isRecord(r.pruningInfo) ? r.pruningInfo : {};
       const head = positiveInt(chainInfo.currentHeight);
+      if (head !== undefined) lastHead = head;
       const earliest = pruning.enabled === true ? positiveInt(pruning.earliestHeight) : undefined;
       return {
         ready: r.ready === true,
@@ -183,6 +255,34 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       };
     },
   };
+}
+
+/** The body as text, refused (and the stream cancelled) once it passes `max` bytes. */
+async function readCapped(res: Response, max: number, what: string): Promise<string> {
+  const tooLarge = () =>
+    new DecodeError(
+      `${what}: the answer is larger than ${max} bytes (--rpc-max-body-bytes); not read further`,
+    );
+  const declared = Number(res.headers.get('content-length') ?? Number.NaN);
+  if (declared > max) {
+    await res.body?.cancel().catch(() => {});
+    throw tooLarge();
+  }
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (true) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function describeNetworkError(e: unknown): string {

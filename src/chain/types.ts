@@ -67,7 +67,3 @@ export interface OtherTx extends TxBase {
 export function isManageEntity(tx: Tx): tx is ManageEntityTx {
   return tx.kind === 'manage_entity';
 }
-
-export function blockHasManageEntity(block: Block): boolean {
-  return block.txs.some(isManageEntity);
-}

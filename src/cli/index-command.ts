@@ -6,7 +6,7 @@ import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BlockSource } from '../chain/block-source.js';
 import { fileSource } from '../chain/file-source.js';
-import { rpcSource, waitForNode } from '../chain/rpc-source.js';
+import { DEFAULT_MAX_BODY_BYTES, rpcSource, waitForNode } from '../chain/rpc-source.js';
 import { challengeScheduler } from '../challenges/schedule.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
@@ -15,10 +15,11 @@ import { createLogger, type Logger } from '../deps/logger.js';
 import { parseDataTypes } from '../entity-manager/dispatcher.js';
 import { productionDispatcher } from '../entity-manager/registry.js';
 import { acquireInstanceLock, type InstanceLock, InstanceLockedError } from '../indexer/instance-lock.js';
-import { GuardError, HaltError, runIndexer } from '../indexer/run.js';
+import { GapRefusedError, GuardError, HaltError, runIndexer } from '../indexer/run.js';
 import { startOpsServer } from '../ops/http.js';
 import { logObserver, mergeObservers } from '../ops/log-observer.js';
 import { createMetrics } from '../ops/metrics.js';
+import { redactUrl } from '../ops/redact.js';
 import {
   databaseUrl,
   fileSourceSpec,
@@ -26,7 +27,6 @@ import {
   nonNegativeInt,
   port,
   positiveInt,
-  redact,
   requireOption,
 } from './options.js';
 
@@ -39,8 +39,11 @@ interface IndexFlags {
   failurePolicy: 'halt' | 'record-and-continue';
   prefetch: number;
   rpcTimeoutMs: number;
+  rpcMaxBodyBytes: number;
   readyWaitMs: number;
   metricsPort?: number;
+  metricsHost: string;
+  allowGap: boolean;
   retryDeadlineMs?: number;
   challengesEvery?: number;
   dataTypes?: string;
@@ -69,6 +72,11 @@ export function indexCommand(): Command {
     )
     .option('--from <height>', 'start here instead of resuming (re-indexing is idempotent)', positiveInt)
     .option('--to <height>', 'stop cleanly after this height', positiveInt)
+    .option(
+      '--allow-gap',
+      'with --from above the resume point: record the skipped heights in metronome_block_gaps and go on (refused otherwise)',
+      false,
+    )
     .addOption(
       new Option('--failure-policy <policy>', 'what a block that fails deterministically does')
         .choices(['halt', 'record-and-continue'])
@@ -88,6 +96,12 @@ export function indexCommand(): Command {
         .default(10_000),
     )
     .addOption(
+      new Option('--rpc-max-body-bytes <n>', 'refuse a node answer larger than this')
+        .env('METRONOME_RPC_MAX_BODY_BYTES')
+        .argParser(positiveInt)
+        .default(DEFAULT_MAX_BODY_BYTES),
+    )
+    .addOption(
       new Option('--ready-wait-ms <ms>', "wait this long at start for the node's GetStatus ready (0: don't)")
         .env('METRONOME_READY_WAIT_MS')
         .argParser(nonNegativeInt)
@@ -97,6 +111,11 @@ export function indexCommand(): Command {
       new Option('--metrics-port <port>', 'serve /metrics, /healthz, /readyz on this port')
         .env('METRONOME_METRICS_PORT')
         .argParser(port),
+    )
+    .addOption(
+      new Option('--metrics-host <address>', 'address the metrics and health server listens on')
+        .env('METRONOME_METRICS_HOST')
+        .default('127.0.0.1'),
     )
     .addOption(
       new Option(
@@ -150,8 +169,20 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const server =
-    flags.metricsPort !== undefined ? await startOpsServer(flags.metricsPort, metrics) : undefined;
-  if (server) logger.info({ port: flags.metricsPort }, 'serving /metrics, /healthz, /readyz');
+    flags.metricsPort !== undefined
+      ? await startOpsServer(flags.metricsPort, metrics, flags.metricsHost)
+      : undefined;
+  if (server) {
+    // The bound address, not the asked one: --metrics-port 0 picks a free port.
+    const bound = server.address();
+    const at = typeof bound === 'object' && bound !== null ? bound : undefined;
+    logger.info(
+      { host: at?.address ?? flags.metricsHost, port: at?.port },
+      'serving /metrics, /healthz, /readyz',
+    );
+  }
+  // The last committed height, for the fatal line of an exit that has no height of its own (a lost lock).
+  let indexedHeight: number | undefined;
 
   let h: Awaited<ReturnType<typeof connect>> | undefined;
   let lock: InstanceLock | undefined;
@@ -167,7 +198,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
 
     h = await connect(dbUrl, { applicationName: 'metronome-index' });
     const db = h.db;
-    logger.info({ db: redact(dbUrl), backend: h.backend }, 'database');
+    logger.info({ db: redactUrl(dbUrl), backend: h.backend }, 'database');
     if (flags.migrate) logger.info(await migrate(db), 'migrations');
     if (h.backend === 'postgres')
       lock = await acquireInstanceLock(dbUrl, chainId, `metronome-index ${hostname()} pid ${process.pid}`);
@@ -184,7 +215,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
             (e: unknown) => {
               if (e instanceof InstanceLockedError) {
                 logger.fatal(
-                  { err: e.message },
+                  fatalFields(e, indexedHeight),
                   'lost the single-instance lock to another indexer; stopping',
                 );
                 process.exitCode = 1;
@@ -210,6 +241,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       deps: { chainId, dispatcher, logger },
       clock,
       ...(flags.from !== undefined && { explicitStart: flags.from }),
+      allowGap: flags.allowGap,
       ...(flags.to !== undefined && { endHeight: flags.to }),
       failurePolicy: flags.failurePolicy,
       prefetchBuffer: flags.prefetch,
@@ -221,7 +253,10 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
         },
       }),
       observer: mergeObservers(metrics.observer, logObserver(logger, clock), {
-        onBlock: ({ stats }) => challenges?.onBlockIndexed(stats.height),
+        onBlock: ({ stats }) => {
+          indexedHeight = stats.height;
+          challenges?.onBlockIndexed(stats.height);
+        },
       }),
     });
     await challenges?.idle();
@@ -233,23 +268,25 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
           : 'indexer stopped';
     logger.info(summary, how);
   } catch (e) {
-    if (e instanceof GuardError) {
-      logger.fatal({ err: e.message }, 'stopping: cannot keep the single-instance lock');
-      process.exitCode = 1;
-      return;
-    }
-    if (e instanceof HaltError) {
-      logger.fatal(
-        { height: e.blockError.height, tx: e.blockError.txHash, err: e.message },
-        'halted on a block failure',
-      );
-      process.exitCode = 1;
-      return;
-    }
-    if (controller.signal.aborted && signals > 0) {
+    if (controller.signal.aborted && signals > 0 && !(e instanceof HaltError || e instanceof GuardError)) {
       logger.info({ err: e instanceof Error ? e.message : String(e) }, 'stopped before indexing began');
       return;
     }
+    // Every fatal exit is one JSON line with the height, the reason and the error class: the log is what
+    // operators and their alerting read.
+    if (e instanceof HaltError) {
+      logger.fatal(
+        { ...fatalFields(e, indexedHeight), height: e.blockError.height, tx: e.blockError.txHash },
+        'halted on a block failure',
+      );
+    } else if (e instanceof GuardError) {
+      logger.fatal(fatalFields(e, indexedHeight), 'stopping: cannot keep the single-instance lock');
+    } else if (e instanceof GapRefusedError) {
+      logger.fatal(fatalFields(e, indexedHeight), 'refused: --from would leave a gap');
+    } else {
+      logger.fatal(fatalFields(e, indexedHeight), 'stopping on a fatal error');
+    }
+    // And the one-line `error: …` on stderr (src/cli.ts) for whoever runs it by hand.
     throw e;
   } finally {
     metrics.ready = false;
@@ -260,6 +297,22 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     await lock?.release().catch(() => {});
     await h?.close();
   }
+}
+
+/**
+ * The fields of a fatal line. `height` is where it failed when the error knows (the prefetcher's height, the
+ * halted block, the block the lock check ran before), else the next height after the last committed one.
+ */
+export function fatalFields(e: unknown, indexedHeight: number | undefined): Record<string, unknown> {
+  const own = (e as { height?: unknown } | null)?.height;
+  const height = typeof own === 'number' ? own : indexedHeight !== undefined ? indexedHeight + 1 : null;
+  return {
+    height,
+    indexedHeight: indexedHeight ?? null,
+    errorClass: e instanceof Error ? e.name : typeof e,
+    reason: e instanceof Error ? e.message : String(e),
+    ...(e instanceof Error && e.cause instanceof Error && { causeClass: e.cause.name }),
+  };
 }
 
 class ShutdownRequested extends Error {
@@ -285,6 +338,7 @@ async function openSource(
   }
   const rpc = rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'), {
     timeoutMs: flags.rpcTimeoutMs,
+    maxBodyBytes: flags.rpcMaxBodyBytes,
   });
   const node = await waitForNode(rpc, {
     clock: systemClock,
@@ -300,7 +354,7 @@ async function openSource(
   });
   if (node.status?.head !== undefined) metrics.setChainHead(node.status.head);
   const fields = {
-    rpc: flags.rpc,
+    rpc: redactUrl(flags.rpc ?? ''),
     chainId: node.chainId,
     ready: node.ready,
     synced: node.status?.synced,

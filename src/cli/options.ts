@@ -1,6 +1,7 @@
 // Option parsers shared by the subcommands: each rejects a bad value (from a flag or its environment
 // variable) at start with a message naming it, before anything connects.
 import { InvalidArgumentError } from 'commander';
+import { redactUrl } from '../ops/redact.js';
 
 export function requireOption(value: string | undefined, flag: string, env: string): string {
   if (value === undefined || value === '') throw new InvalidArgumentError(`${flag} (or ${env}) is required`);
@@ -29,11 +30,25 @@ export function port(v: string): number {
 /** postgres://…, postgresql://… or pglite://DIR (pglite://memory for a throwaway database). */
 export function databaseUrl(v: string): string {
   if (!/^(postgres|postgresql|pglite):\/\//.test(v))
-    throw new InvalidArgumentError(`expected postgres://…, postgresql://… or pglite://…, got "${redact(v)}"`);
+    throw new InvalidArgumentError(
+      `expected postgres://…, postgresql://… or pglite://…, got "${redactUrl(v)}"`,
+    );
+  if (v.startsWith('pglite:')) return v;
+  let u: URL;
   try {
-    if (!v.startsWith('pglite:')) new URL(v);
+    u = new URL(v);
   } catch {
-    throw new InvalidArgumentError(`not a valid URL: "${redact(v)}"`);
+    throw new InvalidArgumentError(`not a valid URL: "${redactUrl(v)}"`);
+  }
+  // The driver percent-decodes the user and password on every connect: a stray `%` would fail each
+  // attempt (a retried "database down") instead of failing here, at start.
+  try {
+    decodeURIComponent(u.username);
+    decodeURIComponent(u.password);
+  } catch {
+    throw new InvalidArgumentError(
+      `the user or password in "${redactUrl(v)}" is not valid percent-encoding (write % as %25)`,
+    );
   }
   return v;
 }
@@ -43,21 +58,16 @@ export function httpUrl(v: string): string {
   try {
     u = new URL(v);
   } catch {
-    throw new InvalidArgumentError(`not a valid URL: "${v}"`);
+    throw new InvalidArgumentError(`not a valid URL: "${redactUrl(v)}"`);
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:')
-    throw new InvalidArgumentError(`expected an http(s) URL, got "${v}"`);
+    throw new InvalidArgumentError(`expected an http(s) URL, got "${redactUrl(v)}"`);
   return v;
 }
 
 /** `file:PATH` */
 export function fileSourceSpec(v: string): string {
   if (!v.startsWith('file:') || v.length === 'file:'.length)
-    throw new InvalidArgumentError(`expected file:PATH, got "${v}"`);
+    throw new InvalidArgumentError(`expected file:PATH, got "${redactUrl(v)}"`);
   return v;
-}
-
-/** A URL with its password hidden, for messages and logs. */
-export function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@/]*@/, '//$1:***@');
 }

@@ -16,8 +16,6 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Kysely, sql } from 'kysely';
 
-export const MIGRATIONS_TABLE = 'metronome_migrations';
-
 /** migrations/ sits two levels above this file both in src/db and in dist/db. */
 export const DEFAULT_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../migrations');
 

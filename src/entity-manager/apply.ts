@@ -7,6 +7,7 @@ import type { Database } from '../db/schema.js';
 import type { Logger } from '../deps/logger.js';
 import type { Dispatcher } from './dispatcher.js';
 import { Metadata } from './metadata.js';
+import type { TxReasonCode } from './reasons.js';
 import type { EmParams } from './types.js';
 import { ValidationError } from './validation-error.js';
 
@@ -26,13 +27,15 @@ export interface ApplyContext {
 export type EmOutcome =
   | { readonly outcome: 'applied' }
   | { readonly outcome: 'unrouted'; readonly reasonCode: 'unrouted'; readonly reason: string }
-  | { readonly outcome: 'rejected'; readonly reasonCode: string; readonly reason: string };
+  | { readonly outcome: 'rejected'; readonly reasonCode: TxReasonCode; readonly reason: string };
 
 /** Checks that need no database: a rejection here never opens a savepoint. */
 export function prevalidate(
   tx: ManageEntityTx,
 ): { params: Omit<EmParams, 'blockNumber' | 'blockTime' | 'blockHash' | 'chainHeight'> } | EmOutcome {
   const me = tx.manageEntity;
+  // The hash is every domain row's txhash: one with a NUL is recorded (sanitised) and rejected here.
+  if (hasNul(tx.hash)) return rejected('nul_byte', 'the tx hash contains a NUL byte');
   for (const [field, value] of Object.entries(me)) {
     if (hasNul(value)) return rejected('nul_byte', `field ${field} contains a NUL byte`);
   }
@@ -49,6 +52,9 @@ export function prevalidate(
       `metadata is ${Buffer.byteLength(me.metadata, 'utf8')} bytes (max ${MAX_METADATA_BYTES})`,
     );
   }
+  if (nestingDepth(me.metadata) > MAX_METADATA_DEPTH) {
+    return rejected('metadata_value_invalid', `metadata nests deeper than ${MAX_METADATA_DEPTH} levels`);
+  }
   const metadata = Metadata.parse(me.metadata);
   if (metadata.hasNul()) return rejected('nul_byte', 'metadata contains a NUL character');
   return {
@@ -64,6 +70,26 @@ export function prevalidate(
       migration: tx.migration,
     },
   };
+}
+
+/** Deeper JSON than this is refused before parsing: no handler reads it, and jsonb would hit the stack limit. */
+export const MAX_METADATA_DEPTH = 64;
+
+/** The deepest `[`/`{` nesting of JSON text, strings skipped; linear, no recursion. */
+export function nestingDepth(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) max = Math.max(max, ++depth);
+    else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return max;
 }
 
 /** Runs the routed handler. Throws only hard errors; validation rejections come back as outcomes. */
@@ -104,7 +130,7 @@ export async function applyManageEntity(tx: ManageEntityTx, ctx: ApplyContext): 
   return { outcome: 'applied' };
 }
 
-function rejected(reasonCode: string, reason: string): EmOutcome {
+function rejected(reasonCode: TxReasonCode, reason: string): EmOutcome {
   return { outcome: 'rejected', reasonCode, reason };
 }
 

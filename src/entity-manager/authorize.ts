@@ -1,4 +1,14 @@
 // Signer authorization (spec §2.4): the user's own wallet, or an app/manager acting through a grant.
+//
+// The handler contract: every handler runs its steps in one order,
+//   1. parse     — read the metadata through Metadata's typed accessors (ids past int4 reject here as
+//                  metadata_id_invalid, before anything reaches PostgreSQL), and the key that addresses the
+//                  row when it lives in metadata (grantee_address, an app's address);
+//   2. authorize — validateSigner below (or the handler's stated alternative);
+//   3. validate  — existence, ownership, limits and uniqueness, against the savepoint's view of the rows;
+//   4. write     — Insertable/Updateable objects of the tables in src/db/tables, so a misspelt column fails tsc.
+// A handler that departs from this order (no authorize step, another authority, a genesis-migration
+// relaxation) says so in a comment at its registration, and lists the tables it writes in `writes`.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { reject } from './validation-error.js';

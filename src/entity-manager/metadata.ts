@@ -29,9 +29,13 @@ export class Metadata {
     return new Metadata(isObject(data) ? data : parsed, raw, null);
   }
 
-  /** True when the envelope holds a NUL anywhere: PostgreSQL text and jsonb cannot store it. */
+  /**
+   * True when the envelope holds a NUL anywhere, raw or as a decoded `\u0000` escape in a key or a
+   * string: PostgreSQL text and jsonb cannot store it. The six characters `\u0000` written as text
+   * (a JSON `"\\u0000"`) are not a NUL and pass.
+   */
   hasNul(): boolean {
-    return this.raw.includes(NUL) || (this.value !== null && JSON.stringify(this.value).includes('\\u0000'));
+    return this.raw.includes(NUL) || (this.value !== null && containsNul(this.value, 0));
   }
 
   has(key: string): boolean {
@@ -50,11 +54,18 @@ export class Metadata {
     return typeof v === 'string' ? v : undefined;
   }
 
-  /** JSON numbers only, truncated toward zero like the Go float64 → int64 conversion. */
-  int(key: string): number | undefined {
-    const v = this.value?.[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) return undefined;
-    return Math.trunc(v);
+  /**
+   * An entity id (user, track, playlist, comment, event…): absent, null or not a JSON number → undefined;
+   * a number is truncated toward zero like Go's float64 → int64 and must fit int4, else the tx is
+   * rejected (`metadata_id_invalid`) before it reaches the database.
+   */
+  id(key: string): number | undefined {
+    return readId(this.value?.[key], key);
+  }
+
+  /** A plain integer column value: as `id`, rejected as `metadata_value_invalid` outside int4. */
+  int4(key: string): number | undefined {
+    return readInt4(this.value?.[key], key);
   }
 
   float(key: string): number | undefined {
@@ -83,6 +94,32 @@ export class Metadata {
   }
 }
 
+/** `id` for a value found inside a nested metadata object; `what` names it in the rejection. */
+export function readId(v: unknown, what: string): number | undefined {
+  return readIntIn(v, what, 'metadata_id_invalid');
+}
+
+export function readInt4(v: unknown, what: string): number | undefined {
+  return readIntIn(v, what, 'metadata_value_invalid');
+}
+
+function readIntIn(v: unknown, what: string, code: 'metadata_id_invalid' | 'metadata_value_invalid') {
+  if (typeof v !== 'number') return undefined;
+  const n = Number.isFinite(v) ? Math.trunc(v) : Number.NaN;
+  if (!(n >= INT4_MIN && n <= INT4_MAX))
+    reject(code, `${what.slice(0, 64)} ${String(v).slice(0, 32)} does not fit int4`);
+  return n;
+}
+
+function containsNul(v: unknown, depth: number): boolean {
+  // Nesting is bounded before parsing (apply.ts MAX_METADATA_DEPTH); the bound here is a second guard.
+  if (depth > 1_000) return false;
+  if (typeof v === 'string') return v.includes(NUL);
+  if (Array.isArray(v)) return v.some((x) => containsNul(x, depth + 1));
+  if (isObject(v)) return Object.entries(v).some(([k, x]) => k.includes(NUL) || containsNul(x, depth + 1));
+  return false;
+}
+
 export function isObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -96,7 +133,3 @@ export function runeLength(s: string): number {
 
 export const INT4_MAX = 2_147_483_647;
 export const INT4_MIN = -2_147_483_648;
-
-export function isInt4(n: number): boolean {
-  return Number.isInteger(n) && n >= INT4_MIN && n <= INT4_MAX;
-}

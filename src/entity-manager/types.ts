@@ -43,6 +43,8 @@ export interface HandlerRegistration {
   readonly action: string;
   /** The data-type gate (spec §1.10); null = always registered (social handlers). */
   readonly gate: string | null;
+  /** Every table the handler may write (its own rows, not trigger fan-out): `metronome handlers` lists it. */
+  readonly writes?: readonly (keyof Database & string)[];
   readonly handle: Handler;
 }
 

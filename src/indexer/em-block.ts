@@ -5,7 +5,7 @@
 // and another writer that took MAX+1 first (re-read finds nothing → try once more).
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
-import { RetryableError } from './errors.js';
+import { RetryableError } from '../shared/errors.js';
 
 export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): Promise<number> {
   for (let attempt = 0; attempt < 2; attempt++) {

@@ -8,9 +8,10 @@ import type { TxOutcome } from '../db/tables/etl.js';
 import type { Logger } from '../deps/logger.js';
 import { applyManageEntity } from '../entity-manager/apply.js';
 import type { Dispatcher } from '../entity-manager/dispatcher.js';
+import { BlockError, describe, isRetryable } from '../shared/errors.js';
 import { resolveEmBlock } from './em-block.js';
-import { BlockError, describe, isRetryable } from './errors.js';
 import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
+import { rawField, rawMetadata } from './raw-text.js';
 
 export interface IndexDeps {
   readonly chainId: string;
@@ -110,7 +111,7 @@ export async function applyBlock(
   for (let i = 0; i < block.txs.length; i++) {
     const tx = block.txs[i]!;
     const row: TxRow = {
-      tx_hash: tx.hash,
+      tx_hash: rawField(tx.hash),
       tx_index: i,
       tx_type: txTypeOf(tx),
       address: null,
@@ -122,7 +123,7 @@ export async function applyBlock(
     };
     if (tx.kind === 'manage_entity') {
       const me = tx.manageEntity;
-      row.address = pgText(me.signer.toLowerCase());
+      row.address = rawField(me.signer.toLowerCase());
       row.entity_type = pgText(clipText(me.entityType));
       row.action = pgText(clipText(me.action));
       const result = await applyInSavepoint(trx, tx, emBlock!, block, deps);
@@ -134,9 +135,9 @@ export async function applyBlock(
       }
       counts[result.outcome]++;
     } else if (tx.kind === 'plays') {
-      row.address = tx.plays.length > 0 ? pgText(tx.plays[0]!.userId) : null;
+      row.address = tx.plays.length > 0 ? rawField(tx.plays[0]!.userId) : null;
       tx.plays.forEach((p, j) => {
-        playRecords.push(classifyPlay(p, tx.hash, i, j));
+        playRecords.push(classifyPlay(p, rawField(tx.hash), i, j));
       });
       counts.applied++;
     } else {
@@ -238,7 +239,7 @@ export async function applyPlainBlocks(
         tx_hash: tx.hash,
         tx_index: i,
         tx_type: txTypeOf(tx),
-        address: tx.kind === 'plays' && tx.plays.length > 0 ? pgText(tx.plays[0]!.userId) : null,
+        address: tx.kind === 'plays' && tx.plays.length > 0 ? rawField(tx.plays[0]!.userId) : null,
         outcome: 'applied',
         reason_code: null,
         reason: null,
@@ -247,7 +248,7 @@ export async function applyPlainBlocks(
       });
       if (tx.kind === 'plays')
         tx.plays.forEach((p, j) => {
-          playRecords.push(classifyPlay(p, tx.hash, i, j));
+          playRecords.push(classifyPlay(p, rawField(tx.hash), i, j));
         });
     });
     const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
@@ -325,17 +326,17 @@ async function recordManageEntities(
         part.map((tx) => {
           const me = tx.manageEntity;
           return {
-            address: pgText(me.signer.toLowerCase()),
-            entity_type: pgText(me.entityType),
+            address: rawField(me.signer.toLowerCase()),
+            entity_type: rawField(me.entityType),
             entity_id: int64OrNull(me.entityId),
             user_id: int64OrNull(me.userId),
-            action: pgText(me.action),
-            metadata: me.metadata === '' ? null : pgText(me.metadata),
-            signature: pgText(me.signature),
-            signer: pgText(me.signer),
-            nonce: pgText(me.nonce),
+            action: rawField(me.action),
+            metadata: me.metadata === '' ? null : rawMetadata(me.metadata),
+            signature: rawField(me.signature),
+            signer: rawField(me.signer),
+            nonce: rawField(me.nonce),
             block_height: block.height,
-            tx_hash: tx.hash,
+            tx_hash: rawField(tx.hash),
             tx_index: indexOf.get(tx)!,
             created_at: time,
           };
@@ -343,7 +344,7 @@ async function recordManageEntities(
       )
       .execute();
   }
-  const addresses = [...new Set(emTxs.map((tx) => pgText(tx.manageEntity.signer.toLowerCase())))];
+  const addresses = [...new Set(emTxs.map((tx) => rawField(tx.manageEntity.signer.toLowerCase())))];
   await trx
     .insertInto('etl_addresses')
     .values(

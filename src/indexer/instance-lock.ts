@@ -64,7 +64,10 @@ export async function acquireInstanceLock(
     }>(
       `SELECT a.pid, a.application_name, a.client_addr::text AS client_addr, a.backend_start
        FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
-       WHERE l.locktype = 'advisory' AND l.classid = $1::int::oid AND l.objid = $2::int::oid AND l.granted`,
+       WHERE l.locktype = 'advisory' AND l.classid = $1::int::oid AND l.objid = $2::int::oid
+         AND l.objsubid = 2 AND l.granted
+         -- Advisory locks are per database: the same keys held in another database are not our rival.
+         AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
       [k1, k2],
     );
     await c.end().catch(() => {});

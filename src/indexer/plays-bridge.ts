@@ -34,15 +34,36 @@ export interface PlaysHookInput {
 }
 
 export interface PlaysHookResult {
-  /** Rows this writer inserted; the rest collided with rows already there. */
+  /** Rows this writer inserted; the rest of the block's valid plays were already there (another writer's). */
   readonly inserted: number;
 }
 
 export type PlaysHook = (db: Kysely<Database>, input: PlaysHookInput) => Promise<PlaysHookResult>;
 
 /**
- * The bridge: one INSERT … SELECT unnest per block, ON CONFLICT on the play's natural key
- * (track, timestamp, signature, user) so rows the legacy writer inserted first are counted, not duplicated.
+ * The one lock both writers of `plays` need (bigint key; the migrator uses 7361827). The bridge takes it
+ * itself; the other writer, which we cannot change, gets it from the `plays_other_writer` trigger
+ * (migrations/0008_plays_multiset.sql) on its first insert. Transaction-scoped: released at commit.
+ */
+export const PLAYS_LOCK_KEY = 7361828;
+
+/**
+ * Serialise against the other writer and mark this transaction as the bridge, whose rows the guard
+ * trigger lets through (they are counted here). Must be its own statement: under READ COMMITTED the next
+ * statement's snapshot is taken after the lock is granted, so it sees everything the other writer
+ * committed before releasing it.
+ */
+export async function lockPlaysForBridge(db: Kysely<Database>): Promise<void> {
+  await sql`SELECT pg_advisory_xact_lock(${PLAYS_LOCK_KEY}::bigint),
+                   set_config('metronome.plays_bridge', 'on', true)`.execute(db);
+}
+
+/**
+ * The bridge, with multiset semantics: every valid chain play lands in `plays` once, including plays
+ * identical in every column. Per content key k = (track, timestamp, signature, user) of the block:
+ *   theirs(k) = rows of k already in plays − chain plays of k we indexed in other blocks (etl_plays)
+ * i.e. the rows the other writer wrote for this block's copies of k; the block's first theirs(k) copies
+ * are collisions, the rest are inserted. One lock statement, then one INSERT … SELECT for the block.
  */
 export const bridgePlays: PlaysHook = async (db, input) => {
   if (input.plays.length === 0) return { inserted: 0 };
@@ -63,13 +84,41 @@ export const bridgePlays: PlaysHook = async (db, input) => {
     regions[i] = r.play.region;
     countries[i] = r.play.country;
   });
+  await lockPlaysForBridge(db);
+  // Keys are grouped in SQL, on the stored values: two spellings of one instant are one key.
+  // `present` probes plays by (created_at, track) — ix_plays_created_at, which production has — and only
+  // keys with rows present need the etl_plays count (etl_plays_content_idx).
   const res = await sql<{ n: string }>`
-    WITH ins AS (
-      INSERT INTO plays (user_id, source, play_item_id, created_at, updated_at, slot, signature, city, region, country)
-      SELECT u, 'relay', t, c AT TIME ZONE 'UTC', ${input.blockTime}::timestamptz AT TIME ZONE 'UTC', ${input.blockHeight}, s, ci, re, co
+    WITH b AS (
+      SELECT u, t, c AT TIME ZONE 'UTC' AS c, s, ci, re, co, ord
       FROM unnest(${userIds}::int[], ${trackIds}::int[], ${createdAt}::timestamptz[], ${signatures}::text[],
-                  ${cities}::text[], ${regions}::text[], ${countries}::text[]) AS p(u, t, c, s, ci, re, co)
-      ON CONFLICT (play_item_id, created_at, signature, user_id) DO NOTHING
+                  ${cities}::text[], ${regions}::text[], ${countries}::text[])
+           WITH ORDINALITY AS p(u, t, c, s, ci, re, co, ord)
+    ), r AS (
+      SELECT b.*, dense_rank() OVER (ORDER BY t, c, s, u) AS kid,
+             row_number() OVER (PARTITION BY t, c, s, u ORDER BY ord) AS rn
+      FROM b
+    ), k AS (
+      SELECT DISTINCT ON (kid) kid, t, c, s, u FROM r ORDER BY kid
+    ), present AS (
+      SELECT k.*, (SELECT count(*) FROM plays p
+                   WHERE p.created_at = k.c AND p.play_item_id = k.t
+                     AND p.signature IS NOT DISTINCT FROM k.s AND p.user_id IS NOT DISTINCT FROM k.u) AS n
+      FROM k
+    ), theirs AS (
+      SELECT x.kid, x.n - (SELECT count(*) FROM etl_plays e
+                           WHERE e.skip_reason IS NULL AND e.played_at = x.c AND metronome_int4(e.track_id) = x.t
+                             AND e.signature IS NOT DISTINCT FROM x.s
+                             AND metronome_int4(e.address) IS NOT DISTINCT FROM x.u
+                             AND e.block_height <> ${input.blockHeight}) AS n
+      FROM present x WHERE x.n > 0
+    ), ins AS (
+      INSERT INTO plays (user_id, source, play_item_id, created_at, updated_at, slot, signature, city, region, country)
+      SELECT r.u, 'relay', r.t, r.c, ${input.blockTime}::timestamptz AT TIME ZONE 'UTC', ${input.blockHeight},
+             r.s, r.ci, r.re, r.co
+      FROM r LEFT JOIN theirs USING (kid)
+      WHERE r.rn > coalesce(theirs.n, 0)
+      ORDER BY r.ord
       RETURNING 1
     )
     SELECT count(*) AS n FROM ins`.execute(db);

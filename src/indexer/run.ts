@@ -5,13 +5,13 @@
 // Group commit: when the prefetcher already holds a backlog, consecutive blocks are applied in one
 // transaction (each block still all or nothing: any failure rolls back the group, whose blocks are then
 // indexed one per transaction). At the tip the backlog is empty, so each block commits on its own.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { BlockSource } from '../chain/block-source.js';
 import { Prefetcher, type PrefetchItem } from '../chain/prefetcher.js';
 import { isManageEntity } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
-import { BlockError, describe, isRetryable } from './errors.js';
+import { BlockError, describe, isRetryable } from '../shared/errors.js';
 import {
   applyBlock,
   applyPlainBlocks,
@@ -36,6 +36,8 @@ export interface RunObserver {
   onFetchRetry?(height: number, reason: 'error' | 'not-yet', error: unknown, delayMs: number): void;
   onBlockRetry?(error: BlockError, attempt: number, delayMs: number): void;
   onGap?(error: BlockError): void;
+  /** An explicit start above the resume point, allowed by the operator: these heights were recorded as gaps. */
+  onSkippedRange?(range: { from: number; to: number }): void;
 }
 
 export interface RunOptions {
@@ -44,6 +46,11 @@ export interface RunOptions {
   readonly deps: IndexDeps;
   readonly clock: Clock;
   readonly explicitStart?: number;
+  /**
+   * An explicit start above the resume point leaves heights behind: refused (GapRefusedError) unless this is
+   * set, which records each skipped height in metronome_block_gaps before the first block.
+   */
+  readonly allowGap?: boolean;
   readonly defaultStart?: number;
   /** Inclusive: a bounded run ends cleanly after this height. */
   readonly endHeight?: number;
@@ -74,8 +81,22 @@ export interface RunSummary {
 /** The beforeTransaction hook failed for good: the run stops whatever the block policy (never a gap). */
 export class GuardError extends Error {
   override name = 'GuardError';
-  constructor(override readonly cause: unknown) {
+  constructor(
+    override readonly cause: unknown,
+    /** The block the hook ran before. */
+    readonly height: number,
+  ) {
     super(describe(cause));
+  }
+}
+
+/** An explicit start above the resume point without allowGap: nothing was written. */
+export class GapRefusedError extends Error {
+  override name = 'GapRefusedError';
+  constructor(readonly range: { readonly from: number; readonly to: number }) {
+    super(
+      `starting at ${range.to + 1} would leave heights ${range.from}..${range.to} (${range.to - range.from + 1} blocks) never indexed; start at ${range.from} (or omit --from) to fill them, or pass --allow-gap to record them in metronome_block_gaps and go on`,
+    );
   }
 }
 
@@ -101,6 +122,11 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     ...(opts.explicitStart !== undefined && { explicitStart: opts.explicitStart }),
     ...(opts.defaultStart !== undefined && { defaultStart: opts.defaultStart }),
   });
+  if (resume.skipped) {
+    if (!opts.allowGap) throw new GapRefusedError(resume.skipped);
+    await recordSkippedRange(db, resume.skipped, clock);
+    observer?.onSkippedRange?.(resume.skipped);
+  }
   observer?.onStart?.(resume);
   const prefetcher = new Prefetcher(opts.source, {
     startHeight: resume.height,
@@ -116,11 +142,11 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
   let blocksIndexed = 0;
   let gaps = 0;
 
-  const guard = async (): Promise<void> => {
+  const guard = async (height: number): Promise<void> => {
     try {
       await opts.beforeTransaction?.();
     } catch (e) {
-      throw isRetryable(e) ? e : new GuardError(e);
+      throw isRetryable(e) ? e : new GuardError(e, height);
     }
   };
 
@@ -148,7 +174,7 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     while (true) {
       const started = clock.monotonicMs();
       try {
-        await guard();
+        await guard(block.height);
         report(item, await indexBlock(db, block, deps), clock.monotonicMs() - started);
         return;
       } catch (e) {
@@ -179,7 +205,7 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     const started = clock.monotonicMs();
     let results: IndexBlockResult[];
     try {
-      await guard();
+      await guard(group[0]!.block.height);
       results = await db.transaction().execute(async (trx) => {
         const out: IndexBlockResult[] = [];
         // Runs of blocks without ManageEntity txs share their claim and finish statements.
@@ -274,5 +300,25 @@ async function recordGap(
         attempts: eb('metronome_block_gaps.attempts', '+', eb.ref('excluded.attempts')),
       })),
     )
+    .execute();
+}
+
+/** One row per skipped height, in one statement (the range may be long); heights already there are kept. */
+async function recordSkippedRange(db: Kysely<Database>, range: { from: number; to: number }, clock: Clock) {
+  const reason = `skipped by an explicit start at ${range.to + 1} (--allow-gap): heights ${range.from}..${range.to} were never indexed`;
+  await db
+    .insertInto('metronome_block_gaps')
+    .columns(['block_height', 'error', 'attempts', 'recorded_at'])
+    .expression(
+      db
+        .selectFrom(sql<{ h: number }>`generate_series(${range.from}::bigint, ${range.to}::bigint)`.as('g'))
+        .select([
+          sql<number>`g`.as('block_height'),
+          sql<string>`${reason}::text`.as('error'),
+          sql<number>`0`.as('attempts'),
+          sql<string>`${clock.now().toISOString()}::timestamp`.as('recorded_at'),
+        ]),
+    )
+    .onConflict((oc) => oc.column('block_height').doNothing())
     .execute();
 }

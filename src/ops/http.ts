@@ -1,9 +1,10 @@
+// Listens on 127.0.0.1 unless told otherwise (--metrics-host; the container image sets 0.0.0.0).
 // /metrics (Prometheus), /healthz (the process is alive and its event loop turns) and /readyz (the run
 // loop is running: database migrated, lock held, node answered; 503 before that and while shutting down).
 import { createServer, type Server } from 'node:http';
 import type { Metrics } from './metrics.js';
 
-export function startOpsServer(port: number, metrics: Metrics, host = '0.0.0.0'): Promise<Server> {
+export function startOpsServer(port: number, metrics: Metrics, host = '127.0.0.1'): Promise<Server> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method !== 'GET' && req.method !== 'HEAD') {

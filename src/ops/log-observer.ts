@@ -65,6 +65,11 @@ export function logObserver(logger: Logger, clock: Clock, everyMs = PROGRESS_EVE
       logger.warn({ height: err.height, tx: err.txHash, attempt, delayMs, err: err.message }, 'block retry'),
     onGap: (err) =>
       logger.error({ height: err.height, tx: err.txHash, err: err.message }, 'block recorded as a gap'),
+    onSkippedRange: ({ from, to }) =>
+      logger.warn(
+        { from, to, heights: to - from + 1 },
+        'explicit start above the resume point (--allow-gap): the skipped heights are recorded in metronome_block_gaps',
+      ),
   };
 }
 
@@ -88,6 +93,9 @@ export function mergeObservers(...all: readonly RunObserver[]): RunObserver {
     },
     onGap: (e) => {
       for (const o of all) o.onGap?.(e);
+    },
+    onSkippedRange: (r) => {
+      for (const o of all) o.onSkippedRange?.(r);
     },
   };
 }

@@ -59,7 +59,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
   });
   const gaps = new Counter({
     name: 'metronome_block_gaps_total',
-    help: 'heights recorded as gaps (record-and-continue)',
+    help: 'heights recorded in metronome_block_gaps (record-and-continue, or skipped with --allow-gap)',
     registers: [registry],
   });
   const retries = new Counter({
@@ -90,8 +90,10 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
         indexed.set(stats.height);
         blocks.inc();
         prefetch.set(prefetchDepth);
-        // The node leaves currentHeight unset on some answers: keep the last tip we heard of.
-        if (chainHead !== undefined) lastHead = Math.max(lastHead ?? 0, chainHead);
+        // The latest tip the node reported, not the highest ever: one bogus huge head (a node behind a load
+        // balancer, a node bug) must not pin the gauge and the lag forever. The node leaves currentHeight
+        // unset on some answers: then keep the last tip we heard of.
+        if (chainHead !== undefined) lastHead = chainHead;
         if (lastHead !== undefined) {
           head.set(lastHead);
           lag.set(Math.max(0, lastHead - stats.height));
@@ -106,6 +108,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
       onFetchRetry: (_h, reason) => retries.inc({ kind: reason === 'error' ? 'rpc' : 'not-yet' }),
       onBlockRetry: () => retries.inc({ kind: 'block' }),
       onGap: () => gaps.inc(),
+      onSkippedRange: ({ from, to }) => gaps.inc(to - from + 1),
     },
   };
   return metrics;

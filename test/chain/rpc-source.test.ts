@@ -11,9 +11,9 @@ import { type RpcFault, type RpcServer, startRpcServer } from '../../sim/rpc-ser
 import { DecodeError } from '../../src/chain/decode.js';
 import { RpcError, rpcSource, waitForNode } from '../../src/chain/rpc-source.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
-import { isRetryable } from '../../src/indexer/errors.js';
 import { runIndexer } from '../../src/indexer/run.js';
 import { logObserver } from '../../src/ops/log-observer.js';
+import { isRetryable } from '../../src/shared/errors.js';
 import { indexReference } from '../support/daemon.js';
 import { createTestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
@@ -264,5 +264,94 @@ describe('faults through the run loop', () => {
     } finally {
       await Promise.all([t.close(), rpc.close()]);
     }
+  });
+});
+
+describe('rpcSource against a hostile or misconfigured node (scripted answers)', () => {
+  const SECRET = 'Zq9secret';
+  const answering =
+    (...bodies: unknown[]): typeof fetch =>
+    async () =>
+      new Response(JSON.stringify(bodies.length > 1 ? bodies.shift() : bodies[0]), {
+        headers: { 'content-type': 'application/json' },
+      });
+  const blockOf = (h: number, chainId = SIM_CHAIN_ID) => ({
+    ...chain.responseFor(h),
+    block: { ...chain.responseFor(h).block, chainId },
+  });
+
+  it("a block from another chain is an error naming the height (the chain is GetNodeInfo's)", async () => {
+    const s = rpcSource('http://node.test', {
+      fetchImpl: answering({ chainid: SIM_CHAIN_ID }, blockOf(5), blockOf(6, 'other-chain')),
+    });
+    expect(await s.chainId()).toBe(SIM_CHAIN_ID);
+    expect(await s.fetch(5, never)).toMatchObject({ status: 'block' });
+    const err = await s.fetch(6, never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecodeError);
+    expect((err as Error).message).toBe(
+      'height 6: the block is from chain "other-chain", not "metronome-sim"',
+    );
+  });
+
+  it('"not produced yet" for a height below the head the node reported is an error, at the tip it is not', async () => {
+    const placeholder = { block: { height: '-1' }, currentHeight: '0' };
+    const s = rpcSource('http://node.test', { fetchImpl: answering(blockOf(5), placeholder, placeholder) });
+    await s.fetch(5, never); // currentHeight: the chain's length, 120
+    const err = await s.fetch(6, never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DecodeError);
+    expect((err as Error).message).toMatch(
+      /^height 6: the node answered "not produced yet" .* its head is 120$/,
+    );
+    // Past the head it is the tip: wait.
+    expect(await s.fetch(121, never)).toEqual({ status: 'not-yet', chainHead: undefined });
+  });
+
+  it('credentials in the URL: sent as a Basic header, never in the request URL or an error', async () => {
+    const seen: { url: string; auth: string | null }[] = [];
+    const spy: typeof fetch = async (url, init) => {
+      seen.push({ url: String(url), auth: new Headers(init?.headers).get('authorization') });
+      throw new TypeError('fetch failed', {
+        cause: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }),
+      });
+    };
+    const err = await rpcSource(`http://indexer:${SECRET}%2F@node.test:8080/`, { fetchImpl: spy })
+      .fetch(3, never)
+      .catch((e: unknown) => e);
+    expect(seen).toEqual([
+      {
+        url: 'http://node.test:8080/core.v1.CoreService/GetBlock',
+        auth: `Basic ${Buffer.from(`indexer:${SECRET}/`).toString('base64')}`,
+      },
+    ]);
+    expect((err as RpcError).retryable).toBe(true);
+    expect(String((err as Error).message)).not.toContain(SECRET);
+  });
+
+  it('a configuration error fails at start instead of being retried forever', async () => {
+    // A password that is not valid percent-encoding: refused when the source is made.
+    let err: unknown;
+    try {
+      rpcSource(`http://indexer:${SECRET}%zz@node.test/`);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(RpcError);
+    expect((err as RpcError).retryable).toBe(false);
+    expect((err as Error).message).not.toContain(SECRET);
+    // fetch() refusing to build the request (not a network failure) is not retried: waitForNode gives up.
+    const refusing: typeof fetch = async () => {
+      throw new TypeError(
+        `Request cannot be constructed from a URL that includes credentials: http://u:${SECRET}@n/`,
+      );
+    };
+    const waits: unknown[] = [];
+    const started = await waitForNode(rpcSource('http://node.test', { fetchImpl: refusing }), {
+      clock: new SimClock(),
+      onWait: (what) => waits.push(what),
+    }).catch((e: unknown) => e);
+    expect(started).toBeInstanceOf(RpcError);
+    expect((started as RpcError).retryable).toBe(false);
+    expect((started as Error).message).not.toContain(SECRET);
+    expect(waits).toEqual([]);
   });
 });

@@ -25,10 +25,10 @@ import { referred } from '../../src/challenges/processors/referred.js';
 import { trackUpload } from '../../src/challenges/processors/track-upload.js';
 import { verified } from '../../src/challenges/processors/verified.js';
 import { recomputeAll } from '../../src/challenges/tick.js';
-import { userEventsHook } from '../../src/challenges/user-events-hook.js';
 import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { Metadata } from '../../src/entity-manager/metadata.js';
+import { userEventsHook } from '../../src/entity-manager/user-events-hook.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { deps, Fixture } from './fixtures.js';
 

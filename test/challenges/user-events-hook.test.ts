@@ -2,12 +2,12 @@
 // demote + append only on change, and a failure that never fails the User tx.
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseUserEvents, userEventsHook } from '../../src/challenges/user-events-hook.js';
 import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { Metadata } from '../../src/entity-manager/metadata.js';
 import { POST_HOOKS } from '../../src/entity-manager/registry.js';
 import type { EmParams } from '../../src/entity-manager/types.js';
+import { parseUserEvents, userEventsHook } from '../../src/entity-manager/user-events-hook.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
 function params(userId: number, blockNumber: number, metadata: Record<string, unknown>): EmParams {

@@ -61,7 +61,7 @@ describe('block files through the CLIs', () => {
     ]).exit;
     expect(sim.code, sim.output).toBe(0);
     simulated = (JSON.parse(readFileSync(report, 'utf8')) as { digest: TableDigest }).digest;
-  }, 120_000);
+  });
 
   it('simulate → --save-blocks → index --source file: → the simulated run’s digest', async () => {
     const t = await createTestDb();

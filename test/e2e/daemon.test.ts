@@ -1,7 +1,7 @@
 // The built daemon (`node dist/cli.js index`) against the simulator's RPC server and a real PostgreSQL:
 // metrics while it runs, SIGKILL mid-run and restart, RPC faults (500, 429, malformed body, a hung request),
 // SIGTERM, a second signal, a second instance — and the same tables as an undisturbed in-process run.
-// Every check runs three times, each on a fresh database and a fresh node; every round must pass.
+// Every check runs E2E_ROUNDS times (3 in CI), each on a fresh database and a fresh node; every round must pass.
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
@@ -20,9 +20,10 @@ import {
 } from '../support/daemon.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
+import { e2eRounds } from '../support/e2e-rounds.js';
 
 const BLOCKS = 800;
-const ROUNDS = [1, 2, 3];
+const ROUNDS = e2eRounds();
 const chain = new SimChain({ seed: 5, blocks: BLOCKS, hostileShare: 0.1 });
 
 function daemon(rpc: string, db: string, port: number): DaemonProcess {
@@ -64,7 +65,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
   beforeAll(async () => {
     buildOnce();
     reference = await referenceDigest(chain);
-  }, 180_000);
+  });
   /**
    * Starts a daemon, parks it at the tip, sets the trap and lets it go: it is caught mid-block, its block
    * having written rows and waiting on a lock the test holds. Then SIGTERM, acknowledged in its log.

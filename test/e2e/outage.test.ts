@@ -4,7 +4,7 @@
 //  - mid-commit: the daemon has sent COMMIT and waits for a synchronous standby that never answers — the
 //    commit is in the WAL but was never acknowledged, the case where "did my block commit?" has no answer.
 // No gap, nothing applied twice, the undisturbed digest at the end, and no half-written block visible to a
-// reader at any moment. Three rounds, each on a fresh database; every round must pass.
+// reader at any moment. E2E_ROUNDS rounds (3 in CI), each on a fresh database; every round must pass.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -26,6 +26,7 @@ import {
   until,
 } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
+import { e2eRounds } from '../support/e2e-rounds.js';
 
 const BLOCKS = 1200;
 const DOWN_MS = 10_000;
@@ -127,7 +128,7 @@ describe.runIf(testBackend() === 'postgres')(
       // The watcher's oracle agrees with the undisturbed run's totals.
       expect(reference.etl_transactions!.rows).toBe(cumTxs[BLOCKS]);
       expect(reference.blocks!.rows).toBe(cumEmBlocks[BLOCKS]);
-    }, 180_000);
+    });
     afterAll(async () => {
       await rpc?.close();
       await pgServer?.stop();
@@ -155,7 +156,7 @@ describe.runIf(testBackend() === 'postgres')(
       expect(w.violations[0]).toMatch(/a whole prefix is/);
     });
 
-    for (const round of [1, 2, 3]) {
+    for (const round of e2eRounds()) {
       it(`round ${round}: stopped mid-block and mid-commit, 10 s down each; resumes unaided to the undisturbed digest`, async () => {
         const admin = await client(pgServer.url);
         await admin.query(`CREATE DATABASE outage_${round}`);
@@ -244,7 +245,7 @@ describe.runIf(testBackend() === 'postgres')(
         } finally {
           await h.close();
         }
-      }, 180_000);
+      });
     }
   },
 );

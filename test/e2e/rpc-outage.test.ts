@@ -1,7 +1,7 @@
 // Node ride-through: the built daemon, with its default 10 s request timeout, keeps going unaided while the
 // node answers only 500s and 429s for 10 s, and then hangs every request (accepts it, never answers) for
-// 30 s. It must stall rather than skip, then finish with the undisturbed digest. Three rounds, each on a
-// fresh database; every round must pass.
+// 30 s. It must stall rather than skip, then finish with the undisturbed digest. E2E_ROUNDS rounds (3 in
+// CI), each on a fresh database; every round must pass.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
@@ -16,6 +16,7 @@ import {
   until,
 } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
+import { e2eRounds } from '../support/e2e-rounds.js';
 
 const BLOCKS = 900;
 const ERRORS_MS = 10_000;
@@ -48,12 +49,12 @@ describe.runIf(testBackend() === 'postgres')(
         faults: { forGetBlock: fault, forCall: fault, hangMs: HANG_MS },
       });
       reference = await referenceDigest(chain);
-    }, 180_000);
+    });
     afterAll(async () => {
       await rpc?.close();
     });
 
-    for (const round of [1, 2, 3]) {
+    for (const round of e2eRounds()) {
       it(`round ${round}: 10 s of 500s and 429s, then every request hung for 30 s; stalls, skips nothing, finishes`, async () => {
         faulted = { http500: 0, http429: 0, hang: 0 };
         const t = await createTestDb();
@@ -96,7 +97,7 @@ describe.runIf(testBackend() === 'postgres')(
         } finally {
           await t.close();
         }
-      }, 180_000);
+      });
     }
   },
 );

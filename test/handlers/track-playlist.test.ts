@@ -131,7 +131,7 @@ describe('Track and Playlist handlers', () => {
     );
   });
 
-  it('Track/Update, Delete, Download: owner checks, relaxed existence, downloads of deleted tracks recorded', async () => {
+  it('Track/Update, Delete, Download: owner checks, a deleted track is not edited, downloads of deleted tracks recorded', async () => {
     const u = await createUser(c);
     const other = await createUser(c);
     const id = await createTrack(c, u, { track_cid: 'bafyA' });
@@ -175,8 +175,9 @@ describe('Track and Playlist handlers', () => {
     await expectRejected(c, act('Delete', other), 'not_owner');
     await expectApplied(c, act('Delete', u));
     await expectRejected(c, act('Delete', u), 'track_not_found');
-    // Relaxed existence: a deleted track can still be updated by its owner and downloaded.
-    await expectApplied(c, act('Update', u, { description: 'after delete' }));
+    // A deleted track is not edited (the reference loads the current, non-deleted row: issue 18
+    // parity corpus); it can still be downloaded (relaxed existence).
+    await expectRejected(c, act('Update', u, { description: 'after delete' }), 'track_not_found');
     await expectApplied(c, act('Download', other, { city: 'Lagos' }));
     expect(
       await t.db

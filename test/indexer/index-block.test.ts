@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BlockError } from '../../src/indexer/errors.js';
 import { indexBlock } from '../../src/indexer/index-block.js';
+import { BlockError } from '../../src/shared/errors.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID, TestChain } from '../support/chain.js';
 import { adminQuery, createTestDb, type TestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
@@ -77,7 +77,7 @@ describe('indexBlock', () => {
     expect(rows.map((r) => [r.outcome, r.reason_code])).toEqual([
       ['applied', null],
       ['failed', 'handler_error'],
-      ['rejected', 'test_rejected'],
+      ['rejected', 'metadata_value_invalid'],
       ['applied', null],
       ['unrouted', 'unrouted'],
     ]);

@@ -67,3 +67,32 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
     await holder.release();
   });
 });
+
+describe.runIf(testBackend() === 'postgres')('single-instance guard across databases', () => {
+  let a: TestDb;
+  let b: TestDb;
+  beforeAll(async () => {
+    a = await createTestDb();
+    b = await createTestDb();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it("names this database's holder, never the holder of the same chain in another database", async () => {
+    // The same chain indexed into two databases of one server: two independent locks.
+    const inA = await acquireInstanceLock(a.url, 'chain-x', 'holder-in-database-a');
+    const inB = await acquireInstanceLock(b.url, 'chain-x', 'holder-in-database-b');
+    try {
+      const err = await acquireInstanceLock(b.url, 'chain-x', 'second-in-b').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InstanceLockedError);
+      const message = (err as Error).message;
+      expect(message).toContain('holder-in-database-b');
+      expect(message).not.toContain('holder-in-database-a');
+    } finally {
+      await inB.release();
+      await inA.release();
+    }
+  });
+});

@@ -1,14 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../sim/clock.js';
 import { SourceFatalError } from '../../src/chain/block-source.js';
 import { Prefetcher } from '../../src/chain/prefetcher.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { InstanceLockedError } from '../../src/indexer/instance-lock.js';
 import { resolveStartHeight } from '../../src/indexer/resume.js';
-import { GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
+import { GapRefusedError, GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
+import { createMetrics } from '../../src/ops/metrics.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
-import { InstantClock, MemorySource } from '../support/memory-source.js';
+import { MemorySource } from '../support/memory-source.js';
 import { testDispatcher, W } from './test-handlers.js';
 
 const chainOf = (n: number, from = 1) =>
@@ -26,7 +28,7 @@ const deps = () => ({ chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logg
 describe('prefetcher', () => {
   it('retries the same height on errors and not-yet answers, backing off 200 ms doubling to ~3.2 s, never skipping', async () => {
     const source = new MemorySource(chainOf(5)).failTimes(2, 7).notYetTimes(4, 2);
-    const clock = new InstantClock();
+    const clock = new SimClock();
     const seen: number[] = [];
     for await (const item of new Prefetcher(source, { startHeight: 1, clock, bufferSize: 2 }))
       seen.push(item.block.height);
@@ -38,7 +40,7 @@ describe('prefetcher', () => {
 
   it('with a retry deadline, a height that keeps failing stops the source, naming the height; not-yet never counts', async () => {
     const source = new MemorySource(chainOf(5)).failTimes(3, 1_000).notYetTimes(2, 1_000);
-    const clock = new InstantClock();
+    const clock = new SimClock();
     const seen: number[] = [];
     const err = await (async () => {
       for await (const item of new Prefetcher(source, { startHeight: 1, clock, retryDeadlineMs: 10_000 }))
@@ -55,7 +57,7 @@ describe('prefetcher', () => {
 
   it('keeps at most bufferSize blocks ahead of the consumer', async () => {
     const source = new MemorySource(chainOf(30));
-    const p = new Prefetcher(source, { startHeight: 1, clock: new InstantClock(), bufferSize: 4 });
+    const p = new Prefetcher(source, { startHeight: 1, clock: new SimClock(), bufferSize: 4 });
     const it = p[Symbol.asyncIterator]();
     await it.next();
     await new Promise((r) => setTimeout(r, 20));
@@ -84,7 +86,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(6)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       endHeight: 4,
     });
     expect(await resolveStartHeight(t.db, TEST_CHAIN_ID)).toEqual({ height: 5, reason: 'etl_blocks' });
@@ -92,7 +94,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(6)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
     });
     expect(summary).toMatchObject({
       startHeight: 5,
@@ -123,7 +125,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(10, 43)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
     });
     expect(summary.startHeight).toBe(43);
     // em_block continues from the clone's blocks.number, not from the chain height.
@@ -146,7 +148,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(20)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       endHeight: 12,
     });
     expect(s).toMatchObject({ lastHeight: 12, blocksIndexed: 12, stoppedBy: 'end' });
@@ -165,7 +167,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(bad),
       deps: failing,
-      clock: new InstantClock(),
+      clock: new SimClock(),
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(HaltError);
     expect((err as HaltError).message).toContain('block 1');
@@ -187,7 +189,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(5)),
       deps: flaky,
-      clock: new InstantClock(),
+      clock: new SimClock(),
       failurePolicy: 'record-and-continue',
     });
     expect(s.gaps).toBe(1);
@@ -207,7 +209,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(chainOf(6)),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       maxGroupBlocks: 1,
       beforeTransaction: async () => {
         calls++;
@@ -223,7 +225,7 @@ describe('resume and run loop', () => {
         db: other.db,
         source: new MemorySource(chainOf(6)),
         deps: deps(),
-        clock: new InstantClock(),
+        clock: new SimClock(),
         maxGroupBlocks: 1,
         failurePolicy: 'record-and-continue',
         beforeTransaction: async () => {
@@ -232,6 +234,8 @@ describe('resume and run loop', () => {
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(GuardError);
       expect((err as GuardError).cause).toBeInstanceOf(InstanceLockedError);
+      // The daemon's fatal line names the block it could not write.
+      expect((err as GuardError).height).toBe(4);
       const heights = await other.db
         .selectFrom('etl_blocks')
         .select('block_height')
@@ -250,7 +254,7 @@ describe('resume and run loop', () => {
       db: t.db,
       source: new MemorySource(blocks),
       deps: deps(),
-      clock: new InstantClock(),
+      clock: new SimClock(),
       maxGroupBlocks: 16,
     });
     const other = await createTestDb();
@@ -259,7 +263,7 @@ describe('resume and run loop', () => {
         db: other.db,
         source: new MemorySource(blocks),
         deps: deps(),
-        clock: new InstantClock(),
+        clock: new SimClock(),
         maxGroupBlocks: 1,
       });
       expect(grouped).toMatchObject({ blocksIndexed: 40, lastHeight: 40 });
@@ -280,7 +284,7 @@ describe('resume and run loop', () => {
         return { inserted: 1 };
       },
     };
-    const clock = new InstantClock();
+    const clock = new SimClock();
     const retries: number[] = [];
     const s = await runIndexer({
       db: t.db,
@@ -292,5 +296,95 @@ describe('resume and run loop', () => {
     });
     expect(s).toMatchObject({ blocksIndexed: 2, gaps: 0 });
     expect(retries).toEqual([101, 102, 103]);
+  });
+
+  it('an explicit start above the resume point is refused, naming the missing heights; nothing is written', async () => {
+    await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      endHeight: 10,
+    });
+    const err = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 16,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(GapRefusedError);
+    expect((err as Error).message).toContain('heights 11..15 (5 blocks)');
+    expect((err as Error).message).toContain('--allow-gap');
+    const heights = await t.db
+      .selectFrom('etl_blocks')
+      .select('block_height')
+      .orderBy('block_height')
+      .execute();
+    expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
+    expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
+    // At or below the resume point is a re-index or a plain resume: allowed.
+    const again = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 11,
+      endHeight: 12,
+    });
+    expect(again).toMatchObject({ startHeight: 11, lastHeight: 12 });
+  });
+
+  it('with allowGap the skipped heights are rows in metronome_block_gaps, counted by the gap metric', async () => {
+    await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      endHeight: 10,
+    });
+    const metrics = createMetrics({ processMetrics: false });
+    const skipped: { from: number; to: number }[] = [];
+    const s = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(30)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 16,
+      endHeight: 20,
+      allowGap: true,
+      observer: {
+        ...metrics.observer,
+        onSkippedRange: (r) => {
+          skipped.push(r);
+          metrics.observer.onSkippedRange?.(r);
+        },
+      },
+    });
+    expect(s).toMatchObject({ startHeight: 16, lastHeight: 20, blocksIndexed: 5 });
+    expect(skipped).toEqual([{ from: 11, to: 15 }]);
+    const gaps = await t.db
+      .selectFrom('metronome_block_gaps')
+      .select(['block_height', 'error', 'attempts'])
+      .orderBy('block_height')
+      .execute();
+    expect(gaps.map((g) => g.block_height)).toEqual([11, 12, 13, 14, 15]);
+    expect(gaps[0]!.error).toMatch(/skipped by an explicit start at 16 \(--allow-gap\)/);
+    expect(gaps[0]!.attempts).toBe(0);
+    expect(await metrics.registry.getSingleMetricAsString('metronome_block_gaps_total')).toMatch(
+      /^metronome_block_gaps_total 5$/m,
+    );
+  });
+
+  it('an explicit start on an empty database is where indexing begins: no gap', async () => {
+    const s = await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(10, 5)),
+      deps: deps(),
+      clock: new SimClock(),
+      explicitStart: 5,
+    });
+    expect(s).toMatchObject({ startHeight: 5, lastHeight: 14 });
+    expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
   });
 });

@@ -60,7 +60,7 @@ export const TEST_HANDLERS: HandlerRegistration[] = [
     gate: null,
     handle: async (ctx, p) => {
       await writeUser(ctx, p);
-      reject('test_rejected', 'rejected after a write');
+      reject('metadata_value_invalid', 'rejected after a write');
     },
   },
 ];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type Kysely, type QueryExecutorProvider, sql } from 'kysely';
 import { inject } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
+import { withDatabase } from '../../sim/database.js';
 import { decodeGetBlockResponse } from '../../src/chain/decode.js';
 import { connect } from '../../src/db/connect.js';
 import type { Database } from '../../src/db/schema.js';
@@ -12,7 +13,6 @@ import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { indexBlock } from '../../src/indexer/index-block.js';
 import { adminQuery, type TestDb } from '../support/db.js';
-import { withDatabase } from '../support/global-setup.js';
 
 export const PRODUCTION_DIR = join(import.meta.dirname, '../../../shared/reference/production');
 export const DUMP = join(PRODUCTION_DIR, '01_schema.pg15.sql');

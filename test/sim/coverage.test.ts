@@ -1,11 +1,12 @@
 // Coverage marks: the notable seeds in sim/seeds.json, run together, must reach every registered handler,
 // every fault kind, and the expected rejection reasons. The reason codes no seed reaches are printed:
 // each is a hole in the generators (see the closing note), not a thing to hide.
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { FAULT_KINDS } from '../../sim/faults.js';
 import { runSimulation } from '../../sim/run.js';
+import { isTxReasonCode, TX_REASONS } from '../../src/entity-manager/reasons.js';
 import { HANDLERS } from '../../src/entity-manager/registry.js';
 
 interface Corpus {
@@ -13,28 +14,31 @@ interface Corpus {
   expectedReasons: string[];
   /** Handlers no valid tx can reach in this project, each with the reason. */
   unreachableHandlers: Record<string, string>;
+  /** Notification types production's triggers write from our tables (issue 16), and the unreachable ones. */
+  notificationTypes: { expected: string[]; unreachable: Record<string, string> };
 }
 const corpus = JSON.parse(readFileSync('sim/seeds.json', 'utf8')) as Corpus;
 
-/** Every reason code a handler can record, read from the source (`reject('code', …)`). */
-function reasonCodesInSource(): string[] {
-  const dir = 'src/entity-manager';
-  const files = readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((f) => f.isFile() && f.name.endsWith('.ts'))
-    .map((f) => join(f.parentPath, f.name));
-  const codes = new Set<string>();
-  for (const f of files)
-    for (const m of readFileSync(f, 'utf8').matchAll(/reject\('([a-z_]+)'/g)) codes.add(m[1]!);
-  return [...codes].sort();
-}
+it('names only codes from the closed set in reasons.ts', () => {
+  expect(corpus.expectedReasons.filter((r) => !isTxReasonCode(r))).toEqual([]);
+});
 
 describe.runIf(inject('dbBackend') === 'postgres')('coverage marks over the seed corpus', () => {
-  it('reaches every handler, every fault kind and the expected rejection reasons', async () => {
+  it('reaches every handler, every fault kind, the expected rejection reasons and notification types', async () => {
     const reasons = new Set<string>();
     const applied = new Set<string>();
     const faults = new Set<string>();
+    const notified = new Set<string>();
     for (const c of corpus.corpus) {
-      const { report } = await runSimulation({ ...c, db: 'postgres', hostileShare: 0.1, equivalence: false });
+      const { report } = await runSimulation(
+        { ...c, db: 'postgres', hostileShare: 0.1, equivalence: false },
+        {
+          inspectDb: async (db) => {
+            const r = await sql<{ type: string }>`SELECT DISTINCT type FROM notification`.execute(db);
+            for (const x of r.rows) notified.add(x.type);
+          },
+        },
+      );
       expect(report.violations).toEqual([]);
       for (const r of Object.keys(report.reasons)) reasons.add(r);
       for (const h of Object.keys(report.handlersReached)) applied.add(h);
@@ -56,7 +60,11 @@ describe.runIf(inject('dbBackend') === 'postgres')('coverage marks over the seed
       corpus.expectedReasons.filter((r) => !reasons.has(r)),
       'expected reasons not reached',
     ).toEqual([]);
-    const holes = reasonCodesInSource().filter((r) => !reasons.has(r));
+    expect(
+      corpus.notificationTypes.expected.filter((t) => !notified.has(t)),
+      'notification types no seed wrote',
+    ).toEqual([]);
+    const holes = Object.keys(TX_REASONS).filter((r) => !reasons.has(r));
     console.log(
       `[coverage] ${reasons.size} reason codes reached; not reached by any seed (${holes.length}): ${holes.join(', ')}`,
     );

@@ -2,6 +2,7 @@
 // deterministic. The broken variants plug in through the same extension points production uses.
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
+import { contentKeyedBridge } from '../../scenarios/17-plays-multiset.js';
 import { runSimulation, type SimHooks, type SimOptions } from '../../sim/run.js';
 import type { PlaysHook } from '../../src/indexer/plays-bridge.js';
 import { bridgePlays } from '../../src/indexer/plays-bridge.js';
@@ -44,6 +45,14 @@ describe('simulator', () => {
     expect(caught(r)).toEqual(expect.arrayContaining(['atomic-plays', 'no-masked-loss']));
     expect(r.report.violations.find((v) => v.invariant === 'no-masked-loss')?.message).toMatch(
       /never bridged/,
+    );
+  });
+
+  it('counts plays by multiplicity: a bridge keeping one row per content key is caught (issue 17)', async () => {
+    const r = await run({ equivalence: false }, { playsHook: contentKeyedBridge });
+    expect(caught(r)).toContain('atomic-plays');
+    expect(r.report.violations.find((v) => v.invariant === 'atomic-plays')?.message).toMatch(
+      /one of \d+ identical chain plays\): 1 rows in plays, want \d+/,
     );
   });
 

@@ -29,10 +29,18 @@ export async function metric(port: number, name: string): Promise<number | undef
   }
 }
 
-export async function until(f: () => Promise<boolean>, ms = 90_000): Promise<void> {
+/**
+ * Waits for a condition the test expects to become true. The limit is a hang guard, never a speed check:
+ * whatever a caller passes, it waits at least UNTIL_FLOOR_MS, so a loaded machine makes the wait longer
+ * instead of failing it.
+ */
+export const UNTIL_FLOOR_MS = 5 * 60_000;
+
+export async function until(f: () => Promise<boolean>, ms = UNTIL_FLOOR_MS): Promise<void> {
   const t0 = Date.now();
+  const limit = Math.max(ms, UNTIL_FLOOR_MS);
   while (!(await f())) {
-    if (Date.now() - t0 > ms) throw new Error('timed out waiting');
+    if (Date.now() - t0 > limit) throw new Error(`timed out waiting (${limit} ms)`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

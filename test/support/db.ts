@@ -2,10 +2,11 @@
 // in-process PGlite instance (seconds) when no server is available.
 import { type Kysely, sql } from 'kysely';
 import { inject } from 'vitest';
+import { createDatabase, dropDatabase } from '../../sim/database.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
-import { TEMPLATE_DB, withDatabase } from './global-setup.js';
+import { TEMPLATE_DB } from './global-setup.js';
 
 export interface TestDb {
   readonly db: Kysely<Database>;
@@ -29,8 +30,7 @@ export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<T
   }
   const serverUrl = inject('dbServerUrl');
   const name = `t_${process.pid}_${++counter}_${Math.floor(Math.random() * 1e6)}`;
-  await adminQuery(migrated ? `CREATE DATABASE ${name} TEMPLATE ${TEMPLATE_DB}` : `CREATE DATABASE ${name}`);
-  const url = withDatabase(serverUrl, name);
+  const url = await createDatabase(serverUrl, name, migrated ? { template: TEMPLATE_DB } : {});
   const h = await connect(url, { poolSize: 4 });
   return {
     db: h.db,
@@ -38,34 +38,18 @@ export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<T
     backend: 'postgres',
     async close() {
       await h.close();
-      await adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${name}'`);
-      await adminQuery(`DROP DATABASE IF EXISTS ${name}`);
+      await dropDatabase(serverUrl, name);
     },
   };
 }
 
-/**
- * One statement on the server's maintenance database as superuser. CREATE DATABASE … TEMPLATE fails
- * while another session copies the same template, so that error is retried.
- */
+/** One statement on the server's maintenance database as superuser. */
 export async function adminQuery<R = Record<string, unknown>>(statement: string): Promise<R[]> {
   const serverUrl = inject('dbServerUrl');
   if (!serverUrl) throw new Error('adminQuery needs a PostgreSQL server (tests are running on PGlite)');
   const admin = await connect(serverUrl, { poolSize: 1 });
   try {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await sql.raw<R>(statement).execute(admin.db);
-        return res.rows;
-      } catch (e) {
-        const msg = e instanceof Error ? e.message : String(e);
-        if (attempt < 50 && msg.includes('is being accessed by other users')) {
-          await new Promise((r) => setTimeout(r, 20 + attempt * 10));
-          continue;
-        }
-        throw e;
-      }
-    }
+    return (await sql.raw<R>(statement).execute(admin.db)).rows;
   } finally {
     await admin.close();
   }

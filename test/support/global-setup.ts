@@ -1,11 +1,17 @@
-// Picks the test database backend once per run: DATABASE_URL, else an ephemeral PostgreSQL 15 started
-// here, else (no server binaries, or TEST_DB=pglite) in-process PGlite. Migrates a template database
-// so each test file can get a fresh copy in tens of milliseconds.
-import { existsSync } from 'node:fs';
+// Picks the test database backend once per run (the order is in ./db-selection.ts: DATABASE_URL, an
+// ephemeral cluster from local server binaries, Testcontainers postgres:15, PGlite). Migrates a template
+// database so each test file can get a fresh copy in tens of milliseconds.
+import { mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { REGISTRY_ENV, reapDeadRuns, stopRecordedClusters } from '../../sim/cluster-registry.js';
+import { createDatabase } from '../../sim/database.js';
 import { type EphemeralPostgres, findPgBin, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
+import { chooseTestDatabase } from './db-selection.js';
+import { dockerAnswers } from './docker.js';
 
 export const TEMPLATE_DB = 'metronome_tmpl';
 
@@ -19,17 +25,76 @@ declare module 'vitest' {
 
 let server: EphemeralPostgres | undefined;
 
+/** One registry directory per test run, named by the vitest main process's pid. */
+export const REGISTRY_ROOT = join(tmpdir(), 'metronome-clusters');
+
+let registry: string | undefined;
+
+interface Stoppable {
+  stop(): Promise<unknown>;
+}
+let container: Stoppable | undefined;
+
+/** Loaded only on this path: nothing else in the suite touches Testcontainers or Docker. */
+async function startContainer(image: string): Promise<string> {
+  const started = Date.now();
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const c = await new PostgreSqlContainer(image)
+    .withUsername('postgres')
+    .withPassword('postgres')
+    .withDatabase('postgres')
+    // Test data is thrown away: durability only costs time.
+    .withCommand([
+      'postgres',
+      '-c',
+      'fsync=off',
+      '-c',
+      'synchronous_commit=off',
+      '-c',
+      'full_page_writes=off',
+      '-c',
+      'max_connections=200',
+    ])
+    .start();
+  container = c;
+  console.log(`[global-setup] Testcontainers ${image} on port ${c.getPort()} in ${Date.now() - started} ms`);
+  return c.getConnectionUri();
+}
+
+function stopEverything(): void {
+  if (registry === undefined) return;
+  stopRecordedClusters(registry);
+  rmSync(registry, { recursive: true, force: true });
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  stopEverything();
+  // Keep the signal's usual effect when nobody else (vitest) handles it.
+  if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+}
+
 export async function setup(project: TestProject): Promise<void> {
-  const forced = process.env.TEST_DB;
-  let serverUrl = process.env.DATABASE_URL ?? '';
-  if (forced === 'pglite') serverUrl = '';
-  else if (serverUrl === '' && findPgBin()) {
+  const reaped = reapDeadRuns(REGISTRY_ROOT);
+  if (reaped > 0) console.log(`[global-setup] stopped ${reaped} cluster(s) left by a killed test run`);
+  // Workers inherit the variable, so every cluster started in a test file is recorded here too.
+  registry = join(REGISTRY_ROOT, String(process.pid));
+  mkdirSync(registry, { recursive: true });
+  process.env[REGISTRY_ENV] = registry;
+  process.once('exit', stopEverything);
+  for (const s of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(s, onSignal);
+
+  const choice = await chooseTestDatabase({ env: process.env, pgBin: findPgBin(), dockerAnswers });
+  let serverUrl = '';
+  if (choice.kind === 'url') serverUrl = choice.url;
+  else if (choice.kind === 'local-binaries') {
     const started = Date.now();
     server = await startEphemeralPostgres();
     serverUrl = server.url;
     console.log(`[global-setup] ephemeral PostgreSQL on ${server.url} in ${Date.now() - started} ms`);
-  } else if (serverUrl === '' && (existsSync('/var/run/docker.sock') || process.env.DOCKER_HOST)) {
-    console.log('[global-setup] a Docker engine answers, but Testcontainers is not wired here; using PGlite');
+  } else if (choice.kind === 'testcontainers') {
+    serverUrl = await startContainer(choice.image);
+  } else {
+    console.log(`[global-setup] ${choice.why}`);
   }
   if (serverUrl !== '') {
     await prepareTemplate(serverUrl);
@@ -44,30 +109,18 @@ export async function setup(project: TestProject): Promise<void> {
 
 export async function teardown(): Promise<void> {
   await server?.stop();
+  await container?.stop();
+  // Whatever a worker started and could not stop (a timed-out test, a crashed or killed worker).
+  const left = registry === undefined ? 0 : stopRecordedClusters(registry);
+  if (left > 0) console.log(`[global-teardown] stopped ${left} cluster(s) a test file left running`);
+  stopEverything();
 }
 
 async function prepareTemplate(serverUrl: string): Promise<void> {
-  const admin = await connect(serverUrl, { poolSize: 1 });
-  try {
-    const { sql } = await import('kysely');
-    await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = ${TEMPLATE_DB}`.execute(
-      admin.db,
-    );
-    await sql.raw(`DROP DATABASE IF EXISTS ${TEMPLATE_DB}`).execute(admin.db);
-    await sql.raw(`CREATE DATABASE ${TEMPLATE_DB}`).execute(admin.db);
-  } finally {
-    await admin.close();
-  }
-  const tmpl = await connect(withDatabase(serverUrl, TEMPLATE_DB), { poolSize: 1 });
+  const tmpl = await connect(await createDatabase(serverUrl, TEMPLATE_DB), { poolSize: 1 });
   try {
     await migrate(tmpl.db);
   } finally {
     await tmpl.close();
   }
-}
-
-export function withDatabase(url: string, database: string): string {
-  const u = new URL(url);
-  u.pathname = `/${database}`;
-  return u.toString();
 }

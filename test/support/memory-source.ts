@@ -1,6 +1,5 @@
 import type { BlockSource, FetchResult } from '../../src/chain/block-source.js';
 import type { Block } from '../../src/chain/types.js';
-import type { Clock } from '../../src/deps/clock.js';
 import { TEST_CHAIN_ID } from './chain.js';
 
 /** A scripted source: per-height failures before success, "not yet" answers, and a call log. */
@@ -38,17 +37,5 @@ export class MemorySource implements BlockSource {
     const block = this.blocks.find((b) => b.height === height);
     if (!block) return { status: 'end' };
     return { status: 'block', block, chainHead: this.blocks.at(-1)?.height };
-  };
-}
-
-/** Simulated time: sleeps return at once and advance the clock, so backoffs cost nothing. */
-export class InstantClock implements Clock {
-  ms = 0;
-  readonly sleeps: number[] = [];
-  now = () => new Date(Date.UTC(2025, 0, 1) + this.ms);
-  monotonicMs = () => this.ms;
-  sleep = async (ms: number) => {
-    this.sleeps.push(ms);
-    this.ms += ms;
   };
 }

@@ -1,13 +1,7 @@
-// Fault injection for tests: a Kysely plugin that runs a callback (or throws) after the Nth statement,
-// so a block can be broken after any statement without the indexer knowing.
-import type {
-  KyselyPlugin,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
-} from 'kysely';
+// Fault injection for tests: the simulator's statement plugin (sim/faults.ts StatementHook) set to run a
+// callback (or throw) after the Nth statement, so a block can be broken after any statement without the
+// indexer knowing.
+import { StatementHook } from '../../sim/faults.js';
 
 /** Looks like a server crash to the indexer (SQLSTATE 57P01 admin_shutdown), so it fails the whole block. */
 export class InjectedFault extends Error {
@@ -15,22 +9,20 @@ export class InjectedFault extends Error {
   readonly code = '57P01';
 }
 
-export class StatementFault implements KyselyPlugin {
-  count = 0;
+export class StatementFault extends StatementHook {
+  /** `failAfter` undefined: a probe that only counts statements. */
   constructor(
-    private readonly failAfter: number | undefined,
-    private readonly action: (n: number) => Promise<void> = async (n) => {
+    failAfter: number | undefined,
+    action: (n: number) => Promise<void> = async (n) => {
       throw new InjectedFault(`injected fault after statement ${n}`);
     },
-  ) {}
-
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
-    return args.node;
+  ) {
+    super(async (n) => {
+      if (n === failAfter) await action(n);
+    });
   }
 
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    this.count++;
-    if (this.count === this.failAfter) await this.action(this.count);
-    return args.result;
+  get count(): number {
+    return this.statements;
   }
 }

@@ -1,13 +1,16 @@
 // Comment handlers (spec §3.2 rows 34–43), FanClub entity type included.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { CommentsTable } from '../../db/tables/apps-comments-events.js';
 import { validateSigner } from '../authorize.js';
-import { runeLength } from '../metadata.js';
+import { readId, runeLength } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { LIMITS } from './common/limits.js';
 
 const MAX_MENTIONS = 10;
+/** The reference's cap, counted in characters (runes), not bytes (parked_findings_test.go). */
+const MAX_VIDEO_URL = 2000;
 const audit = (p: EmParams) => ({
   txhash: p.txHash,
   blockhash: p.blockHash,
@@ -23,12 +26,12 @@ async function comment(db: Kysely<Database>, id: number) {
 async function validateWrite(
   db: Kysely<Database>,
   p: EmParams,
-): Promise<{ entityType: string; entityId: number; body: string }> {
+): Promise<{ entityType: string; entityId: number; body: string; videoUrl: string | undefined }> {
   const m = p.metadata;
   const t = m.str('entity_type');
   if (t !== '' && t !== 'Track' && t !== 'FanClub')
     reject('comment_entity_type_invalid', `entity_type ${t.slice(0, 30)} is not Track or FanClub`);
-  const entityId = m.int('entity_id');
+  const entityId = m.id('entity_id');
   if (entityId === undefined) reject('comment_entity_required', 'metadata.entity_id is required');
   const entityType = t === '' ? 'Track' : t;
   if (entityType === 'Track') {
@@ -44,7 +47,13 @@ async function validateWrite(
   if (body === '') reject('comment_body_required', 'body is required');
   if (runeLength(body) > LIMITS.commentBody)
     reject('comment_body_too_long', `body is longer than ${LIMITS.commentBody} characters`);
-  return { entityType, entityId, body };
+  // Members-only posts exist on fan clubs only (comment_fan_club_test.go).
+  if (m.bool('is_members_only') === true && entityType !== 'FanClub')
+    reject('comment_members_only', `is_members_only is allowed on FanClub comments only, not ${entityType}`);
+  const videoUrl = m.strOrUndefined('video_url');
+  if (videoUrl !== undefined && runeLength(videoUrl) > MAX_VIDEO_URL)
+    reject('video_url_too_long', `video_url is longer than ${MAX_VIDEO_URL} characters`);
+  return { entityType, entityId, body, videoUrl };
 }
 
 function mentions(p: EmParams): number[] | undefined {
@@ -52,9 +61,10 @@ function mentions(p: EmParams): number[] | undefined {
   if (!Array.isArray(v)) return undefined;
   return [
     ...new Set(
-      v.filter(
-        (x): x is number => typeof x === 'number' && Number.isInteger(x) && x > 0 && x <= 2_147_483_647,
-      ),
+      v.flatMap((x) => {
+        const id = readId(x, 'mentions[]');
+        return id !== undefined && id > 0 ? [id] : [];
+      }),
     ),
   ].slice(0, MAX_MENTIONS);
 }
@@ -81,29 +91,31 @@ const createComment: Handler = async ({ db }, p) => {
   if (await comment(db, p.entityId)) reject('comment_exists', `comment ${p.entityId} already exists`);
   const w = await validateWrite(db, p);
   const m = p.metadata;
-  const parent = m.int('parent_comment_id') ?? m.int('parent_id');
+  const parent = m.id('parent_comment_id') ?? m.id('parent_id');
   if (parent !== undefined && parent > 0) {
     const pc = await comment(db, parent);
     if (!pc) reject('parent_comment_not_found', `parent comment ${parent} does not exist`);
     if (pc.entity_type !== w.entityType || pc.entity_id !== w.entityId)
       reject('parent_comment_mismatch', `parent comment ${parent} is on another entity`);
   }
-  await db
-    .insertInto('comments')
-    .values({
-      comment_id: p.entityId,
-      text: w.body,
-      user_id: p.userId,
-      entity_id: w.entityId,
-      entity_type: w.entityType,
-      track_timestamp_s: m.int('track_timestamp_s') ?? null,
-      is_members_only: m.boolOr('is_members_only', false),
-      video_url: m.strOrUndefined('video_url') ?? null,
-      created_at: p.blockTime,
-      ...audit(p),
-      blocknumber: p.blockNumber,
-    })
-    .execute();
+  const row: Insertable<CommentsTable> = {
+    comment_id: p.entityId,
+    text: w.body,
+    user_id: p.userId,
+    entity_id: w.entityId,
+    entity_type: w.entityType,
+    track_timestamp_s: m.int4('track_timestamp_s') ?? null,
+    is_members_only: m.boolOr('is_members_only', false),
+    video_url: w.videoUrl ?? null,
+    // A live comment has not been edited or deleted whatever the metadata says; a genesis replay is one
+    // Create per comment, so it carries both flags (comment_is_edited_test.go, migration.go).
+    is_edited: p.migration && m.bool('is_edited') === true,
+    is_delete: p.migration && m.bool('is_delete') === true,
+    created_at: p.blockTime,
+    ...audit(p),
+    blocknumber: p.blockNumber,
+  };
+  await db.insertInto('comments').values(row).execute();
   await upsertMentions(db, p, p.entityId, mentions(p) ?? []);
   if (parent !== undefined && parent > 0) {
     await db
@@ -119,16 +131,10 @@ const updateComment: Handler = async ({ db }, p) => {
   const c = await comment(db, p.entityId);
   if (!c || c.is_delete) reject('comment_not_found', `comment ${p.entityId} is not active`);
   const w = await validateWrite(db, p);
-  await db
-    .updateTable('comments')
-    .set({
-      text: w.body,
-      is_edited: true,
-      ...(p.metadata.has('video_url') ? { video_url: p.metadata.strOrUndefined('video_url') ?? null } : {}),
-      ...audit(p),
-    })
-    .where('comment_id', '=', p.entityId)
-    .execute();
+  // A text-only edit keeps the video (dropped_fields_test.go); a new one replaces it.
+  const edit: Updateable<CommentsTable> = { text: w.body, is_edited: true, ...audit(p) };
+  if (w.videoUrl !== undefined) edit.video_url = w.videoUrl;
+  await db.updateTable('comments').set(edit).where('comment_id', '=', p.entityId).execute();
   const ids = mentions(p);
   if (ids && ids.length > 0) {
     await db
@@ -198,7 +204,7 @@ const pin =
   async ({ db }, p) => {
     await validateSigner(db, p.userId, p.signer);
     if (!(await comment(db, p.entityId))) reject('comment_not_found', `comment ${p.entityId} does not exist`);
-    const trackId = p.metadata.int('entity_id');
+    const trackId = p.metadata.id('entity_id');
     if (trackId === undefined)
       reject('comment_entity_required', 'metadata.entity_id (the track) is required');
     const track = await db
@@ -269,22 +275,27 @@ const mute =
       .execute();
   };
 
-const reg = (action: string, handle: Handler): HandlerRegistration => ({
+type Table = keyof Database & string;
+const reg = (action: string, writes: readonly Table[], handle: Handler): HandlerRegistration => ({
   entityType: 'Comment',
   action,
   gate: 'Comment',
+  writes,
   handle,
 });
 
 export const commentHandlers: readonly HandlerRegistration[] = [
-  reg('Create', createComment),
-  reg('Update', updateComment),
-  reg('Delete', deleteComment),
-  reg('React', react(true)),
-  reg('Unreact', react(false)),
-  reg('Pin', pin(true)),
-  reg('Unpin', pin(false)),
-  reg('Report', report),
-  reg('Mute', mute(true)),
-  reg('Unmute', mute(false)),
+  // Genesis migration: Create carries is_edited and is_delete from metadata (one Create per comment).
+  reg('Create', ['comments', 'comment_mentions', 'comment_threads'], createComment),
+  reg('Update', ['comments', 'comment_mentions'], updateComment),
+  reg('Delete', ['comments'], deleteComment),
+  reg('React', ['comment_reactions'], react(true)),
+  reg('Unreact', ['comment_reactions'], react(false)),
+  // Pin/Unpin write the track row's pinned_comment_id.
+  reg('Pin', ['tracks'], pin(true)),
+  reg('Unpin', ['tracks'], pin(false)),
+  reg('Report', ['comment_reports'], report),
+  // Exception: no authorize step and no checks (the reference's version has none); a notification setting only.
+  reg('Mute', ['comment_notification_settings'], mute(true)),
+  reg('Unmute', ['comment_notification_settings'], mute(false)),
 ];

@@ -1,9 +1,10 @@
 // EncryptedEmail/AddEmail (row 49) and EmailAccess/Update (row 50). No signer check in the version read.
 // Chain of custody: only a grantor that already has access can grant it on. A rejection writes nothing
 // (the Go indexer kept grants written before the failing one; we do not — docs/parity.md).
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import { isObject, type Metadata } from '../metadata.js';
+import type { EmailAccessTable } from '../../db/tables/apps-comments-events.js';
+import { isObject, type Metadata, readId } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 
@@ -18,7 +19,7 @@ interface Grant {
 
 function owner(m: Metadata): number {
   m.require();
-  const o = m.int('email_owner_user_id');
+  const o = m.id('email_owner_user_id');
   if (o === undefined) reject('email_owner_required', 'email_owner_user_id must be a number');
   return o;
 }
@@ -41,8 +42,8 @@ function grants(m: Metadata): Grant[] {
       );
     }
     return {
-      receiving: Math.trunc(g.receiving_user_id),
-      grantor: Math.trunc(g.grantor_user_id),
+      receiving: readId(g.receiving_user_id, `access_grants[${i}].receiving_user_id`) ?? 0,
+      grantor: readId(g.grantor_user_id, `access_grants[${i}].grantor_user_id`) ?? 0,
       key: g.encrypted_key,
       initial: g.is_initial === true,
     };
@@ -54,15 +55,17 @@ async function insertGrants(db: Kysely<Database>, p: EmParams, emailOwner: numbe
   await db
     .insertInto('email_access')
     .values(
-      gs.map((g) => ({
-        email_owner_user_id: emailOwner,
-        receiving_user_id: g.receiving,
-        grantor_user_id: g.grantor,
-        encrypted_key: g.key,
-        is_initial: g.initial,
-        created_at: p.blockTime,
-        updated_at: p.blockTime,
-      })),
+      gs.map(
+        (g): Insertable<EmailAccessTable> => ({
+          email_owner_user_id: emailOwner,
+          receiving_user_id: g.receiving,
+          grantor_user_id: g.grantor,
+          encrypted_key: g.key,
+          is_initial: g.initial,
+          created_at: p.blockTime,
+          updated_at: p.blockTime,
+        }),
+      ),
     )
     .onConflict((oc) =>
       oc.columns(['email_owner_user_id', 'receiving_user_id', 'grantor_user_id']).doNothing(),
@@ -117,6 +120,19 @@ const updateAccess: Handler = async ({ db }, p) => {
 };
 
 export const emailHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'EncryptedEmail', action: 'AddEmail', gate: 'EncryptedEmail', handle: addEmail },
-  { entityType: 'EmailAccess', action: 'Update', gate: 'EmailAccess', handle: updateAccess },
+  // Exception to the step order: no authorize step (the reference has none); custody is the access check.
+  {
+    entityType: 'EncryptedEmail',
+    action: 'AddEmail',
+    gate: 'EncryptedEmail',
+    writes: ['encrypted_emails', 'email_access'],
+    handle: addEmail,
+  },
+  {
+    entityType: 'EmailAccess',
+    action: 'Update',
+    gate: 'EmailAccess',
+    writes: ['email_access'],
+    handle: updateAccess,
+  },
 ];

@@ -1,9 +1,11 @@
 // Event handlers (spec §3.2 rows 51–53): remix contests and other events.
-import { sql } from 'kysely';
+import { type Insertable, sql } from 'kysely';
+import type { EventsTable } from '../../db/tables/apps-comments-events.js';
 import { validateSigner } from '../authorize.js';
 import { isObject } from '../metadata.js';
 import type { Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
+import { jsonbText } from './common/jsonb.js';
 
 const DATE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
@@ -11,7 +13,11 @@ const DATE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})
 function parseEndDate(s: string): number | undefined {
   if (!DATE_RE.test(s)) return undefined;
   const ms = Date.parse(/[Z+-]\d{0,2}:?\d{0,2}$/.test(s.slice(19)) ? s : `${s}Z`);
-  return Number.isNaN(ms) ? undefined : ms;
+  if (Number.isNaN(ms)) return undefined;
+  // PostgreSQL's timestamp has no year 0, and toISOString writes years past 9999 with a sign it refuses:
+  // a genesis replay (which skips the "in the past" rule) must not turn either into a failed tx.
+  const year = new Date(ms).getUTCFullYear();
+  return year >= 1 && year <= 9999 ? ms : undefined;
 }
 
 const createEvent: Handler = async ({ db }, p) => {
@@ -25,7 +31,7 @@ const createEvent: Handler = async ({ db }, p) => {
   const end = parseEndDate(endStr);
   if (end === undefined) reject('end_date_invalid', 'end_date is required (RFC 3339 or YYYY-MM-DDTHH:MM:SS)');
   const entityType = m.str('entity_type');
-  const entityId = m.int('entity_id');
+  const entityId = m.id('entity_id');
   let hostRemixOf: unknown;
   if (entityType === 'track' && entityId !== undefined) {
     const t = await db
@@ -40,7 +46,8 @@ const createEvent: Handler = async ({ db }, p) => {
   if (type === 'remix_contest') {
     if (entityId === undefined || entityType === '')
       reject('event_entity_required', 'a remix_contest needs entity_type and entity_id');
-    if (end < Date.parse(p.blockTime)) reject('end_date_past', 'end_date is before the block time');
+    if (!p.migration && end < Date.parse(p.blockTime))
+      reject('end_date_past', 'end_date is before the block time');
     const open = await db
       .selectFrom('events')
       .select('event_id')
@@ -49,31 +56,30 @@ const createEvent: Handler = async ({ db }, p) => {
       .where('is_deleted', '=', false)
       .where('end_date', '>', sql<Date>`${p.blockTime}::timestamptz AT TIME ZONE 'UTC'`)
       .executeTakeFirst();
-    if (open) reject('contest_exists', `track ${entityId} already hosts an open remix contest`);
+    if (open && !p.migration)
+      reject('contest_exists', `track ${entityId} already hosts an open remix contest`);
     const parents =
       isObject(hostRemixOf) && Array.isArray(hostRemixOf.tracks) ? hostRemixOf.tracks.length : 0;
     if (parents > 0) reject('remix_cannot_host_contest', 'a remix cannot host a remix contest');
-  } else if (end < Date.parse(p.blockTime)) {
+  } else if (!p.migration && end < Date.parse(p.blockTime)) {
     reject('end_date_past', 'end_date is before the block time');
   }
-  await db
-    .insertInto('events')
-    .values({
-      event_id: p.entityId,
-      event_type: type,
-      user_id: p.userId,
-      entity_type: entityType || null,
-      entity_id: entityId ?? null,
-      end_date: new Date(end).toISOString(),
-      event_data: m.json('event_data') === undefined ? null : JSON.stringify(m.json('event_data')),
-      is_deleted: false,
-      created_at: p.blockTime,
-      updated_at: p.blockTime,
-      txhash: p.txHash,
-      blockhash: p.blockHash,
-      blocknumber: p.blockNumber,
-    })
-    .execute();
+  const row: Insertable<EventsTable> = {
+    event_id: p.entityId,
+    event_type: type,
+    user_id: p.userId,
+    entity_type: entityType || null,
+    entity_id: entityId ?? null,
+    end_date: new Date(end).toISOString(),
+    event_data: m.has('event_data') ? (jsonbText(m.json('event_data')) ?? 'null') : null,
+    is_deleted: false,
+    created_at: p.blockTime,
+    updated_at: p.blockTime,
+    txhash: p.txHash,
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+  };
+  await db.insertInto('events').values(row).execute();
 };
 
 const updateEvent: Handler = async ({ db }, p) => {
@@ -94,7 +100,7 @@ const updateEvent: Handler = async ({ db }, p) => {
     .updateTable('events')
     .set({
       ...(end !== undefined ? { end_date: new Date(end).toISOString() } : {}),
-      ...(m.has('event_data') ? { event_data: JSON.stringify(m.json('event_data')) } : {}),
+      ...(m.has('event_data') ? { event_data: jsonbText(m.json('event_data')) ?? 'null' } : {}),
       updated_at: p.blockTime,
       txhash: p.txHash,
       blocknumber: p.blockNumber,
@@ -120,7 +126,8 @@ const deleteEvent: Handler = async ({ db }, p) => {
 };
 
 export const eventHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'Event', action: 'Create', gate: 'Event', handle: createEvent },
-  { entityType: 'Event', action: 'Update', gate: 'Event', handle: updateEvent },
-  { entityType: 'Event', action: 'Delete', gate: 'Event', handle: deleteEvent },
+  // Genesis migration: the "now" rules (end_date in the past, an open contest on the track) are skipped.
+  { entityType: 'Event', action: 'Create', gate: 'Event', writes: ['events'], handle: createEvent },
+  { entityType: 'Event', action: 'Update', gate: 'Event', writes: ['events'], handle: updateEvent },
+  { entityType: 'Event', action: 'Delete', gate: 'Event', writes: ['events'], handle: deleteEvent },
 ];

@@ -2,11 +2,16 @@
 import { validateSigner } from '../authorize.js';
 import type { Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
+import { hasLoneSurrogate, jsonbText } from './common/jsonb.js';
 
 /** An announcement: the raw metadata (not the unwrapped envelope) is the data; no signer check (spec). */
 const createAnnouncement: Handler = async ({ db }, p) => {
   if (p.metadata.raw === '' || p.metadata.parseError !== null)
     reject('metadata_required', p.metadata.parseError ?? 'metadata is required');
+  // The raw text is the data (jsonb keeps numbers exactly); only a lone surrogate, which jsonb refuses,
+  // makes us write the re-encoded value instead. parseError is null, so the raw text parses.
+  const parsed: unknown = JSON.parse(p.metadata.raw);
+  const data = hasLoneSurrogate(parsed) ? (jsonbText(parsed) ?? 'null') : p.metadata.raw;
   await db
     .insertInto('notification')
     .values({
@@ -16,7 +21,7 @@ const createAnnouncement: Handler = async ({ db }, p) => {
       blocknumber: p.blockNumber,
       slot: null,
       timestamp: p.blockTime,
-      data: p.metadata.raw,
+      data,
       user_ids: [],
       type_v2: null,
     })
@@ -64,9 +69,34 @@ const viewPlaylist: Handler = async ({ db }, p) => {
 };
 
 export const notificationHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'Notification', action: 'Create', gate: 'Notification', handle: createAnnouncement },
-  { entityType: 'Notification', action: 'View', gate: 'Notification', handle: viewNotifications },
-  { entityType: 'Notification', action: 'ViewPlaylist', gate: 'Notification', handle: viewPlaylist },
+  // Exception: no authorize step (the reference's announcement has no admin gate).
+  {
+    entityType: 'Notification',
+    action: 'Create',
+    gate: 'Notification',
+    writes: ['notification'],
+    handle: createAnnouncement,
+  },
+  {
+    entityType: 'Notification',
+    action: 'View',
+    gate: 'Notification',
+    writes: ['notification_seen'],
+    handle: viewNotifications,
+  },
+  {
+    entityType: 'Notification',
+    action: 'ViewPlaylist',
+    gate: 'Notification',
+    writes: ['playlist_seen'],
+    handle: viewPlaylist,
+  },
   // FEATURE.md calls the same action PlaylistSeen/View.
-  { entityType: 'PlaylistSeen', action: 'View', gate: 'Notification', handle: viewPlaylist },
+  {
+    entityType: 'PlaylistSeen',
+    action: 'View',
+    gate: 'Notification',
+    writes: ['playlist_seen'],
+    handle: viewPlaylist,
+  },
 ];

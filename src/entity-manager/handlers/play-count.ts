@@ -5,9 +5,10 @@ import { reject } from '../validation-error.js';
 const MAX_DELTA = 1_000_000_000;
 
 const reconcile: Handler = async ({ db }, p) => {
-  const delta = p.metadata.int('delta');
-  if (delta === undefined) reject('delta_required', 'metadata.delta is required');
-  if (Math.abs(delta) > MAX_DELTA) reject('delta_out_of_range', `delta ${delta} is out of range`);
+  const raw = p.metadata.json('delta');
+  if (typeof raw !== 'number') reject('delta_required', 'metadata.delta is required');
+  const delta = Math.trunc(raw);
+  if (!(Math.abs(delta) <= MAX_DELTA)) reject('delta_out_of_range', `delta ${delta} is out of range`);
   await db
     .insertInto('aggregate_plays')
     .values({ play_item_id: p.entityId, count: delta })
@@ -20,5 +21,12 @@ const reconcile: Handler = async ({ db }, p) => {
 };
 
 export const playCountHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'PlayCount', action: 'Reconcile', gate: null, handle: reconcile },
+  // Exception: no authorize step and no gate (genesis replay of play counts).
+  {
+    entityType: 'PlayCount',
+    action: 'Reconcile',
+    gate: null,
+    writes: ['aggregate_plays'],
+    handle: reconcile,
+  },
 ];

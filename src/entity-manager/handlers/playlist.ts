@@ -1,13 +1,17 @@
-// Playlist handlers (spec §3.2 rows 12–14).
-import type { Kysely } from 'kysely';
+// Playlist handlers (spec §3.2 rows 12–14). Step order: parse → authorize (validateSigner) → validate
+// (existence, ownership) → write.
+import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { PlaylistsTable } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
-import { isObject, type Metadata } from '../metadata.js';
+import { INT4_MAX, isObject } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
+import { decodeHashId } from './common/hashids.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
 import { nextPlaylistRoute, sanitizeSlug } from './common/slugs.js';
 import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
+import { parseReleaseDate } from './common/track-fields.js';
 
 const MAX_PLAYLIST_TRACKS = 5000;
 
@@ -17,14 +21,28 @@ interface Entry {
   metadata_time?: number;
 }
 
-/** playlist_contents canonicalised to {"track_ids":[{track, time, metadata_time?}]} (#321, #265). */
+/** A track id as sent: a JSON integer, a hashid (#269), or a decimal string (the reference's atoi fallback). */
+function trackIdOf(v: unknown): number | undefined {
+  const n =
+    typeof v === 'number'
+      ? v
+      : typeof v === 'string'
+        ? (decodeHashId(v) ?? (/^\d{1,10}$/.test(v) ? Number(v) : Number.NaN))
+        : Number.NaN;
+  return Number.isInteger(n) && n > 0 && n <= INT4_MAX ? n : undefined;
+}
+
+/**
+ * playlist_contents in any of its shapes — `{"track_ids":[…]}`, a bare `[…]` (newer SDKs), null or
+ * absent — canonicalised to `{"track_ids":[{track, time, metadata_time?}]}` (#321, #265). Entries name
+ * the track as `track` or `track_id`; entries without a usable id are dropped.
+ */
 export function canonicalContents(v: unknown, fallbackTime: number): Entry[] {
-  const list = isObject(v) && Array.isArray(v.track_ids) ? v.track_ids : [];
+  const list = Array.isArray(v) ? v : isObject(v) && Array.isArray(v.track_ids) ? v.track_ids : [];
   const out: Entry[] = [];
   for (const e of list.slice(0, MAX_PLAYLIST_TRACKS)) {
-    const track = isObject(e) ? (e.track ?? e.track_id) : e;
-    if (typeof track !== 'number' || !Number.isInteger(track) || track <= 0 || track > 2_147_483_647)
-      continue;
+    const track = trackIdOf(isObject(e) ? (e.track ?? e.track_id) : e);
+    if (track === undefined) continue;
     const time = isObject(e) && typeof e.time === 'number' ? Math.trunc(e.time) : fallbackTime;
     const mt = isObject(e) && typeof e.metadata_time === 'number' ? Math.trunc(e.metadata_time) : undefined;
     out.push(mt === undefined ? { track, time } : { track, time, metadata_time: mt });
@@ -32,9 +50,23 @@ export function canonicalContents(v: unknown, fallbackTime: number): Entry[] {
   return out;
 }
 
-function requirePlaylistType(p: EmParams): void {
-  if (p.entityType !== 'Playlist')
-    reject('wrong_entity_type', `entity_type must be Playlist, got ${p.entityType}`);
+/** A genesis-replayed playlist's removal history: tracks that left, with when they joined and left. */
+interface Tombstone {
+  track: number;
+  joined: string;
+  left: string;
+}
+
+function tombstones(v: unknown, live: ReadonlySet<number>, blockTime: string): Tombstone[] {
+  if (!Array.isArray(v)) return [];
+  const at = (s: unknown) =>
+    (typeof s === 'string' ? parseReleaseDate(s) : undefined) ?? new Date(blockTime).toISOString();
+  return v.slice(0, MAX_PLAYLIST_TRACKS).flatMap((e) => {
+    const track = isObject(e) ? trackIdOf(e.track_id) : undefined;
+    // Live membership beats a tombstone: a track in the contents is never marked removed.
+    if (!isObject(e) || track === undefined || live.has(track)) return [];
+    return [{ track, joined: at(e.created_at), left: at(e.updated_at) }];
+  });
 }
 
 async function currentPlaylist(db: Kysely<Database>, id: number) {
@@ -66,7 +98,7 @@ async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: r
 }
 
 async function writeRoutes(db: Kysely<Database>, p: EmParams, name: string) {
-  const route = await nextPlaylistRoute(db, p.userId, name);
+  const route = await nextPlaylistRoute(db, p.userId, p.entityId, name);
   await db
     .updateTable('playlist_routes')
     .set({ is_current: false })
@@ -91,7 +123,7 @@ async function writeRoutes(db: Kysely<Database>, p: EmParams, name: string) {
     })
     .execute();
   // The legacy `<slug>-<id>` route, kept non-current so old links resolve.
-  const legacy = `${sanitizeSlug(name)}-${p.entityId}`;
+  const legacy = `${sanitizeSlug(name, p.entityId)}-${p.entityId}`;
   if (legacy !== route.slug) {
     await db
       .insertInto('playlist_routes')
@@ -101,90 +133,110 @@ async function writeRoutes(db: Kysely<Database>, p: EmParams, name: string) {
   }
 }
 
-function releaseDate(m: Metadata): string | null {
-  const r = m.str('release_date');
-  return r !== '' && !Number.isNaN(Date.parse(r)) && /^\d{4}-\d{2}-\d{2}T/.test(r) ? r : null;
-}
+const epoch = (p: EmParams) => Math.floor(Date.parse(p.blockTime) / 1000);
 
 const createPlaylist: Handler = async ({ db }, p) => {
-  requirePlaylistType(p);
+  // parse
   if (p.entityId < ID_OFFSETS.playlist)
     reject('playlist_id_below_offset', `playlist id ${p.entityId} is below ${ID_OFFSETS.playlist}`);
   const m = p.metadata;
   m.require();
   if (m.str('description') !== '') checkLength('description', m.str('description'));
+  const entries = canonicalContents(m.json('playlist_contents'), epoch(p));
+  const live = new Set(entries.map((e) => e.track));
+  // Removal history travels only with genesis-replayed creates; a live create carries none.
+  const removed = p.migration ? tombstones(m.json('removed_tracks'), live, p.blockTime) : [];
+  // authorize
   await validateSigner(db, p.userId, p.signer);
-  // Any version: the id namespace is never reused.
+  // validate: any version — the id namespace is never reused.
   const any = await db
     .selectFrom('playlists')
     .select('playlist_id')
     .where('playlist_id', '=', p.entityId)
     .executeTakeFirst();
   if (any) reject('playlist_exists', `playlist ${p.entityId} already exists`);
-  const entries = canonicalContents(m.json('playlist_contents'), Math.floor(Date.parse(p.blockTime) / 1000));
-  await db
-    .insertInto('playlists')
-    .values({
-      ...chainStamp(p),
-      ...times(p),
-      slot: null,
-      playlist_id: p.entityId,
-      playlist_owner_id: p.userId,
-      is_album: m.boolOr('is_album', false),
-      is_private: m.boolOr('is_private', false),
-      playlist_name: orNull(m.str('playlist_name')),
-      playlist_contents: JSON.stringify({ track_ids: entries }),
-      playlist_image_multihash: orNull(m.str('playlist_image_multihash')),
-      playlist_image_sizes_multihash: orNull(m.str('playlist_image_sizes_multihash')),
-      description: orNull(m.str('description')),
-      upc: orNull(m.str('upc')),
-      is_current: true,
-      is_delete: false,
-      last_added_to: entries.length > 0 ? p.blockTime : null,
-      is_stream_gated: m.boolOr('is_stream_gated', false),
-      stream_conditions: jsonOrNull(m.json('stream_conditions')),
-      is_scheduled_release: m.boolOr('is_scheduled_release', false),
-      release_date: releaseDate(m),
-      ddex_app: orNull(m.str('ddex_app')),
-    })
-    .execute();
-  await syncPlaylistTracks(
-    db,
-    p,
-    entries.map((e) => e.track),
-  );
+  // write
+  const row: Insertable<PlaylistsTable> = {
+    ...chainStamp(p),
+    ...times(p),
+    slot: null,
+    playlist_id: p.entityId,
+    playlist_owner_id: p.userId,
+    is_album: m.boolOr('is_album', false),
+    is_private: m.boolOr('is_private', false),
+    playlist_name: orNull(m.str('playlist_name')),
+    playlist_contents: JSON.stringify({ track_ids: entries }),
+    playlist_image_multihash: orNull(m.str('playlist_image_multihash')),
+    playlist_image_sizes_multihash: orNull(m.str('playlist_image_sizes_multihash')),
+    description: orNull(m.str('description')),
+    upc: orNull(m.str('upc')),
+    is_current: true,
+    is_delete: false,
+    last_added_to: entries.length > 0 ? p.blockTime : null,
+    is_stream_gated: m.boolOr('is_stream_gated', false),
+    stream_conditions: jsonOrNull(m.json('stream_conditions')),
+    is_scheduled_release: m.boolOr('is_scheduled_release', false),
+    release_date: parseReleaseDate(m.str('release_date')) ?? null,
+    ddex_app: orNull(m.str('ddex_app')),
+  };
+  await db.insertInto('playlists').values(row).execute();
+  await syncPlaylistTracks(db, p, [...live]);
+  if (removed.length > 0) {
+    await db
+      .insertInto('playlist_tracks')
+      .values(
+        removed.map((r) => ({
+          playlist_id: p.entityId,
+          track_id: r.track,
+          is_removed: true,
+          created_at: r.joined,
+          updated_at: r.left,
+        })),
+      )
+      .onConflict((oc) => oc.columns(['playlist_id', 'track_id']).doNothing())
+      .execute();
+  }
   if (m.str('playlist_name') !== '') await writeRoutes(db, p, m.str('playlist_name'));
 };
 
 const updatePlaylist: Handler = async ({ db }, p) => {
-  requirePlaylistType(p);
+  // parse: an update needs a non-empty metadata object (the legacy indexer's rule; the Go tests are silent)
   const m = p.metadata;
+  if (Object.keys(m.require()).length === 0) reject('metadata_required', 'an update needs metadata fields');
   if (m.str('description') !== '') checkLength('description', m.str('description'));
+  const entries = m.has('playlist_contents')
+    ? canonicalContents(m.json('playlist_contents'), epoch(p))
+    : undefined;
+  // authorize
   await validateSigner(db, p.userId, p.signer);
+  // validate
   const row = await currentPlaylist(db, p.entityId);
   if (!row || row.is_delete) reject('playlist_not_found', `playlist ${p.entityId} is not active`);
   if (row.playlist_owner_id !== p.userId)
     reject('not_owner', `user ${p.userId} does not own playlist ${p.entityId}`);
-  const set: Record<string, unknown> = {};
+  // write: is_album is immutable (a playlist never becomes an album or back); so are the owner and id.
+  const set: Updateable<PlaylistsTable> = { ...chainStamp(p), updated_at: p.blockTime };
   for (const k of [
     'playlist_name',
     'description',
     'playlist_image_multihash',
     'playlist_image_sizes_multihash',
     'upc',
+    'ddex_app',
   ] as const) {
     if (m.str(k) !== '') set[k] = m.str(k);
   }
-  for (const k of ['is_album', 'is_private', 'is_stream_gated', 'is_scheduled_release'] as const)
-    if (m.bool(k) !== undefined) set[k] = m.bool(k);
+  for (const k of ['is_private', 'is_stream_gated', 'is_scheduled_release'] as const) {
+    const b = m.bool(k);
+    if (b !== undefined) set[k] = b;
+  }
   if (m.has('stream_conditions')) set.stream_conditions = jsonOrNull(m.json('stream_conditions'));
-  if (m.has('playlist_contents')) {
+  const release = parseReleaseDate(m.str('release_date'));
+  if (release !== undefined) set.release_date = release;
+  if (entries !== undefined) {
     const before = new Set(canonicalContents(row.playlist_contents, 0).map((e) => e.track));
-    const entries = canonicalContents(
-      m.json('playlist_contents'),
-      Math.floor(Date.parse(p.blockTime) / 1000),
-    );
     set.playlist_contents = JSON.stringify({ track_ids: entries });
+    // last_added_to moves only when a track is added; renames, reorders and removals keep it.
     if (entries.some((e) => !before.has(e.track))) set.last_added_to = p.blockTime;
     await syncPlaylistTracks(
       db,
@@ -194,7 +246,7 @@ const updatePlaylist: Handler = async ({ db }, p) => {
   }
   await db
     .updateTable('playlists')
-    .set({ ...set, updated_at: p.blockTime, ...chainStamp(p) })
+    .set(set)
     .where('playlist_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
@@ -203,22 +255,42 @@ const updatePlaylist: Handler = async ({ db }, p) => {
 };
 
 const deletePlaylist: Handler = async ({ db }, p) => {
-  requirePlaylistType(p);
   await validateSigner(db, p.userId, p.signer);
   const row = await currentPlaylist(db, p.entityId);
   if (!row || row.is_delete) reject('playlist_not_found', `playlist ${p.entityId} is not active`);
   if (row.playlist_owner_id !== p.userId)
     reject('not_owner', `user ${p.userId} does not own playlist ${p.entityId}`);
+  const set: Updateable<PlaylistsTable> = { ...chainStamp(p), is_delete: true, updated_at: p.blockTime };
   await db
     .updateTable('playlists')
-    .set({ is_delete: true, updated_at: p.blockTime, ...chainStamp(p) })
+    .set(set)
     .where('playlist_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
 };
 
+// The registration pins entity_type = Playlist (exact dispatch key): no other type reaches these.
 export const playlistHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'Playlist', action: 'Create', gate: 'Playlist', handle: createPlaylist },
-  { entityType: 'Playlist', action: 'Update', gate: 'Playlist', handle: updatePlaylist },
-  { entityType: 'Playlist', action: 'Delete', gate: 'Playlist', handle: deletePlaylist },
+  {
+    entityType: 'Playlist',
+    action: 'Create',
+    gate: 'Playlist',
+    writes: ['playlists', 'playlist_tracks', 'playlist_routes'],
+    handle: createPlaylist,
+  },
+  {
+    entityType: 'Playlist',
+    action: 'Update',
+    gate: 'Playlist',
+    writes: ['playlists', 'playlist_tracks', 'playlist_routes'],
+    handle: updatePlaylist,
+  },
+  // Delete: authorize → validate → write (no metadata).
+  {
+    entityType: 'Playlist',
+    action: 'Delete',
+    gate: 'Playlist',
+    writes: ['playlists'],
+    handle: deletePlaylist,
+  },
 ];

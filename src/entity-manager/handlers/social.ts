@@ -1,8 +1,17 @@
 // The social handlers (spec §3.2 rows 15–23), registered under entity type `*`: the chain tx carries the
 // target's entity type. Each keeps exactly one current row per pair (partial unique index + upsert).
-import type { Kysely } from 'kysely';
+// Step order: parse (self-action checks need no database) → authorize (validateSigner) → validate
+// (target existence, current state) → write.
+import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
-import type { ItemType } from '../../db/tables/social-graph.js';
+import type {
+  FollowsTable,
+  ItemType,
+  RepostsTable,
+  SavesTable,
+  SharesTable,
+  SubscriptionsTable,
+} from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
 import { ANY_ENTITY, type EmParams, type Handler, type HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
@@ -33,17 +42,18 @@ async function activeFollow(db: Kysely<Database>, p: EmParams): Promise<boolean>
 }
 
 async function upsertFollow(db: Kysely<Database>, p: EmParams, isDelete: boolean) {
+  const row: Insertable<FollowsTable> = {
+    ...chainStamp(p),
+    slot: null,
+    follower_user_id: p.userId,
+    followee_user_id: p.entityId,
+    is_current: true,
+    is_delete: isDelete,
+    created_at: p.blockTime,
+  };
   await db
     .insertInto('follows')
-    .values({
-      ...chainStamp(p),
-      slot: null,
-      follower_user_id: p.userId,
-      followee_user_id: p.entityId,
-      is_current: true,
-      is_delete: isDelete,
-      created_at: p.blockTime,
-    })
+    .values(row)
     .onConflict((oc) =>
       oc
         .columns(['follower_user_id', 'followee_user_id'])
@@ -59,18 +69,21 @@ async function upsertSubscription(
   isDelete: boolean,
   entityType: 'User' | 'Event' = 'User',
 ) {
+  // user_id holds the target (the event id for an Event subscription); entity_id names the canonical
+  // target only for Events — a User subscription keeps it NULL, as the reference writes it.
+  const row: Insertable<SubscriptionsTable> = {
+    ...chainStamp(p),
+    subscriber_id: p.userId,
+    user_id: p.entityId,
+    entity_type: entityType,
+    entity_id: entityType === 'Event' ? p.entityId : null,
+    is_current: true,
+    is_delete: isDelete,
+    created_at: p.blockTime,
+  };
   await db
     .insertInto('subscriptions')
-    .values({
-      ...chainStamp(p),
-      subscriber_id: p.userId,
-      user_id: p.entityId,
-      entity_type: entityType,
-      entity_id: p.entityId,
-      is_current: true,
-      is_delete: isDelete,
-      created_at: p.blockTime,
-    })
+    .values(row)
     .onConflict((oc) =>
       oc
         .columns(['subscriber_id', 'user_id', 'entity_type'])
@@ -112,6 +125,17 @@ async function activeSubscription(db: Kysely<Database>, p: EmParams, entityType:
   return r !== undefined && !r.is_delete;
 }
 
+async function eventExists(db: Kysely<Database>, id: number): Promise<boolean> {
+  return (
+    (await db
+      .selectFrom('events')
+      .select('event_id')
+      .where('event_id', '=', id)
+      .where('is_deleted', '=', false)
+      .executeTakeFirst()) !== undefined
+  );
+}
+
 const subscriptionType = (p: EmParams): 'User' | 'Event' => (p.entityType === 'Event' ? 'Event' : 'User');
 
 const subscribe: Handler = async ({ db }, p) => {
@@ -121,6 +145,8 @@ const subscribe: Handler = async ({ db }, p) => {
   await validateSigner(db, p.userId, p.signer);
   if (type === 'User' && !(await userExists(db, p.entityId)))
     reject('target_not_found', `user ${p.entityId} does not exist`);
+  if (type === 'Event' && !(await eventExists(db, p.entityId)))
+    reject('event_not_found', `subscription target event ${p.entityId} does not exist`);
   if (await activeSubscription(db, p, type))
     reject('already_subscribed', `user ${p.userId} is already subscribed to ${p.entityId}`);
   await upsertSubscription(db, p, false, type);
@@ -253,19 +279,20 @@ const setSave =
       reject('not_saved', `user ${p.userId} has not saved ${type} ${p.entityId}`);
     }
     const ofRepost = p.metadata.boolOr('is_save_of_repost', false);
+    const row: Insertable<SavesTable> = {
+      ...chainStamp(p),
+      slot: null,
+      user_id: p.userId,
+      save_item_id: p.entityId,
+      save_type: type,
+      is_current: true,
+      is_delete: !on,
+      is_save_of_repost: ofRepost,
+      created_at: p.blockTime,
+    };
     await db
       .insertInto('saves')
-      .values({
-        ...chainStamp(p),
-        slot: null,
-        user_id: p.userId,
-        save_item_id: p.entityId,
-        save_type: type,
-        is_current: true,
-        is_delete: !on,
-        is_save_of_repost: ofRepost,
-        created_at: p.blockTime,
-      })
+      .values(row)
       .onConflict((oc) =>
         oc
           .columns(['user_id', 'save_item_id', 'save_type'])
@@ -294,19 +321,20 @@ const setRepost =
       reject('not_reposted', `user ${p.userId} has not reposted ${type} ${p.entityId}`);
     }
     const ofRepost = p.metadata.boolOr('is_repost_of_repost', false);
+    const row: Insertable<RepostsTable> = {
+      ...chainStamp(p),
+      slot: null,
+      user_id: p.userId,
+      repost_item_id: p.entityId,
+      repost_type: type,
+      is_current: true,
+      is_delete: !on,
+      is_repost_of_repost: ofRepost,
+      created_at: p.blockTime,
+    };
     await db
       .insertInto('reposts')
-      .values({
-        ...chainStamp(p),
-        slot: null,
-        user_id: p.userId,
-        repost_item_id: p.entityId,
-        repost_type: type,
-        is_current: true,
-        is_delete: !on,
-        is_repost_of_repost: ofRepost,
-        created_at: p.blockTime,
-      })
+      .values(row)
       .onConflict((oc) =>
         oc
           .columns(['user_id', 'repost_item_id', 'repost_type'])
@@ -326,35 +354,37 @@ const share: Handler = async ({ db }, p) => {
   const type = await resolveType(db, p, 'share', 'entity-first');
   if (!(await targetExists(db, p.entityId, type)))
     reject('target_not_found', `${type} ${p.entityId} does not exist`);
+  const row: Insertable<SharesTable> = {
+    ...chainStamp(p),
+    user_id: p.userId,
+    share_item_id: p.entityId,
+    share_type: type,
+    created_at: p.blockTime,
+  };
   await db
     .insertInto('shares')
-    .values({
-      ...chainStamp(p),
-      user_id: p.userId,
-      share_item_id: p.entityId,
-      share_type: type,
-      created_at: p.blockTime,
-    })
+    .values(row)
     // The PK includes txhash: a re-delivered tx is a no-op.
     .onConflict((oc) => oc.doNothing())
     .execute();
 };
 
-const social = (action: string, handle: Handler): HandlerRegistration => ({
-  entityType: ANY_ENTITY,
-  action,
-  gate: null,
-  handle,
-});
+const social = (
+  action: string,
+  writes: readonly (keyof Database & string)[],
+  handle: Handler,
+): HandlerRegistration => ({ entityType: ANY_ENTITY, action, gate: null, writes, handle });
 
+// Save/Repost/Share resolve the item type before the existence check, and the type may need the
+// database (DB inference, the album flag): that read sits between authorize and validate.
 export const socialHandlers: readonly HandlerRegistration[] = [
-  social('Follow', follow),
-  social('Unfollow', unfollow),
-  social('Save', setSave(true)),
-  social('Unsave', setSave(false)),
-  social('Repost', setRepost(true)),
-  social('Unrepost', setRepost(false)),
-  social('Subscribe', subscribe),
-  social('Unsubscribe', unsubscribe),
-  social('Share', share),
+  social('Follow', ['follows', 'subscriptions'], follow),
+  social('Unfollow', ['follows', 'subscriptions'], unfollow),
+  social('Save', ['saves'], setSave(true)),
+  social('Unsave', ['saves'], setSave(false)),
+  social('Repost', ['reposts'], setRepost(true)),
+  social('Unrepost', ['reposts'], setRepost(false)),
+  social('Subscribe', ['subscriptions'], subscribe),
+  social('Unsubscribe', ['subscriptions'], unsubscribe),
+  social('Share', ['shares'], share),
 ];

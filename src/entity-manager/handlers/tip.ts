@@ -8,7 +8,7 @@ const react: Handler = async ({ db }, p) => {
   await validateSigner(db, p.userId, p.signer);
   const reactedTo = p.metadata.str('reacted_to');
   if (reactedTo === '') reject('reacted_to_required', 'reacted_to (a tip signature) is required');
-  const value = p.metadata.int('reaction_value');
+  const value = p.metadata.int4('reaction_value');
   if (value === undefined || value < 1 || value > 4)
     reject('reaction_value_invalid', 'reaction_value must be 1..4');
   const tip = await db
@@ -39,5 +39,5 @@ const react: Handler = async ({ db }, p) => {
 };
 
 export const tipHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'Tip', action: 'Update', gate: 'Tip', handle: react },
+  { entityType: 'Tip', action: 'Update', gate: 'Tip', writes: ['reactions'], handle: react },
 ];

@@ -1,58 +1,66 @@
-// Track handlers (spec §3.2 rows 6–11).
-import type { Kysely } from 'kysely';
+// Track handlers (spec §3.2 rows 6–11). Step order in every handler: parse (metadata shape and values)
+// → authorize (validateSigner) → validate (existence, ownership) → write. Exceptions are stated at the
+// registration.
+import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { TracksTable } from '../../db/tables/users-tracks.js';
 import { validateSigner } from '../authorize.js';
-import { isObject, type Metadata } from '../metadata.js';
+import { isObject, type Metadata, readId } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { validateAccessConditions } from './common/access-conditions.js';
 import { canonicalGenre } from './common/genres.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
-import { nextTrackRoute } from './common/slugs.js';
+import { nextTrackRoute, routeHandle, trackRouteId } from './common/slugs.js';
 import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
+import { isValidMusicalKey, parseReleaseDate } from './common/track-fields.js';
 
-const TRACK_STRINGS = [
-  'title',
+/** Strings an Update may set or clear (a present key with "" or null clears the column). */
+const CLEARABLE_STRINGS = [
+  'genre',
   'mood',
   'tags',
   'description',
   'cover_art',
   'cover_art_sizes',
-  'track_cid',
   'preview_cid',
-  'orig_file_cid',
-  'orig_filename',
   'ddex_app',
-  'audio_upload_id',
   'license',
   'isrc',
   'iswc',
 ] as const;
+/** Strings only the upload flow sets: an Update overwrites them with a non-empty string only (#410). */
+const STICKY_STRINGS = ['track_cid', 'orig_file_cid', 'orig_filename', 'audio_upload_id'] as const;
 const TRACK_BOOLS = [
   'is_unlisted',
   'is_downloadable',
   'is_download_gated',
   'is_stream_gated',
   'is_scheduled_release',
+  'is_available',
 ] as const;
-const TRACK_JSON = [
-  'field_visibility',
-  'remix_of',
-  'stem_of',
-  'download_conditions',
-  'stream_conditions',
-] as const;
+/** JSON columns an Update replaces when the key is present (stem_of is handled apart: #421). */
+const UPDATE_JSON = ['field_visibility', 'remix_of', 'download_conditions', 'stream_conditions'] as const;
 const MAX_COLLABORATORS = 50;
 
-function requireTrackType(p: EmParams): void {
-  if (p.entityType !== 'Track') reject('wrong_entity_type', `entity_type must be Track, got ${p.entityType}`);
+/** Parse: description length and the genre, normalised to its allow-list spelling. */
+function parseCommon(m: Metadata): { genre: string | undefined } {
+  if (m.str('description') !== '') checkLength('description', m.str('description'));
+  validateAccessConditions(m);
+  const raw = m.str('genre');
+  // A blank genre is no genre (the reference normalises whitespace to "").
+  if (raw.trim() === '') return { genre: undefined };
+  const genre = canonicalGenre(raw);
+  if (!genre) reject('genre_invalid', `genre ${JSON.stringify(raw.slice(0, 40))} is not allowed`);
+  return { genre };
 }
 
-function checkGenre(m: Metadata): string | undefined {
-  if (m.str('genre') === '') return undefined;
-  const g = canonicalGenre(m.str('genre'));
-  if (!g) reject('genre_invalid', `genre ${JSON.stringify(m.str('genre').slice(0, 40))} is not allowed`);
-  return g;
+/** Block time as ISO 8601 UTC text, the form release dates are stored and compared in. */
+const blockIso = (p: EmParams): string => new Date(p.blockTime).toISOString();
+
+/** Update metadata must be a JSON object with at least one key. */
+function requireFields(m: Metadata): void {
+  if (Object.keys(m.require()).length === 0) reject('metadata_required', 'an update needs metadata fields');
 }
 
 async function currentTrack(db: Kysely<Database>, trackId: number) {
@@ -64,21 +72,33 @@ async function currentTrack(db: Kysely<Database>, trackId: number) {
     .executeTakeFirst();
 }
 
-function parents(v: unknown): number[] {
-  // remix_of = {"tracks": [{"parent_track_id": N}, …]}
+/** remix_of = {"tracks": [{"parent_track_id": N}, …]}; entries without a numeric id are skipped. */
+function remixParents(v: unknown): number[] {
   if (!isObject(v) || !Array.isArray(v.tracks)) return [];
-  return v.tracks.flatMap((t) =>
-    isObject(t) && typeof t.parent_track_id === 'number' && Number.isInteger(t.parent_track_id)
-      ? [t.parent_track_id]
-      : [],
-  );
+  const ids = v.tracks.flatMap((t) => {
+    const id = isObject(t) ? readId(t.parent_track_id, 'remix_of.tracks[].parent_track_id') : undefined;
+    return id === undefined ? [] : [id];
+  });
+  return [...new Set(ids)];
 }
 
-async function insertCurrentRoute(
-  db: Kysely<Database>,
-  p: EmParams,
-  route: { slug: string; titleSlug: string; collisionId: number },
-) {
+/** stem_of = {"parent_track_id": N, "category": …}. */
+function stemParent(v: unknown): number | undefined {
+  return isObject(v) ? readId(v.parent_track_id, 'stem_of.parent_track_id') : undefined;
+}
+
+/** Invited collaborators: numbers or {user_id}, owner excluded, de-duplicated, capped. */
+function collaboratorIds(v: unknown, ownerId: number): number[] {
+  if (!Array.isArray(v)) return [];
+  const ids = v.flatMap((c) => {
+    const id = readId(isObject(c) ? c.user_id : c, 'collaborators[]');
+    return id === undefined || id <= 0 || id === ownerId ? [] : [id];
+  });
+  return [...new Set(ids)].slice(0, MAX_COLLABORATORS);
+}
+
+async function insertCurrentRoute(db: Kysely<Database>, p: EmParams, title: string): Promise<void> {
+  const route = await nextTrackRoute(db, p.userId, p.entityId, title);
   await db
     .insertInto('track_routes')
     .values({
@@ -95,178 +115,282 @@ async function insertCurrentRoute(
     .execute();
 }
 
+async function writeRemixes(db: Kysely<Database>, trackId: number, parents: readonly number[]) {
+  if (parents.length === 0) return;
+  await db
+    .insertInto('remixes')
+    .values(parents.map((parent) => ({ parent_track_id: parent, child_track_id: trackId })))
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+async function writeStem(db: Kysely<Database>, trackId: number, parent: number | undefined) {
+  if (parent === undefined) return;
+  await db
+    .insertInto('stems')
+    .values({ parent_track_id: parent, child_track_id: trackId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** New invites are pending; an invite already answered keeps its status. */
+async function inviteCollaborators(db: Kysely<Database>, p: EmParams, ids: readonly number[]) {
+  if (ids.length === 0) return;
+  await db
+    .insertInto('track_collaborators')
+    .values(
+      ids.map((id) => ({
+        track_id: p.entityId,
+        collaborator_user_id: id,
+        // Production's column is NOT NULL without a default: the inviting owner.
+        invited_by: p.userId,
+        status: 'pending',
+        blocknumber: p.blockNumber,
+        txhash: p.txHash,
+        ...times(p),
+      })),
+    )
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/**
+ * access_authorities (#250, #541): the envelope root wins over the payload (core enforces the root);
+ * an explicit root null clears; values are trimmed. Undefined = the key is absent everywhere.
+ */
+function accessAuthorities(m: Metadata): string[] | null | undefined {
+  let root: unknown;
+  try {
+    root = JSON.parse(m.raw);
+  } catch {
+    root = undefined;
+  }
+  const fromRoot = isObject(root) && isObject(root.data) && Object.hasOwn(root, 'access_authorities');
+  if (!fromRoot && !m.has('access_authorities')) return undefined;
+  const v = fromRoot && isObject(root) ? root.access_authorities : m.json('access_authorities');
+  if (!Array.isArray(v)) return null;
+  return v.flatMap((a) => (typeof a === 'string' && a.trim() !== '' ? [a.trim().slice(0, 128)] : []));
+}
+
+/**
+ * Remix-contest auto-subscribe (#311): a remix of a track hosting an open remix contest subscribes its
+ * uploader to the contest event, unless the uploader is the host or already subscribed.
+ */
+async function subscribeToContests(db: Kysely<Database>, p: EmParams, parents: readonly number[]) {
+  if (parents.length === 0) return;
+  const contests = await db
+    .selectFrom('events')
+    .select(['event_id', 'user_id'])
+    .where('event_type', '=', 'remix_contest')
+    .where('entity_id', 'in', parents)
+    .where('is_deleted', '=', false)
+    // end_date is a zone-less UTC timestamp: compare in UTC, never in the session's zone.
+    .where('end_date', '>', sql<Date>`${p.blockTime}::timestamptz AT TIME ZONE 'UTC'`)
+    .orderBy('event_id')
+    .execute();
+  for (const c of contests) {
+    if (c.user_id === p.userId) continue;
+    await db
+      .insertInto('subscriptions')
+      .values({
+        blockhash: p.blockHash,
+        blocknumber: p.blockNumber,
+        // The PK holds txhash: a synthetic one per (tx, event), prefixed like the reference's.
+        txhash: `auto_e${c.event_id}_${p.txHash}`,
+        subscriber_id: p.userId,
+        user_id: c.event_id,
+        entity_type: 'Event',
+        entity_id: c.event_id,
+        is_current: true,
+        is_delete: false,
+        created_at: p.blockTime,
+      })
+      .onConflict((oc) =>
+        oc.columns(['subscriber_id', 'user_id', 'entity_type']).where('is_current', '=', true).doNothing(),
+      )
+      .execute();
+  }
+}
+
 const createTrack: Handler = async ({ db }, p) => {
-  requireTrackType(p);
+  // parse
   if (p.entityId < ID_OFFSETS.track)
     reject('track_id_below_offset', `track id ${p.entityId} is below ${ID_OFFSETS.track}`);
   const m = p.metadata;
   m.require();
   if (m.str('title') === '') reject('title_required', 'title is required');
-  const owner = m.int('owner_id');
+  const owner = m.id('owner_id');
   if (owner === undefined || owner !== p.userId)
     reject('owner_mismatch', `metadata owner_id ${owner} is not the acting user ${p.userId}`);
-  if (m.str('description') !== '') checkLength('description', m.str('description'));
-  const genre = checkGenre(m);
-  validateAccessConditions(m);
-  await validateSigner(db, p.userId, p.signer);
-  if (await currentTrack(db, p.entityId)) reject('track_exists', `track ${p.entityId} already exists`);
-
-  const ownerRow = await db
-    .selectFrom('users')
-    .select('handle')
-    .where('user_id', '=', p.userId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
-  const route = await nextTrackRoute(db, p.userId, m.str('title'));
-  const duration = m.int('duration');
+  const { genre } = parseCommon(m);
+  const parents = remixParents(m.json('remix_of'));
+  const stemOf = stemParent(m.json('stem_of'));
+  const collaborators = collaboratorIds(m.json('collaborators'), p.userId);
+  const duration = m.int4('duration');
   const bpm = m.float('bpm');
-  const stemOf = m.json('stem_of');
-  await db
-    .insertInto('tracks')
-    .values({
-      ...chainStamp(p),
-      ...times(p),
-      ...Object.fromEntries(TRACK_STRINGS.map((k) => [k, orNull(m.str(k))])),
-      ...Object.fromEntries(TRACK_BOOLS.map((k) => [k, m.boolOr(k, false)])),
-      ...Object.fromEntries(TRACK_JSON.map((k) => [k, jsonOrNull(m.json(k))])),
-      slot: null,
-      track_id: p.entityId,
-      is_current: true,
-      is_delete: false,
-      owner_id: p.userId,
-      genre: genre ?? null,
-      duration: duration !== undefined && duration > 0 && duration <= 2_147_483_647 ? duration : 0,
-      bpm: bpm !== undefined && bpm !== 0 ? bpm : null,
-      musical_key: orNull(m.str('musical_key')),
-      is_available: m.boolOr('is_available', true),
-      release_date: m.str('release_date') || p.blockTime,
-      route_id: `${ownerRow?.handle ?? p.userId}/${route.slug}`,
-      pinned_comment_id: null,
-      access_authorities: null,
-    })
-    .execute();
-  await insertCurrentRoute(db, p, route);
-  if (
-    isObject(stemOf) &&
-    typeof stemOf.parent_track_id === 'number' &&
-    Number.isInteger(stemOf.parent_track_id)
-  ) {
-    await db
-      .insertInto('stems')
-      .values({ parent_track_id: stemOf.parent_track_id, child_track_id: p.entityId })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-  const remixParents = parents(m.json('remix_of'));
-  if (remixParents.length > 0) {
-    await db
-      .insertInto('remixes')
-      .values(remixParents.map((parent) => ({ parent_track_id: parent, child_track_id: p.entityId })))
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  }
-  const collaborators = m.json('collaborators');
-  if (Array.isArray(collaborators)) {
-    const ids = [
-      ...new Set(
-        collaborators.flatMap((c) =>
-          isObject(c) && typeof c.user_id === 'number' && Number.isInteger(c.user_id)
-            ? [c.user_id]
-            : typeof c === 'number' && Number.isInteger(c)
-              ? [c]
-              : [],
-        ),
-      ),
-    ]
-      .filter((id) => id !== p.userId && id > 0 && id <= 2_147_483_647)
-      .slice(0, MAX_COLLABORATORS);
-    if (ids.length > 0) {
-      await db
-        .insertInto('track_collaborators')
-        .values(
-          ids.map((id) => ({
-            track_id: p.entityId,
-            collaborator_user_id: id,
-            invited_by: p.userId,
-            status: 'pending',
-            blocknumber: p.blockNumber,
-            txhash: p.txHash,
-            ...times(p),
-          })),
-        )
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
-  }
+  const authorities = accessAuthorities(m);
+  const release = parseReleaseDate(m.str('release_date'));
+  // authorize
+  await validateSigner(db, p.userId, p.signer);
+  // validate
+  if (await currentTrack(db, p.entityId)) reject('track_exists', `track ${p.entityId} already exists`);
+  // write
+  const title = m.str('title');
+  const row: Insertable<TracksTable> = {
+    ...chainStamp(p),
+    ...times(p),
+    slot: null,
+    track_id: p.entityId,
+    is_current: true,
+    is_delete: false,
+    owner_id: p.userId,
+    title,
+    genre: genre ?? null,
+    mood: orNull(m.str('mood')),
+    tags: orNull(m.str('tags')),
+    description: orNull(m.str('description')),
+    cover_art: orNull(m.str('cover_art')),
+    cover_art_sizes: orNull(m.str('cover_art_sizes')),
+    track_cid: orNull(m.str('track_cid')),
+    preview_cid: orNull(m.str('preview_cid')),
+    orig_file_cid: orNull(m.str('orig_file_cid')),
+    orig_filename: orNull(m.str('orig_filename')),
+    audio_upload_id: orNull(m.str('audio_upload_id')),
+    license: orNull(m.str('license')),
+    isrc: orNull(m.str('isrc')),
+    iswc: orNull(m.str('iswc')),
+    ddex_app: orNull(m.str('ddex_app')),
+    // A scheduled release is hidden until its date (legacy rule; block time stands for its wall clock).
+    is_unlisted:
+      m.boolOr('is_scheduled_release', false) && release !== undefined
+        ? release > blockIso(p)
+        : m.boolOr('is_unlisted', false),
+    is_downloadable: m.boolOr('is_downloadable', false),
+    is_download_gated: m.boolOr('is_download_gated', false),
+    is_stream_gated: m.boolOr('is_stream_gated', false),
+    is_scheduled_release: m.boolOr('is_scheduled_release', false),
+    is_available: m.boolOr('is_available', true),
+    field_visibility: jsonOrNull(m.json('field_visibility')),
+    remix_of: jsonOrNull(m.json('remix_of')),
+    stem_of: jsonOrNull(m.json('stem_of')),
+    download_conditions: jsonOrNull(m.json('download_conditions')),
+    stream_conditions: jsonOrNull(m.json('stream_conditions')),
+    duration: duration !== undefined && duration > 0 ? duration : 0,
+    bpm: bpm !== undefined && bpm !== 0 ? bpm : null,
+    musical_key: isValidMusicalKey(m.str('musical_key')) ? m.str('musical_key') : null,
+    // A date that does not parse falls back to the block time, like an absent one (#333).
+    release_date: release ?? blockIso(p),
+    route_id: trackRouteId(title, await routeHandle(db, p.userId)),
+    pinned_comment_id: null,
+    access_authorities: authorities ?? null,
+  };
+  await db.insertInto('tracks').values(row).execute();
+  await insertCurrentRoute(db, p, title);
+  await writeStem(db, p.entityId, stemOf);
+  await writeRemixes(db, p.entityId, parents);
+  await inviteCollaborators(db, p, collaborators);
+  await subscribeToContests(db, p, parents);
 };
 
 const updateTrack: Handler = async ({ db }, p) => {
-  requireTrackType(p);
+  // parse: an update needs a non-empty metadata object (the legacy indexer's rule; the Go tests are silent)
   const m = p.metadata;
-  if (m.str('description') !== '') checkLength('description', m.str('description'));
-  const genre = checkGenre(m);
-  validateAccessConditions(m);
+  requireFields(m);
+  const { genre } = parseCommon(m);
+  const parents = m.has('remix_of') ? remixParents(m.json('remix_of')) : undefined;
+  const stemOf = stemParent(m.json('stem_of'));
+  const collaborators = m.has('collaborators')
+    ? collaboratorIds(m.json('collaborators'), p.userId)
+    : undefined;
+  const duration = m.int4('duration');
+  const bpm = m.float('bpm');
+  const authorities = accessAuthorities(m);
+  // authorize
   await validateSigner(db, p.userId, p.signer);
-  // Relaxed existence: the current row, deleted or not.
+  // validate: the reference loads the current, non-deleted row; a deleted track is not edited.
   const row = await currentTrack(db, p.entityId);
-  if (!row) reject('track_not_found', `track ${p.entityId} does not exist`);
+  if (!row || row.is_delete) reject('track_not_found', `track ${p.entityId} does not exist or is deleted`);
   if (row.owner_id !== p.userId) reject('not_owner', `user ${p.userId} does not own track ${p.entityId}`);
-  const set: Record<string, unknown> = {};
-  // Explicit null must not wipe CIDs (#410): only non-empty strings overwrite.
-  for (const k of TRACK_STRINGS) if (m.str(k) !== '') set[k] = m.str(k);
-  for (const k of TRACK_BOOLS) if (m.bool(k) !== undefined) set[k] = m.bool(k);
-  // Updates must not unlink stems (#421): stem_of is never rewritten here.
-  for (const k of TRACK_JSON) if (k !== 'stem_of' && m.has(k)) set[k] = jsonOrNull(m.json(k));
-  if (genre) set.genre = genre;
-  const titleChanged = m.str('title') !== '' && m.str('title') !== row.title;
-  if (titleChanged) {
-    const route = await nextTrackRoute(db, p.userId, m.str('title'));
+  // write: owner_id, track_id, created_at, is_current are never taken from metadata (immutable).
+  const set: Updateable<TracksTable> = { ...chainStamp(p), updated_at: p.blockTime };
+  const title = m.str('title');
+  if (title !== '') set.title = title;
+  for (const k of CLEARABLE_STRINGS) if (m.has(k)) set[k] = orNull(m.str(k));
+  if (m.has('genre')) set.genre = genre ?? null;
+  for (const k of STICKY_STRINGS) if (m.str(k) !== '') set[k] = m.str(k);
+  for (const k of TRACK_BOOLS) {
+    const b = m.bool(k);
+    if (b !== undefined) set[k] = b;
+  }
+  for (const k of UPDATE_JSON) if (m.has(k)) set[k] = jsonOrNull(m.json(k));
+  // Updates must not unlink stems (#421): a null stem_of is ignored, a real one (re)links.
+  if (stemOf !== undefined) set.stem_of = jsonOrNull(m.json('stem_of'));
+  if (duration !== undefined && duration > 0) set.duration = duration;
+  // bpm and musical_key: explicit null clears; a non-zero bpm / a recognised key sets; else kept.
+  if (m.has('bpm') && m.json('bpm') === null) set.bpm = null;
+  else if (bpm !== undefined && bpm !== 0) set.bpm = bpm;
+  if (m.has('musical_key') && m.json('musical_key') === null) set.musical_key = null;
+  else if (isValidMusicalKey(m.str('musical_key'))) set.musical_key = m.str('musical_key');
+  // Scheduled releases (legacy indexer, block time for its wall clock): a future release date is ignored
+  // on a public track; publishing a hidden track (is_unlisted true → false) releases it now.
+  const release = parseReleaseDate(m.str('release_date'));
+  if (release !== undefined && !(release > blockIso(p) && !row.is_unlisted)) set.release_date = release;
+  if (row.is_unlisted && m.bool('is_unlisted') === false) {
+    set.is_scheduled_release = false;
+    set.release_date = blockIso(p);
+  }
+  if (authorities !== undefined) set.access_authorities = authorities;
+  if (title !== '' && title !== row.title) {
+    set.route_id = trackRouteId(title, await routeHandle(db, p.userId));
     await db
       .updateTable('track_routes')
       .set({ is_current: false })
       .where('track_id', '=', p.entityId)
       .where('is_current', '=', true)
       .execute();
-    await insertCurrentRoute(db, p, route);
-    const handle = await db
-      .selectFrom('users')
-      .select('handle')
-      .where('user_id', '=', p.userId)
-      .where('is_current', '=', true)
-      .executeTakeFirst();
-    set.route_id = `${handle?.handle ?? p.userId}/${route.slug}`;
-  }
-  if (m.has('remix_of')) {
-    await db.deleteFrom('remixes').where('child_track_id', '=', p.entityId).execute();
-    const remixParents = parents(m.json('remix_of'));
-    if (remixParents.length > 0) {
-      await db
-        .insertInto('remixes')
-        .values(remixParents.map((parent) => ({ parent_track_id: parent, child_track_id: p.entityId })))
-        .onConflict((oc) => oc.doNothing())
-        .execute();
-    }
+    await insertCurrentRoute(db, p, title);
   }
   await db
     .updateTable('tracks')
-    .set({ ...set, updated_at: p.blockTime, ...chainStamp(p) })
+    .set(set)
     .where('track_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
+  if (parents !== undefined) {
+    await db.deleteFrom('remixes').where('child_track_id', '=', p.entityId).execute();
+    await writeRemixes(db, p.entityId, parents);
+  }
+  await writeStem(db, p.entityId, stemOf);
+  if (collaborators !== undefined) {
+    // Reconcile: invites dropped from the list go, the rest keep their status, new ones are pending.
+    await db
+      .deleteFrom('track_collaborators')
+      .where('track_id', '=', p.entityId)
+      .$if(collaborators.length > 0, (qb) => qb.where('collaborator_user_id', 'not in', collaborators))
+      .execute();
+    await inviteCollaborators(db, p, collaborators);
+  }
 };
 
 const deleteTrack: Handler = async ({ db }, p) => {
-  requireTrackType(p);
   await validateSigner(db, p.userId, p.signer);
   const row = await currentTrack(db, p.entityId);
   if (!row || row.is_delete) reject('track_not_found', `track ${p.entityId} is not an active track`);
   if (row.owner_id !== p.userId) reject('not_owner', `user ${p.userId} does not own track ${p.entityId}`);
+  const set: Updateable<TracksTable> = {
+    ...chainStamp(p),
+    is_delete: true,
+    stem_of: null,
+    updated_at: p.blockTime,
+  };
   await db
     .updateTable('tracks')
-    .set({ is_delete: true, stem_of: null, updated_at: p.blockTime, ...chainStamp(p) })
+    .set(set)
     .where('track_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
+  // A deleted stem is no longer listed under its parent.
+  await db.deleteFrom('stems').where('child_track_id', '=', p.entityId).execute();
 };
 
 const downloadTrack: Handler = async ({ db }, p) => {
@@ -296,7 +420,6 @@ const downloadTrack: Handler = async ({ db }, p) => {
     .execute();
 };
 
-/** Track/Mute, Track/Unmute: no signer or existence checks in the version read (spec rows 10–11). */
 const muteTrackNotifications =
   (muted: boolean): Handler =>
   async ({ db }, p) => {
@@ -317,11 +440,46 @@ const muteTrackNotifications =
       .execute();
   };
 
+// The registration pins entity_type = Track: no other type reaches these handlers (the dispatcher
+// routes `<Type>:Create` by exact key), so the handlers do not re-check it.
 export const trackHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'Track', action: 'Create', gate: 'Track', handle: createTrack },
-  { entityType: 'Track', action: 'Update', gate: 'Track', handle: updateTrack },
-  { entityType: 'Track', action: 'Delete', gate: 'Track', handle: deleteTrack },
-  { entityType: 'Track', action: 'Download', gate: 'Track', handle: downloadTrack },
-  { entityType: 'Track', action: 'Mute', gate: 'Track', handle: muteTrackNotifications(true) },
-  { entityType: 'Track', action: 'Unmute', gate: 'Track', handle: muteTrackNotifications(false) },
+  {
+    entityType: 'Track',
+    action: 'Create',
+    gate: 'Track',
+    writes: ['tracks', 'track_routes', 'stems', 'remixes', 'track_collaborators', 'subscriptions'],
+    handle: createTrack,
+  },
+  {
+    entityType: 'Track',
+    action: 'Update',
+    gate: 'Track',
+    writes: ['tracks', 'track_routes', 'stems', 'remixes', 'track_collaborators'],
+    handle: updateTrack,
+  },
+  { entityType: 'Track', action: 'Delete', gate: 'Track', writes: ['tracks', 'stems'], handle: deleteTrack },
+  // Download: authorize → validate → write (no metadata to parse beyond optional geo strings).
+  {
+    entityType: 'Track',
+    action: 'Download',
+    gate: 'Track',
+    writes: ['track_downloads'],
+    handle: downloadTrack,
+  },
+  // Mute/Unmute: write only. Exception to the step order: no signer and no existence check in the
+  // reference (spec rows 10–11); the row is the acting user's own notification preference.
+  {
+    entityType: 'Track',
+    action: 'Mute',
+    gate: 'Track',
+    writes: ['comment_notification_settings'],
+    handle: muteTrackNotifications(true),
+  },
+  {
+    entityType: 'Track',
+    action: 'Unmute',
+    gate: 'Track',
+    writes: ['comment_notification_settings'],
+    handle: muteTrackNotifications(false),
+  },
 ];

@@ -1,14 +1,21 @@
-// User handlers (spec §3.2 rows 1–5).
+// User handlers (spec §3.2 rows 1–3). Step order: parse → authorize → validate → write; the exceptions
+// are stated at each registration below. Mutes live in muted-user.ts.
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Database } from '../../db/schema.js';
+import type { UsersTable } from '../../db/tables/users-tracks.js';
 import { validateSigner } from '../authorize.js';
-import type { Handler, HandlerRegistration } from '../types.js';
+import type { Metadata } from '../metadata.js';
+import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { validateHandle } from './common/handles.js';
+import { jsonbText } from './common/jsonb.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
-import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
+import { chainStamp, orNull, times } from './common/stamp.js';
 
 /** The hard-coded verifier (User/Verify does not go through ValidateSigner). */
 export const VERIFIER_ADDRESS = '0xbeef8e42e8b5964fdd2b7ca8efa0d9aef38aa996';
 
+/** Profile strings a live Create and an Update take from metadata (empty → NULL on Create, keep on Update). */
 const PROFILE_STRINGS = [
   'name',
   'bio',
@@ -22,100 +29,139 @@ const PROFILE_STRINGS = [
   'tiktok_handle',
   'website',
   'donation',
-  'profile_type',
   'spl_usdc_payout_wallet',
   'coin_flair_mint',
-] as const;
+] as const satisfies readonly (keyof UsersTable)[];
 
-function requireUserType(p: Parameters<Handler>[1]): void {
-  if (p.entityType !== 'User') reject('wrong_entity_type', `entity_type must be User, got ${p.entityType}`);
+type ProfileStrings = { [K in (typeof PROFILE_STRINGS)[number]]: string | null };
+
+/** The labels of production's `profile_type_enum`; anything else is not stored (NULL on Create, kept on Update). */
+const PROFILE_TYPES: ReadonlySet<string> = new Set(['label']);
+
+function profileType(m: Metadata): string | undefined {
+  const v = m.str('profile_type');
+  return PROFILE_TYPES.has(v) ? v : undefined;
+}
+
+function profileStrings(m: Metadata): ProfileStrings {
+  const out = {} as ProfileStrings;
+  for (const k of PROFILE_STRINGS) out[k] = orNull(m.str(k));
+  return out;
+}
+
+async function currentUser(db: Kysely<Database>, userId: number) {
+  return db
+    .selectFrom('users')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where('is_current', '=', true)
+    .executeTakeFirst();
+}
+
+/**
+ * A live Create: new accounts are unverified, active and available whatever the metadata says; the fields a
+ * client only ever sends on Update (playlist_library, artist pick, AI attribution) are not read here.
+ */
+function liveUserRow(p: EmParams, handle: string): Insertable<UsersTable> {
+  const m = p.metadata;
+  return {
+    ...chainStamp(p),
+    ...times(p),
+    ...profileStrings(m),
+    slot: null,
+    user_id: p.userId,
+    is_current: true,
+    handle: orNull(handle),
+    handle_lc: handle === '' ? null : handle.toLowerCase(),
+    wallet: p.signer,
+    metadata_multihash: null,
+    creator_node_endpoint: null,
+    is_verified: false,
+    is_deactivated: false,
+    is_available: true,
+    is_storage_v2: true,
+    playlist_library: null,
+    artist_pick_track_id: null,
+    allow_ai_attribution: false,
+    profile_type: profileType(m) ?? null,
+  };
+}
+
+/** A genesis replay collapses an account's history into one Create: its final state comes from metadata. */
+function migratedUserRow(p: EmParams, handle: string): Insertable<UsersTable> {
+  const m = p.metadata;
+  const library = m.json('playlist_library');
+  return {
+    ...liveUserRow(p, handle),
+    is_verified: m.boolOr('is_verified', false),
+    is_deactivated: m.boolOr('is_deactivated', false),
+    is_available: m.boolOr('is_available', true),
+    allow_ai_attribution: m.boolOr('allow_ai_attribution', false),
+    playlist_library: jsonbText(library),
+    artist_pick_track_id: m.id('artist_pick_track_id') ?? null,
+  };
 }
 
 const createUser: Handler = async ({ db }, p) => {
-  requireUserType(p);
-  if (p.userId < ID_OFFSETS.user)
-    reject('user_id_below_offset', `user id ${p.userId} is below ${ID_OFFSETS.user}`);
+  // parse
   const m = p.metadata;
-  if (m.str('bio') !== '') checkLength('bio', m.str('bio'));
   const handle = m.str('handle');
-  if (handle !== '') validateHandle(handle);
-  if (m.str('name') !== '') checkLength('name', m.str('name'));
-
-  const exists = await db
-    .selectFrom('users')
-    .select('user_id')
-    .where('user_id', '=', p.userId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
-  if (exists) reject('user_exists', `user ${p.userId} already exists`);
-  const walletTaken = await db
-    .selectFrom('users')
-    .select('user_id')
-    .where('wallet', '=', p.signer)
-    .executeTakeFirst();
-  if (walletTaken)
-    reject('wallet_taken', `wallet ${p.signer} already belongs to user ${walletTaken.user_id}`);
-  const app = await db
-    .selectFrom('developer_apps')
-    .select('address')
-    .where('address', '=', p.signer)
-    .where('is_current', '=', true)
-    .where('is_delete', '=', false)
-    .executeTakeFirst();
-  if (app) reject('signer_is_app', `signer ${p.signer} is a developer app`);
-  if (handle !== '') {
-    const taken = await db
+  // validate (stateless); a genesis replay keeps legacy ids, limits and reserved handles (migration.go)
+  if (!p.migration) {
+    if (p.userId < ID_OFFSETS.user)
+      reject('user_id_below_offset', `user id ${p.userId} is below ${ID_OFFSETS.user}`);
+    if (m.str('bio') !== '') checkLength('bio', m.str('bio'));
+    if (handle !== '') validateHandle(handle);
+    if (m.str('name') !== '') checkLength('name', m.str('name'));
+  }
+  // validate (stateful)
+  if (await currentUser(db, p.userId)) reject('user_exists', `user ${p.userId} already exists`);
+  if (!p.migration) {
+    const walletTaken = await db
       .selectFrom('users')
       .select('user_id')
-      .where('handle_lc', '=', handle.toLowerCase())
-      .where('is_current', '=', true)
+      .where('wallet', '=', p.signer)
       .executeTakeFirst();
-    if (taken) reject('handle_taken', `handle ${handle.toLowerCase()} is taken`);
+    if (walletTaken)
+      reject('wallet_taken', `wallet ${p.signer} already belongs to user ${walletTaken.user_id}`);
+    const app = await db
+      .selectFrom('developer_apps')
+      .select('address')
+      .where('address', '=', p.signer)
+      .where('is_current', '=', true)
+      .where('is_delete', '=', false)
+      .executeTakeFirst();
+    if (app) reject('signer_is_app', `signer ${p.signer} is a developer app`);
+    if (handle !== '') {
+      const taken = await db
+        .selectFrom('users')
+        .select('user_id')
+        .where('handle_lc', '=', handle.toLowerCase())
+        .where('is_current', '=', true)
+        .executeTakeFirst();
+      if (taken) reject('handle_taken', `handle ${handle.toLowerCase()} is taken`);
+    }
   }
-  const strings = Object.fromEntries(PROFILE_STRINGS.map((k) => [k, orNull(m.str(k))]));
+  // write
   await db
     .insertInto('users')
-    .values({
-      ...chainStamp(p),
-      ...times(p),
-      ...strings,
-      slot: null,
-      user_id: p.userId,
-      is_current: true,
-      handle: orNull(handle),
-      handle_lc: handle === '' ? null : handle.toLowerCase(),
-      wallet: p.signer,
-      metadata_multihash: null,
-      creator_node_endpoint: null,
-      is_verified: false,
-      is_deactivated: false,
-      is_available: true,
-      is_storage_v2: true,
-      playlist_library: jsonOrNull(m.json('playlist_library')),
-      artist_pick_track_id: null,
-      allow_ai_attribution: m.boolOr('allow_ai_attribution', false),
-    })
+    .values(p.migration ? migratedUserRow(p, handle) : liveUserRow(p, handle))
     // The partial unique index (one current row per user) guards concurrent writers.
     .onConflict((oc) => oc.column('user_id').where('is_current', '=', true).doNothing())
     .execute();
 };
 
 const updateUser: Handler = async ({ db }, p) => {
-  requireUserType(p);
-  await validateSigner(db, p.userId, p.signer);
-  const row = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('user_id', '=', p.userId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
-  if (!row) reject('user_not_found', `user ${p.userId} does not exist`);
   const m = p.metadata;
+  const handle = m.str('handle');
+  const pick = m.id('artist_pick_track_id');
+  await validateSigner(db, p.userId, p.signer);
+  const row = await currentUser(db, p.userId);
+  if (!row) reject('user_not_found', `user ${p.userId} does not exist`);
   // Re-validate a field only when it changes: clients resend the whole profile and old rows may fail today's rules.
-  const changed = (k: 'bio' | 'name' | 'handle') => m.str(k) !== '' && m.str(k) !== (row[k] ?? '');
+  const changed = (k: 'bio' | 'name') => m.str(k) !== '' && m.str(k) !== (row[k] ?? '');
   if (changed('bio')) checkLength('bio', m.str('bio'));
   if (changed('name')) checkLength('name', m.str('name'));
-  const handle = m.str('handle');
   if (handle !== '' && handle.toLowerCase() !== (row.handle_lc ?? '')) {
     validateHandle(handle);
     const taken = await db
@@ -127,7 +173,6 @@ const updateUser: Handler = async ({ db }, p) => {
       .executeTakeFirst();
     if (taken) reject('handle_taken', `handle ${handle.toLowerCase()} is taken`);
   }
-  const pick = m.int('artist_pick_track_id');
   if (pick !== undefined && pick !== 0 && pick !== row.artist_pick_track_id) {
     const t = await db
       .selectFrom('tracks')
@@ -140,39 +185,37 @@ const updateUser: Handler = async ({ db }, p) => {
       reject('artist_pick_invalid', `artist pick ${pick} is not an active track of user ${p.userId}`);
   }
   // Empty or absent strings keep the stored value: a profile field can never be cleared this way.
-  const set: Record<string, unknown> = {};
+  const set: Updateable<UsersTable> = {
+    updated_at: p.blockTime,
+    txhash: p.txHash,
+    blocknumber: p.blockNumber,
+    blockhash: p.blockHash,
+  };
   for (const k of PROFILE_STRINGS) if (m.str(k) !== '') set[k] = m.str(k);
   if (handle !== '') Object.assign(set, { handle, handle_lc: handle.toLowerCase() });
-  if (m.has('playlist_library') && m.json('playlist_library') !== null)
-    set.playlist_library = JSON.stringify(m.json('playlist_library'));
+  // An unknown profile_type is not a value of the enum: the stored one is kept.
+  const type = profileType(m);
+  if (type !== undefined) set.profile_type = type;
+  const library = m.json('playlist_library');
+  if (library !== undefined && library !== null) set.playlist_library = jsonbText(library);
   if (pick !== undefined) set.artist_pick_track_id = pick;
-  if (m.bool('allow_ai_attribution') !== undefined) set.allow_ai_attribution = m.bool('allow_ai_attribution');
-  if (m.bool('is_deactivated') !== undefined) set.is_deactivated = m.bool('is_deactivated');
+  const ai = m.bool('allow_ai_attribution');
+  if (ai !== undefined) set.allow_ai_attribution = ai;
+  const deactivated = m.bool('is_deactivated');
+  if (deactivated !== undefined) set.is_deactivated = deactivated;
   await db
     .updateTable('users')
-    .set({
-      ...set,
-      updated_at: p.blockTime,
-      txhash: p.txHash,
-      blocknumber: p.blockNumber,
-      blockhash: p.blockHash,
-    })
+    .set(set)
     .where('user_id', '=', p.userId)
     .where('is_current', '=', true)
     .execute();
 };
 
 const verifyUser: Handler = async ({ db }, p) => {
-  requireUserType(p);
-  const row = await db
-    .selectFrom('users')
-    .selectAll()
-    .where('user_id', '=', p.userId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
+  const m = p.metadata;
+  const row = await currentUser(db, p.userId);
   if (!row) reject('user_not_found', `user ${p.userId} does not exist`);
   if (p.signer !== VERIFIER_ADDRESS) reject('not_verifier', `signer ${p.signer} is not the verifier`);
-  const m = p.metadata;
   // is_verified never goes back to false.
   const verified = row.is_verified || m.bool('is_verified') === true;
   const handles = {
@@ -180,75 +223,33 @@ const verifyUser: Handler = async ({ db }, p) => {
     instagram_handle: m.str('instagram_handle') || row.instagram_handle,
     tiktok_handle: m.str('tiktok_handle') || row.tiktok_handle,
   };
+  const set: Updateable<UsersTable> = {
+    is_verified: verified,
+    ...handles,
+    updated_at: p.blockTime,
+    txhash: p.txHash,
+    blocknumber: p.blockNumber,
+    blockhash: p.blockHash,
+  };
+  if (verified) {
+    set.verified_with_twitter = handles.twitter_handle !== null || row.verified_with_twitter === true;
+    set.verified_with_instagram = handles.instagram_handle !== null || row.verified_with_instagram === true;
+    set.verified_with_tiktok = handles.tiktok_handle !== null || row.verified_with_tiktok === true;
+  }
   await db
     .updateTable('users')
-    .set({
-      is_verified: verified,
-      ...handles,
-      ...(verified && {
-        verified_with_twitter: handles.twitter_handle !== null || row.verified_with_twitter === true,
-        verified_with_instagram: handles.instagram_handle !== null || row.verified_with_instagram === true,
-        verified_with_tiktok: handles.tiktok_handle !== null || row.verified_with_tiktok === true,
-      }),
-      updated_at: p.blockTime,
-      txhash: p.txHash,
-      blocknumber: p.blockNumber,
-      blockhash: p.blockHash,
-    })
+    .set(set)
     .where('user_id', '=', p.userId)
     .where('is_current', '=', true)
     .execute();
 };
 
-const setMute =
-  (mute: boolean): Handler =>
-  async ({ db }, p) => {
-    await validateSigner(db, p.userId, p.signer);
-    const existing = await db
-      .selectFrom('muted_users')
-      .select('is_delete')
-      .where('muted_user_id', '=', p.entityId)
-      .where('user_id', '=', p.userId)
-      .executeTakeFirst();
-    const active = existing !== undefined && !existing.is_delete;
-    if (mute) {
-      const target = await db
-        .selectFrom('users')
-        .select('user_id')
-        .where('user_id', '=', p.entityId)
-        .where('is_current', '=', true)
-        .executeTakeFirst();
-      if (!target) reject('target_not_found', `user ${p.entityId} does not exist`);
-      if (p.entityId === p.userId) reject('self_action', 'a user cannot mute themselves');
-      if (active) reject('already_muted', `user ${p.userId} already mutes ${p.entityId}`);
-    } else if (!active) {
-      reject('not_muted', `user ${p.userId} does not mute ${p.entityId}`);
-    }
-    await db
-      .insertInto('muted_users')
-      .values({
-        muted_user_id: p.entityId,
-        user_id: p.userId,
-        is_delete: !mute,
-        ...times(p),
-        ...chainStamp(p),
-      })
-      .onConflict((oc) =>
-        oc.columns(['muted_user_id', 'user_id']).doUpdateSet({
-          is_delete: !mute,
-          updated_at: p.blockTime,
-          txhash: p.txHash,
-          blocknumber: p.blockNumber,
-          blockhash: p.blockHash,
-        }),
-      )
-      .execute();
-  };
-
 export const userHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'User', action: 'Create', gate: 'User', handle: createUser },
-  { entityType: 'User', action: 'Update', gate: 'User', handle: updateUser },
-  { entityType: 'User', action: 'Verify', gate: 'User', handle: verifyUser },
-  { entityType: 'User', action: 'Mute', gate: 'User', handle: setMute(true) },
-  { entityType: 'User', action: 'Unmute', gate: 'User', handle: setMute(false) },
+  // No authorize step: the signer becomes the new user's wallet (it must not be a user or an app).
+  // A genesis-migration tx (p.migration) skips the offset, limits, reserved handles and the wallet/handle
+  // uniqueness checks and carries the account's state (is_verified, is_deactivated…) from metadata.
+  { entityType: 'User', action: 'Create', gate: 'User', writes: ['users'], handle: createUser },
+  { entityType: 'User', action: 'Update', gate: 'User', writes: ['users'], handle: updateUser },
+  // Authorize is the hard-coded verifier, checked after the user exists (reference order).
+  { entityType: 'User', action: 'Verify', gate: 'User', writes: ['users'], handle: verifyUser },
 ];

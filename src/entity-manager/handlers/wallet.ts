@@ -1,5 +1,10 @@
 // AssociatedWallet (rows 44–45) and DashboardWalletUser (rows 46–47): a wallet linked to a user must prove
 // ownership with a signature (the legacy indexer left this as a TODO).
+import type { Insertable, Updateable } from 'kysely';
+import type {
+  AssociatedWalletsTable,
+  DashboardWalletUsersTable,
+} from '../../db/tables/apps-comments-events.js';
 import { validateSigner } from '../authorize.js';
 import { isObject, type Metadata } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
@@ -27,13 +32,16 @@ const linkWallet: Handler = async ({ db }, p) => {
   if (wallet === '') reject('wallet_required', 'wallet is required');
   if (chain !== 'eth' && chain !== 'sol')
     reject('chain_invalid', `chain must be eth or sol, got ${chain.slice(0, 10)}`);
-  const pr = proof(m, 'wallet_signature');
-  if (!pr) reject('wallet_signature_required', 'wallet_signature {message, signature} is required');
-  const ok =
-    (chain as Chain) === 'eth'
-      ? verifyEth(wallet, pr.message, pr.signature)
-      : verifySol(wallet, pr.message, pr.signature);
-  if (!ok) reject('wallet_signature_invalid', `the signature does not prove ownership of ${wallet}`);
+  if (!p.migration) {
+    const pr = proof(m, 'wallet_signature');
+    if (!pr) reject('wallet_signature_required', 'wallet_signature {message, signature} is required');
+    const ok =
+      (chain as Chain) === 'eth'
+        ? verifyEth(wallet, pr.message, pr.signature)
+        : verifySol(wallet, pr.message, pr.signature);
+    if (!ok) reject('wallet_signature_invalid', `the signature does not prove ownership of ${wallet}`);
+  }
+  const deleted = p.migration && m.bool('is_delete') === true;
   // Ownership is exclusive per chain: take the wallet away from any other user.
   await db
     .updateTable('associated_wallets')
@@ -51,20 +59,18 @@ const linkWallet: Handler = async ({ db }, p) => {
     .where('user_id', '=', p.userId)
     .where('is_current', '=', true)
     .execute();
-  await db
-    .insertInto('associated_wallets')
-    .values({
-      user_id: p.userId,
-      wallet,
-      chain,
-      is_current: true,
-      is_delete: false,
-      blockhash: p.blockHash,
-      blocknumber: p.blockNumber,
-      created_at: p.blockTime,
-      updated_at: p.blockTime,
-    })
-    .execute();
+  const row: Insertable<AssociatedWalletsTable> = {
+    user_id: p.userId,
+    wallet,
+    chain,
+    is_current: true,
+    is_delete: deleted,
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    created_at: p.blockTime,
+    updated_at: p.blockTime,
+  };
+  await db.insertInto('associated_wallets').values(row).execute();
 };
 
 const unlinkWallet: Handler = async ({ db }, p) => {
@@ -113,35 +119,37 @@ const assignDashboard: Handler = async (ctx, p) => {
     .executeTakeFirst();
   if (existing && !existing.is_delete)
     reject('dashboard_wallet_assigned', `dashboard wallet ${wallet} is already assigned`);
-  const ws = proof(p.metadata, 'wallet_signature');
-  const us = proof(p.metadata, 'user_signature');
-  if (!ws && !us) reject('wallet_signature_required', 'wallet_signature or user_signature is required');
-  if (ws && !verifyEth(wallet, ws.message, ws.signature))
-    reject('wallet_signature_invalid', 'wallet_signature does not recover the dashboard wallet');
-  if (us && !verifyEth(userWallet, us.message, us.signature))
-    reject('wallet_signature_invalid', 'user_signature does not recover the user wallet');
+  if (!p.migration) {
+    const ws = proof(p.metadata, 'wallet_signature');
+    const us = proof(p.metadata, 'user_signature');
+    if (!ws && !us) reject('wallet_signature_required', 'wallet_signature or user_signature is required');
+    if (ws && !verifyEth(wallet, ws.message, ws.signature))
+      reject('wallet_signature_invalid', 'wallet_signature does not recover the dashboard wallet');
+    if (us && !verifyEth(userWallet, us.message, us.signature))
+      reject('wallet_signature_invalid', 'user_signature does not recover the user wallet');
+  }
+  const assign: Updateable<DashboardWalletUsersTable> = {
+    user_id: p.userId,
+    is_delete: p.migration && p.metadata.bool('is_delete') === true,
+    txhash: p.txHash,
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    updated_at: p.blockTime,
+  };
+  const row: Insertable<DashboardWalletUsersTable> = {
+    wallet,
+    user_id: p.userId,
+    is_delete: assign.is_delete ?? false,
+    txhash: p.txHash,
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    created_at: p.blockTime,
+    updated_at: p.blockTime,
+  };
   await ctx.db
     .insertInto('dashboard_wallet_users')
-    .values({
-      wallet,
-      user_id: p.userId,
-      is_delete: false,
-      txhash: p.txHash,
-      blockhash: p.blockHash,
-      blocknumber: p.blockNumber,
-      created_at: p.blockTime,
-      updated_at: p.blockTime,
-    })
-    .onConflict((oc) =>
-      oc.column('wallet').doUpdateSet({
-        user_id: p.userId,
-        is_delete: false,
-        txhash: p.txHash,
-        blockhash: p.blockHash,
-        blocknumber: p.blockNumber,
-        updated_at: p.blockTime,
-      }),
-    )
+    .values(row)
+    .onConflict((oc) => oc.column('wallet').doUpdateSet(assign))
     .execute();
 };
 
@@ -164,18 +172,36 @@ const unassignDashboard: Handler = async (ctx, p) => {
 };
 
 export const walletHandlers: readonly HandlerRegistration[] = [
-  { entityType: 'AssociatedWallet', action: 'Create', gate: 'AssociatedWallet', handle: linkWallet },
-  { entityType: 'AssociatedWallet', action: 'Delete', gate: 'AssociatedWallet', handle: unlinkWallet },
+  // Genesis migration: the ownership proof is not replayable (the source keeps no signature); is_delete
+  // comes from metadata.
+  {
+    entityType: 'AssociatedWallet',
+    action: 'Create',
+    gate: 'AssociatedWallet',
+    writes: ['associated_wallets'],
+    handle: linkWallet,
+  },
+  {
+    entityType: 'AssociatedWallet',
+    action: 'Delete',
+    gate: 'AssociatedWallet',
+    writes: ['associated_wallets'],
+    handle: unlinkWallet,
+  },
+  // Authorize exception: the user's wallet or the dashboard wallet itself signs (no grants); genesis
+  // migration skips the signature proof and carries is_delete.
   {
     entityType: 'DashboardWalletUser',
     action: 'Create',
     gate: 'DashboardWalletUser',
+    writes: ['dashboard_wallet_users'],
     handle: assignDashboard,
   },
   {
     entityType: 'DashboardWalletUser',
     action: 'Delete',
     gate: 'DashboardWalletUser',
+    writes: ['dashboard_wallet_users'],
     handle: unassignDashboard,
   },
 ];

@@ -1,4 +1,5 @@
-// The genre allowlist, matched case-insensitively and normalised to its canonical spelling (#367).
+// The genre allowlist, matched case-insensitively (whitespace collapsed) and normalised to its canonical
+// spelling (#367), plus the community variants the newest reference maps onto it ("hip hop", "rnb", "dnb"…).
 const GENRES = [
   'Electronic',
   'Rock',
@@ -53,8 +54,34 @@ const GENRES = [
   'Moombahton',
 ];
 
-const CANONICAL = new Map(GENRES.map((g) => [g.toLowerCase(), g]));
+const collapse = (s: string) => s.toLowerCase().trim().split(/\s+/).join(' ');
 
+const VARIANTS: Readonly<Record<string, string>> = {
+  'hip-hop': 'Hip-Hop/Rap',
+  hiphop: 'Hip-Hop/Rap',
+  'hip hop': 'Hip-Hop/Rap',
+  'hip hop/rap': 'Hip-Hop/Rap',
+  rap: 'Hip-Hop/Rap',
+  'r&b': 'R&B/Soul',
+  rnb: 'R&B/Soul',
+  'r and b': 'R&B/Soul',
+  'r&b soul': 'R&B/Soul',
+  'drum and bass': 'Drum & Bass',
+  'drum&bass': 'Drum & Bass',
+  dnb: 'Drum & Bass',
+  'd&b': 'Drum & Bass',
+  edm: 'Electronic',
+  'electronic dance music': 'Electronic',
+  lofi: 'Lo-Fi',
+  'lo fi': 'Lo-Fi',
+};
+
+const CANONICAL = new Map<string, string>([
+  ...GENRES.map((g): [string, string] => [collapse(g), g]),
+  ...Object.entries(VARIANTS),
+]);
+
+/** The canonical allow-list spelling, or undefined for a genre outside the list. */
 export function canonicalGenre(genre: string): string | undefined {
-  return CANONICAL.get(genre.trim().toLowerCase());
+  return CANONICAL.get(collapse(genre));
 }

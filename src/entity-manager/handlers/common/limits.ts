@@ -1,5 +1,6 @@
 // Character limits count Unicode code points (#340/#350).
 import { runeLength } from '../../metadata.js';
+import type { TxReasonCode } from '../../reasons.js';
 import { reject } from '../../validation-error.js';
 
 export const LIMITS = {
@@ -19,11 +20,17 @@ export const ID_OFFSETS = {
   comment: 4_000_000,
 } as const;
 
+const TOO_LONG: Readonly<Record<keyof typeof LIMITS, TxReasonCode>> = {
+  bio: 'bio_too_long',
+  name: 'name_too_long',
+  handle: 'handle_too_long',
+  description: 'description_too_long',
+  commentBody: 'comment_body_too_long',
+  appName: 'app_name_too_long',
+  appDescription: 'app_description_too_long',
+};
+
 export function checkLength(field: keyof typeof LIMITS, value: string): void {
   if (runeLength(value) > LIMITS[field])
-    reject(`${toSnake(field)}_too_long`, `${field} is longer than ${LIMITS[field]} characters`);
-}
-
-function toSnake(s: string): string {
-  return s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+    reject(TOO_LONG[field], `${field} is longer than ${LIMITS[field]} characters`);
 }

@@ -1,55 +1,91 @@
-// Route slugs: the sanitised title, with `-N` appended on a collision (N = max collision_id + 1 for the
-// owner's title_slug, also checking that the resulting slug is free).
+// Route slugs and track route ids (the legacy indexer's sanitize rules, newest Go build):
+// punctuation stripped, whitespace runs → '-', dash runs → '-', lower-cased, letters of any script kept.
+// A collision appends `-N` (N = max collision_id + 1 for the owner's title_slug); a slug that ends in a
+// digit is also checked literally, since "take 2" and a collision suffix can meet. (NULs never get here:
+// the envelope rejects them.)
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
 
-export function sanitizeSlug(title: string): string {
-  const s = title
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .toLowerCase()
-    .replace(/[^a-z0-9\s-]/g, '')
-    .trim()
-    .replace(/[\s-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  return s === '' ? 'untitled' : s.slice(0, 200);
+/** Slugs are stored in a varchar key column: bounded like every other input. */
+const MAX_SLUG = 200;
+const SLUG_STRIP = /[!%#$&'()*+’,/:;=?@[\]^.{}"~]/g;
+const ROUTE_ID_STRIP = /[!%`#$&'()*+,/:;=?@[\]]/g;
+
+/** The slug of a title; an empty result falls back to the record id (the reference's rule). */
+export function sanitizeSlug(title: string, recordId: number): string {
+  const s = title.replace(SLUG_STRIP, '').trim().replace(/\s+/g, '-').replace(/-+/g, '-').toLowerCase();
+  return s === '' ? String(recordId) : [...s].slice(0, MAX_SLUG).join('');
 }
 
-export async function nextTrackRoute(db: Kysely<Database>, ownerId: number, title: string) {
-  return nextRoute(db, 'track_routes', ownerId, title);
+/** tracks.route_id: `<lower-cased handle>/<title>` with its own (untrimmed) strip set. */
+export function trackRouteId(title: string, handle: string): string {
+  const t = title.replace(ROUTE_ID_STRIP, '').replace(/\s+/g, '-').replace(/-+/g, '-').toLowerCase();
+  return `${handle.toLowerCase()}/${[...t].slice(0, MAX_SLUG).join('')}`;
 }
 
-export async function nextPlaylistRoute(db: Kysely<Database>, ownerId: number, title: string) {
-  return nextRoute(db, 'playlist_routes', ownerId, title);
+/** The handle a route is built from: the user's, or `user-<id>` for a guest without one. */
+export async function routeHandle(db: Kysely<Database>, userId: number): Promise<string> {
+  const row = await db
+    .selectFrom('users')
+    .select('handle')
+    .where('user_id', '=', userId)
+    .where('is_current', '=', true)
+    .executeTakeFirst();
+  return row?.handle ? row.handle : `user-${userId}`;
+}
+
+export interface NextRoute {
+  readonly slug: string;
+  readonly titleSlug: string;
+  readonly collisionId: number;
+}
+
+export async function nextTrackRoute(
+  db: Kysely<Database>,
+  ownerId: number,
+  trackId: number,
+  title: string,
+): Promise<NextRoute> {
+  return nextRoute(db, 'track_routes', ownerId, trackId, title);
+}
+
+export async function nextPlaylistRoute(
+  db: Kysely<Database>,
+  ownerId: number,
+  playlistId: number,
+  title: string,
+): Promise<NextRoute> {
+  return nextRoute(db, 'playlist_routes', ownerId, playlistId, title);
 }
 
 async function nextRoute(
   db: Kysely<Database>,
   table: 'track_routes' | 'playlist_routes',
   ownerId: number,
+  recordId: number,
   title: string,
-) {
-  const titleSlug = sanitizeSlug(title);
+): Promise<NextRoute> {
+  const titleSlug = sanitizeSlug(title, recordId);
+  const taken = async (slug: string) =>
+    (await db
+      .selectFrom(table)
+      .select('slug')
+      .where('owner_id', '=', ownerId)
+      .where('slug', '=', slug)
+      .executeTakeFirst()) !== undefined;
   const prior = await db
     .selectFrom(table)
     .select((eb) => eb.fn.max('collision_id').as('max'))
     .where('owner_id', '=', ownerId)
     .where('title_slug', '=', titleSlug)
     .executeTakeFirst();
-  if (prior?.max === null || prior?.max === undefined) {
+  const hasPrior = prior?.max !== null && prior?.max !== undefined;
+  if (!hasPrior && !(/\p{Nd}$/u.test(titleSlug) && (await taken(titleSlug))))
     return { slug: titleSlug, titleSlug, collisionId: 0 };
-  }
-  let collisionId = Number(prior.max) + 1;
-  // A user could have named something literally "title-3": skip slugs that already exist.
+  let collisionId = hasPrior ? Number(prior.max) : 0;
   for (;;) {
-    const slug = `${titleSlug}-${collisionId}`;
-    const taken = await db
-      .selectFrom(table)
-      .select('slug')
-      .where('owner_id', '=', ownerId)
-      .where('slug', '=', slug)
-      .executeTakeFirst();
-    if (!taken) return { slug, titleSlug, collisionId };
     collisionId++;
+    const slug = `${titleSlug}-${collisionId}`;
+    if (!(await taken(slug))) return { slug, titleSlug, collisionId };
   }
 }

@@ -5,10 +5,6 @@ export class RetryableError extends Error {
   override name = 'RetryableError';
 }
 
-export class FatalError extends Error {
-  override name = 'FatalError';
-}
-
 /** A block that could not be indexed, with the height and (when known) the tx that broke it. */
 export class BlockError extends Error {
   override name = 'BlockError';
@@ -45,7 +41,6 @@ const RETRYABLE_MESSAGES = [
 
 export function isRetryable(e: unknown): boolean {
   if (e instanceof RetryableError) return true;
-  if (e instanceof FatalError) return false;
   if (e instanceof BlockError) return e.retryable;
   if (typeof e !== 'object' || e === null) return false;
   // Errors that classify themselves (the node client's RpcError: 429, 5xx, timeouts, dropped connections).

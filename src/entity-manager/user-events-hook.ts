@@ -3,8 +3,8 @@
 // at the tx's block. Like production, a failure here is logged and never fails the User tx: the hook runs
 // in its own savepoint so a SQL error cannot poison the tx's savepoint.
 import { sql } from 'kysely';
-import type { Handler, PostHookRegistration } from '../entity-manager/types.js';
-import { isRetryable } from '../indexer/errors.js';
+import { isRetryable } from '../shared/errors.js';
+import type { Handler, PostHookRegistration } from './types.js';
 
 const INT4_MAX = 2_147_483_647;
 

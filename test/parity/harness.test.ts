@@ -1,0 +1,38 @@
+// The runner itself: a case passes only when outcomes and rows match, and fails loudly otherwise.
+import { describe, expect, it } from 'vitest';
+import { testBackend } from '../support/db.js';
+import { type ParityCase, runCase, userCreate } from './support.js';
+
+const created: ParityCase = {
+  name: 'a user is created with its handle',
+  from: 'harness',
+  block: userCreate(3_000_001, { handle: 'Alice' }),
+  outcomes: ['applied'],
+  rows: [
+    {
+      table: 'users',
+      where: { user_id: 3_000_001, is_current: true },
+      equals: { handle: 'Alice', handle_lc: 'alice' },
+    },
+  ],
+};
+
+describe.runIf(testBackend() === 'postgres')('parity runner', () => {
+  it('passes a case whose outcome and rows match', () => runCase(created));
+
+  it('fails a case whose outcome differs', async () => {
+    await expect(runCase({ ...created, outcomes: ['user_exists'] })).rejects.toThrow(/user_exists/);
+  });
+
+  it('fails a case whose row differs or is missing', async () => {
+    await expect(
+      runCase({
+        ...created,
+        rows: [{ table: 'users', where: { user_id: 3_000_001 }, equals: { handle: 'bob' } }],
+      }),
+    ).rejects.toThrow();
+    await expect(
+      runCase({ ...created, rows: [{ table: 'users', where: { user_id: 3_000_002 }, count: 1 }] }),
+    ).rejects.toThrow();
+  });
+});
