@@ -150,6 +150,11 @@ export const UNWRITTEN_PRODUCTION_COLUMNS: Readonly<Record<string, readonly stri
   reward_codes: ['mint', 'reward_address', 'amount', 'created_at', 'remaining_uses', 'signature'],
 };
 
+/** Our columns production deliberately lacks (docs/schema.md "Deliberate differences"). */
+export const OURS_NOT_IN_PRODUCTION: Readonly<Record<string, readonly string[]>> = {
+  blocks: ['is_current'],
+};
+
 export interface TableFingerprint {
   readonly rows: number;
   readonly md5: string;
