@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveBlocks } from '../../sim/block-file.js';
 import { SimChain } from '../../sim/chain.js';
@@ -152,6 +153,38 @@ describe('metronome command line (built)', () => {
       expect(fatal).toHaveLength(1);
       expect(fatal[0]).toMatchObject({ height: 6, indexedHeight: 5, errorClass: 'BlockFileError' });
       expect(String(fatal[0]!.reason)).toMatch(/broken\.jsonl:6: not JSON/);
+    });
+
+    it('a halt: exit 1 and one fatal JSON line with the halted height, reason and class', async () => {
+      await saved;
+      const t = await createTestDb();
+      try {
+        // A logic error the database raises every time for block 7 (SQLSTATE P0001: not retryable).
+        await sql`
+          CREATE FUNCTION reject_block_7() RETURNS trigger LANGUAGE plpgsql AS $$
+          BEGIN RAISE EXCEPTION 'block 7 is poisoned'; END $$`.execute(t.db);
+        await sql`
+          CREATE TRIGGER poison BEFORE INSERT ON etl_blocks FOR EACH ROW
+          WHEN (NEW.block_height = 7) EXECUTE FUNCTION reject_block_7()`.execute(t.db);
+        const r = await metronome(['index', '--source', `file:${file}`, '--db', t.url]);
+        expect(r.code).toBe(1);
+        const fatal = logLines(r.out).filter((l) => l.level === 60);
+        expect(fatal).toHaveLength(1);
+        expect(fatal[0]).toMatchObject({
+          msg: 'halted on a block failure',
+          height: 7,
+          errorClass: 'HaltError',
+        });
+        expect(String(fatal[0]!.reason)).toContain('block 7 is poisoned');
+        expect(r.err).toMatch(/^error: halted at /);
+        const top = await t.db
+          .selectFrom('etl_blocks')
+          .select((eb) => eb.fn.max('block_height').as('top'))
+          .executeTakeFirst();
+        expect(Number(top?.top)).toBe(6);
+      } finally {
+        await t.close();
+      }
     });
 
     it('--from above the resume point is refused naming the missing range; --allow-gap records it', async () => {

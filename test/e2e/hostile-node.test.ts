@@ -18,6 +18,11 @@ const ROUNDS = Math.max(1, Number(process.env.E2E_ROUNDS ?? 1) || 1);
 const BLOCKS = 30;
 const AT = 20;
 const DEADLINE_MS = 3_000;
+/**
+ * Generous, so that an honest answer is never late on a loaded machine (only the hostile height may fail:
+ * the deadline counts from a height's first failure).
+ */
+const RPC_TIMEOUT_MS = 5_000;
 const MAX_BODY = 1_000_000;
 const chain = new SimChain({ seed: 21, blocks: BLOCKS, hostileShare: 0.1 });
 
@@ -87,7 +92,7 @@ const SHAPES: Shape[] = [
   {
     name: 'an endless slow body',
     answer: (res) => trickleBody(res, 100),
-    reason: /GetBlock height 20: timed out after 1000 ms/,
+    reason: /GetBlock height 20: timed out after 5000 ms/,
   },
 ];
 
@@ -127,7 +132,7 @@ describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () =
             '--retry-deadline-ms',
             String(DEADLINE_MS),
             '--rpc-timeout-ms',
-            '1000',
+            String(RPC_TIMEOUT_MS),
             '--rpc-max-body-bytes',
             String(MAX_BODY),
             '--metrics-port',
@@ -147,7 +152,7 @@ describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () =
 
           const log = lines(d);
           const retries = log.filter((l) => l.msg === 'fetch retry' && l.height === AT);
-          expect(retries.length).toBeGreaterThanOrEqual(2);
+          expect(retries.length).toBeGreaterThanOrEqual(1);
           for (const r of retries) expect(String(r.err)).toMatch(shape.reason);
           const fatal = log.filter((l) => l.level === 60);
           expect(fatal).toHaveLength(1);
@@ -178,7 +183,7 @@ describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () =
           await node.close();
           await t.close();
         }
-      });
+      }, 300_000);
 
   it('credentials in --rpc travel as a Basic header and never reach the log', async () => {
     const t = await createTestDb();
