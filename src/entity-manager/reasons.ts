@@ -54,6 +54,12 @@ export const TX_REASONS = {
   artist_pick_invalid: 'the artist pick is not an active track of the user',
   // (accounts parity: new user/app/grant/comment/event/email/wallet codes go here)
   video_url_too_long: 'the comment video_url is longer than 2,000 characters',
+  event_type_invalid:
+    'the event_type is not a value of the event_type enum (remix_contest, live_event, new_release)',
+  event_entity_type_invalid:
+    'the event entity_type is not a value of the event_entity_type enum (track, collection, user)',
+  app_address_too_long:
+    'the developer app address is longer than the 255 characters its OAuth client_id column holds',
 
   // Tracks and playlists
   title_required: 'a track needs a title',

@@ -40,6 +40,13 @@ const cases: ParityCase[] = [
     outcomes: ['app_description_too_long'],
   },
   {
+    name: 'an address longer than the OAuth client_id column is a reasoned rejection',
+    from: 'go:oauth_redirect_uris.go (client_id is varchar(255) in production)',
+    setup: [user(1)],
+    block: app(1, `0x${'a'.repeat(300)}`, { redirect_uris: ['https://a'] }),
+    outcomes: ['app_address_too_long'],
+  },
+  {
     name: 'Create stores the app',
     from: 'go:developer_app_test.go TestDeveloperAppCreate_Success',
     setup: [user(1)],

@@ -42,7 +42,7 @@ const cases: ParityCase[] = [
       'Event',
       9,
       'Create',
-      `{"event_type":"live","end_date":"${FUTURE}","event_data":{"\\udc00k":"\\ud800"}}`,
+      `{"event_type":"live_event","end_date":"${FUTURE}","event_data":{"\\udc00k":"\\ud800"}}`,
     ),
     outcomes: ['applied'],
     rows: [{ table: 'events', where: { event_id: 9 }, equals: { event_data: { '\ufffdk': '\ufffd' } } }],
@@ -67,6 +67,35 @@ const cases: ParityCase[] = [
     setup: [user(1)],
     block: tx(1, 'Event', 101, 'Create', { event_type: 'remix_contest' }),
     outcomes: ['end_date_invalid'],
+  },
+  {
+    name: 'an event_type outside the enum is a reasoned rejection, not a failed tx',
+    from: 'go:event_create.go (event_type is the production event_type enum)',
+    setup: [user(1)],
+    block: tx(1, 'Event', 104, 'Create', { event_type: 'party', end_date: FUTURE }),
+    outcomes: ['event_type_invalid'],
+  },
+  {
+    name: 'an entity_type outside the enum is a reasoned rejection',
+    from: 'go:event_create.go (entity_type is the production event_entity_type enum)',
+    setup: [user(1)],
+    block: tx(1, 'Event', 105, 'Create', {
+      event_type: 'live_event',
+      entity_type: 'planet',
+      entity_id: 1,
+      end_date: FUTURE,
+    }),
+    outcomes: ['event_entity_type_invalid'],
+  },
+  {
+    name: 'a live event without an entity is created',
+    from: 'go:event_create.go (only remix contests need an entity)',
+    setup: [user(1)],
+    block: tx(1, 'Event', 106, 'Create', { event_type: 'live_event', end_date: FUTURE }),
+    outcomes: ['applied'],
+    rows: [
+      { table: 'events', where: { event_id: 106 }, equals: { event_type: 'live_event', entity_type: null } },
+    ],
   },
   {
     name: 'an end_date in the past is rejected',
@@ -164,14 +193,16 @@ const cases: ParityCase[] = [
     name: 'a migrated end_date in year 0 is a reasoned rejection, not a failed tx',
     from: 'go:migration.go migratedEventCreate (no "now" rules; PostgreSQL has no year 0)',
     setup: [user(1)],
-    block: migrated(tx(1, 'Event', 10, 'Create', { event_type: 'live', end_date: '0000-06-01T00:00:00Z' })),
+    block: migrated(
+      tx(1, 'Event', 10, 'Create', { event_type: 'live_event', end_date: '0000-06-01T00:00:00Z' }),
+    ),
     outcomes: ['end_date_invalid'],
   },
   {
     name: 'an end_date that lands past year 9999 in UTC is rejected',
     from: 'go:event_create.go (end_date is not a valid iso format)',
     setup: [user(1)],
-    block: tx(1, 'Event', 11, 'Create', { event_type: 'live', end_date: '9999-12-31T23:00:00-05:00' }),
+    block: tx(1, 'Event', 11, 'Create', { event_type: 'live_event', end_date: '9999-12-31T23:00:00-05:00' }),
     outcomes: ['end_date_invalid'],
   },
   {

@@ -107,6 +107,33 @@ const cases: ParityCase[] = [
     ],
   },
   {
+    name: 'a wallet unlinked and linked again is one row, current again',
+    from: 'go:associated_wallet.go (exclusive ownership; production unique_user_wallet_chain)',
+    setup: [
+      user(1),
+      link(1, { wallet: k1.address, chain: 'eth', wallet_signature: ethProof(k1) }),
+      unlink(1, { wallet: k1.address }),
+    ],
+    block: link(1, { wallet: k1.address, chain: 'eth', wallet_signature: ethProof(k1) }),
+    outcomes: ['applied'],
+    rows: [
+      { table: 'associated_wallets', where: { user_id: U(1), wallet: k1.address }, count: 1 },
+      {
+        table: 'associated_wallets',
+        where: { user_id: U(1), wallet: k1.address },
+        equals: { is_current: true, is_delete: false },
+      },
+    ],
+  },
+  {
+    name: 'linking a linked wallet again keeps one current row',
+    from: 'py:entities/user.py add_associated_wallet (no new row when the wallet exists)',
+    setup: [user(1), link(1, { wallet: k1.address, chain: 'eth', wallet_signature: ethProof(k1) })],
+    block: link(1, { wallet: k1.address, chain: 'eth', wallet_signature: ethProof(k1) }),
+    outcomes: ['applied'],
+    rows: [{ table: 'associated_wallets', where: { user_id: U(1), wallet: k1.address }, count: 1 }],
+  },
+  {
     name: 'unlinking a wallet that is not linked is rejected',
     from: 'go:associated_wallet_test.go TestAssociatedWalletDelete_RejectsNonexistent',
     setup: [user(1)],

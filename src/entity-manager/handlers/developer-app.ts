@@ -13,6 +13,7 @@ import { chainStamp } from './common/stamp.js';
 /** The legacy FQDN check: optional http(s)://, a dotted host or localhost, optional port and path. */
 const IMAGE_URL_RE = /^(https?:\/\/)?(localhost|([a-z0-9-]+\.)+[a-z]{2,})(:\d{1,5})?(\/\S*)?$/i;
 const MAX_REDIRECT_URIS = 50;
+const MAX_ADDRESS = 255;
 /** developer_apps.description is varchar(255) (0002). */
 const DESCRIPTION_COLUMN = 255;
 const MAX_REDIRECT_URI_LENGTH = 2000;
@@ -29,6 +30,9 @@ function checkLimits(p: EmParams): void {
 function address(p: EmParams): string {
   const a = p.metadata.str('address').toLowerCase();
   if (a === '') reject('app_address_required', 'address is required');
+  // The address is the OAuth client_id, a varchar(255) (0009).
+  if (runeLength(a) > MAX_ADDRESS)
+    reject('app_address_too_long', `address is longer than ${MAX_ADDRESS} characters`);
   return a;
 }
 

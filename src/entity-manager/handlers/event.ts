@@ -7,6 +7,9 @@ import type { Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { jsonbText } from './common/jsonb.js';
 
+const EVENT_TYPES: ReadonlySet<string> = new Set(['remix_contest', 'live_event', 'new_release']);
+const EVENT_ENTITY_TYPES: ReadonlySet<string> = new Set(['track', 'collection', 'user']);
+
 const DATE_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
 
 /** RFC 3339 or a zone-less `YYYY-MM-DDTHH:MM:SS` (read as UTC); undefined when it does not parse. */
@@ -27,10 +30,15 @@ const createEvent: Handler = async ({ db }, p) => {
   const m = p.metadata;
   const type = m.str('event_type');
   if (type === '') reject('event_type_required', 'event_type is required');
+  // Both columns are PostgreSQL enums (0009): any other label would fail the insert.
+  if (!EVENT_TYPES.has(type))
+    reject('event_type_invalid', `event_type ${JSON.stringify(type.slice(0, 40))} is unknown`);
   const endStr = m.str('end_date');
   const end = parseEndDate(endStr);
   if (end === undefined) reject('end_date_invalid', 'end_date is required (RFC 3339 or YYYY-MM-DDTHH:MM:SS)');
   const entityType = m.str('entity_type');
+  if (entityType !== '' && !EVENT_ENTITY_TYPES.has(entityType))
+    reject('event_entity_type_invalid', `entity_type ${JSON.stringify(entityType.slice(0, 40))} is unknown`);
   const entityId = m.id('entity_id');
   let hostRemixOf: unknown;
   if (entityType === 'track' && entityId !== undefined) {

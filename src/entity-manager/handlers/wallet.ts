@@ -51,14 +51,8 @@ const linkWallet: Handler = async ({ db }, p) => {
     .where('user_id', '<>', p.userId)
     .where('is_current', '=', true)
     .execute();
-  await db
-    .updateTable('associated_wallets')
-    .set({ is_current: false, updated_at: p.blockTime })
-    .where('wallet', '=', wallet)
-    .where('chain', '=', chain)
-    .where('user_id', '=', p.userId)
-    .where('is_current', '=', true)
-    .execute();
+  // One row per (user, wallet, chain) (the unique_user_wallet_chain constraint, 0009): a re-link, after an
+  // unlink or not, brings that row back rather than appending a second one.
   const row: Insertable<AssociatedWalletsTable> = {
     user_id: p.userId,
     wallet,
@@ -70,7 +64,18 @@ const linkWallet: Handler = async ({ db }, p) => {
     created_at: p.blockTime,
     updated_at: p.blockTime,
   };
-  await db.insertInto('associated_wallets').values(row).execute();
+  const relink: Updateable<AssociatedWalletsTable> = {
+    is_current: true,
+    is_delete: deleted,
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    updated_at: p.blockTime,
+  };
+  await db
+    .insertInto('associated_wallets')
+    .values(row)
+    .onConflict((oc) => oc.columns(['user_id', 'wallet', 'chain']).doUpdateSet(relink))
+    .execute();
 };
 
 const unlinkWallet: Handler = async ({ db }, p) => {
