@@ -13,6 +13,9 @@ const SLOW = [
   'test/challenges/property.test.ts',
   // Production-contract tests load the public production dump: minutes each.
   'test/production/**',
+  // The handler parity corpus (~480 cases, a fresh database each) and the 10,000-tx hostile sweep.
+  'test/parity/**',
+  'test/handlers/hostile-sweep.test.ts',
 ];
 const E2E = ['test/e2e/**'];
 const MINUTE = 60_000;
