@@ -95,8 +95,13 @@ BEGIN
 END $$;
 
 -- The parent of a remix (production reads only the first entry of remix_of.tracks).
+-- A value that is not a JSON number in int4 range gives NULL (no parent), never an error: the metadata is
+-- the chain's, and the handler already skipped such parents (a cast error here would fail the tx).
 CREATE OR REPLACE FUNCTION metronome_remix_parent(remix_of jsonb) RETURNS integer
-  LANGUAGE sql IMMUTABLE AS $$ SELECT (remix_of -> 'tracks' -> 0 ->> 'parent_track_id')::int $$;
+  LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE WHEN jsonb_typeof(v) = 'number' AND (v #>> '{}')::numeric BETWEEN -2147483648 AND 2147483647
+              THEN trunc((v #>> '{}')::numeric)::int END
+  FROM (SELECT remix_of -> 'tracks' -> 0 -> 'parent_track_id' AS v) AS x $$;
 
 -- Subscribers of a user, ascending (production's array order is unspecified). Production does not filter
 -- on entity_type here; neither do we (docs/triggers.md).
@@ -531,10 +536,14 @@ BEGIN
          'track_added_to_playlist:playlist_id:' || NEW.playlist_id || ':track_id:' || e.track,
          NEW.blocknumber, NEW.updated_at,
          jsonb_build_object('track_id', e.track, 'playlist_id', NEW.playlist_id, 'playlist_owner_id', NEW.playlist_owner_id)
-  FROM (SELECT (x ->> 'track')::int AS track, (x ->> 'time')::double precision::int AS added
-        FROM jsonb_array_elements(coalesce(NEW.playlist_contents -> 'track_ids', '[]')) x) e
+  -- Contents come from the chain: a track that is not an int4 or a time that is not a number matches
+  -- nothing (metronome_int4 from 0008 gives NULL), never a cast error that would fail the tx.
+  FROM (SELECT metronome_int4(x ->> 'track') AS track,
+               CASE WHEN jsonb_typeof(x -> 'time') = 'number' THEN round((x ->> 'time')::double precision) END AS added
+        FROM jsonb_array_elements(CASE WHEN jsonb_typeof(NEW.playlist_contents -> 'track_ids') = 'array'
+                                       THEN NEW.playlist_contents -> 'track_ids' ELSE '[]' END) x) e
   JOIN LATERAL (SELECT t.owner_id FROM tracks t WHERE t.track_id = e.track AND t.is_current LIMIT 1) t ON true
-  WHERE e.added >= extract(epoch FROM NEW.updated_at)::int AND t.owner_id <> NEW.playlist_owner_id
+  WHERE e.added >= round(extract(epoch FROM NEW.updated_at)) AND t.owner_id <> NEW.playlist_owner_id
   ON CONFLICT (group_id, specifier) DO NOTHING;
   RETURN NULL;
 END $$;
