@@ -810,7 +810,8 @@ export const GENERATORS: readonly Generator[] = [
         }
       );
     },
-  }, // The actions production's notification triggers react to (issue 16): remixes (remix, contest
+  },
+  // The actions production's notification triggers react to (issue 16): remixes (remix, contest
   // submissions), the parent's owner acting on a remix (cosign), a repost or save of what a followee
   // reposted (repost_of_repost, save_of_repost), and an artist posting in their own fan club.
   {
@@ -824,8 +825,8 @@ export const GENERATORS: readonly Generator[] = [
       const parent = contest ? world.tracks.find((t) => t.id === contest.track) : world.liveTrack(rng);
       if (!parent || parent.deleted) return undefined;
       const id = world.nextTrackId++;
-      world.tracks.push({ id, owner: u.id, deleted: false });
-      world.remixes.push({ id, owner: u.id, parentOwner: parent.owner });
+      // Kept on the track (hostile drafts see a copy of tracks, so a rejected remix is never cosigned).
+      world.tracks.push({ id, owner: u.id, deleted: false, parentOwner: parent.owner });
       return {
         entityType: 'Track',
         action: 'Create',
@@ -847,9 +848,10 @@ export const GENERATORS: readonly Generator[] = [
     key: 'Track:Cosign',
     weight: 0.8,
     gen: ({ world, rng }) => {
-      if (world.remixes.length === 0) return undefined;
-      const r = rng.pick(world.remixes);
-      const u = world.userById(r.parentOwner);
+      const remixes = world.tracks.filter((t) => t.parentOwner !== undefined && !t.deleted);
+      if (remixes.length === 0) return undefined;
+      const r = rng.pick(remixes);
+      const u = world.userById(r.parentOwner!);
       const set = rng.chance(0.5) ? world.saves : world.reposts;
       if (!u || u.id === r.owner || set.has(pair(u.id, r.id, 'track'))) return undefined;
       set.add(pair(u.id, r.id, 'track'));
@@ -1090,6 +1092,9 @@ const RULE_VIOLATIONS: readonly ((ctx: GenContext) => Draft | undefined)[] = [
   },
 ];
 
-HOSTILE.rule_violation = (d, ctx) => ctx.rng.pick(RULE_VIOLATIONS)(ctx) ?? d;
+// In turn, not at random: every rule comes up once per cycle however the other generators shift the txs
+// stream (adding the trigger generators of issue 16 left seven rules unreached at random).
+HOSTILE.rule_violation = (d, ctx) =>
+  RULE_VIOLATIONS[ctx.world.ruleCursor++ % RULE_VIOLATIONS.length]!(ctx) ?? d;
 
 export const HOSTILE_KINDS = Object.keys(HOSTILE);

@@ -11,6 +11,8 @@ export interface SimTrack {
   readonly id: number;
   readonly owner: number;
   deleted: boolean;
+  /** For a remix: the owner of the track it remixes (who may cosign it). */
+  readonly parentOwner?: number;
 }
 export interface SimPlaylist {
   readonly id: number;
@@ -49,8 +51,6 @@ export class World {
   readonly mutes = new Set<string>();
   readonly reactions = new Set<string>();
   readonly events: { id: number; owner: number; track: number }[] = [];
-  /** Remixes: the remix, its owner, and the owner of the track it remixes (who may cosign it). */
-  readonly remixes: { id: number; owner: number; parentOwner: number }[] = [];
   /** (user, comment) pairs with an active reaction. */
   readonly commentReactions = new Set<string>();
   /** track → pinned comment. */
@@ -67,6 +67,8 @@ export class World {
   nextPlaylistId = 400_000;
   nextCommentId = 4_000_000;
   nextEventId = 1;
+  /** Which rule violation the hostile generator sends next (they come in turn). */
+  ruleCursor = 0;
   /** Anonymous listens carry the serving node's wallet instead of a user id. */
   readonly nodeWallets: readonly string[];
 
