@@ -87,7 +87,8 @@ export const bridgePlays: PlaysHook = async (db, input) => {
   await lockPlaysForBridge(db);
   // Keys are grouped in SQL, on the stored values: two spellings of one instant are one key.
   // `present` probes plays by (created_at, track) — ix_plays_created_at, which production has — and only
-  // keys with rows present need the etl_plays count (etl_plays_content_idx).
+  // keys with rows present need the etl_plays count (etl_plays_content_idx). MATERIALIZED: probe each key
+  // once; inlined, the planner may re-run the probes for every play it joins (measured 2× slower backfill).
   const res = await sql<{ n: string }>`
     WITH b AS (
       SELECT u, t, c AT TIME ZONE 'UTC' AS c, s, ci, re, co, ord
@@ -100,12 +101,12 @@ export const bridgePlays: PlaysHook = async (db, input) => {
       FROM b
     ), k AS (
       SELECT DISTINCT ON (kid) kid, t, c, s, u FROM r ORDER BY kid
-    ), present AS (
+    ), present AS MATERIALIZED (
       SELECT k.*, (SELECT count(*) FROM plays p
                    WHERE p.created_at = k.c AND p.play_item_id = k.t
                      AND p.signature IS NOT DISTINCT FROM k.s AND p.user_id IS NOT DISTINCT FROM k.u) AS n
       FROM k
-    ), theirs AS (
+    ), theirs AS MATERIALIZED (
       SELECT x.kid, x.n - (SELECT count(*) FROM etl_plays e
                            WHERE e.skip_reason IS NULL AND e.played_at = x.c AND metronome_int4(e.track_id) = x.t
                              AND e.signature IS NOT DISTINCT FROM x.s
