@@ -33,6 +33,13 @@ const GENRES = ['Electronic', 'Hip-Hop/Rap', 'Alternative', 'Ambient', 'Rock', '
 
 const asUser = (u: SimUser) => ({ userId: u.id, signer: u.wallet });
 
+function asMutedUser(gen: Generator['gen']): Generator['gen'] {
+  return (ctx) => {
+    const d = gen(ctx);
+    return d && { ...d, entityType: 'MutedUser' };
+  };
+}
+
 function social(
   action: string,
   set: (w: World) => Set<string>,
@@ -143,6 +150,9 @@ export const GENERATORS: readonly Generator[] = [
     gen: social('Mute', (w) => w.mutes, false, userTarget),
   },
   { key: 'User:Unmute', weight: 0.3, gen: social('Unmute', (w) => w.mutes, true, userTarget) },
+  // The newest upstream spelling of the same mutes (handlers/muted-user.ts); both share the world's set.
+  { key: 'MutedUser:Mute', weight: 0.3, gen: asMutedUser(social('Mute', (w) => w.mutes, false, userTarget)) },
+  { key: 'MutedUser:Unmute', weight: 0.2, gen: asMutedUser(social('Unmute', (w) => w.mutes, true, userTarget)) },
   {
     key: 'Track:Create',
     weight: 8,

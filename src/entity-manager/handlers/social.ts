@@ -172,7 +172,7 @@ const fromName = (s: string): ItemType | undefined => {
 /**
  * The item type, first match wins: metadata.type, then the tx entity_type, then what exists in the DB.
  * Saves store albums as `playlist` (#428: save_type is in the key and is_album is mutable); reposts turn a
- * Playlist into `album` when the row is an album; shares keep `album` as sent.
+ * Playlist into `album` when the row is an album; shares store `album` as `playlist` (production's enum).
  */
 async function resolveType(
   db: Kysely<Database>,
@@ -358,7 +358,8 @@ const share: Handler = async ({ db }, p) => {
     ...chainStamp(p),
     user_id: p.userId,
     share_item_id: p.entityId,
-    share_type: type,
+    // Production's sharetype has no 'album' (migration 0009): an album share is a playlist share.
+    share_type: type === 'album' ? 'playlist' : type,
     created_at: p.blockTime,
   };
   await db
