@@ -1,5 +1,6 @@
 // The metadata envelope and its strict accessors (spec §2.2): numbers must be JSON numbers, strings
 // JSON strings; nothing is coerced. `{"cid", "data": {...}}` is unwrapped to `data`.
+import { hasLoneSurrogate, wellFormed } from './handlers/common/jsonb.js';
 import { reject } from './validation-error.js';
 
 export type JsonObject = { [key: string]: unknown };
@@ -25,8 +26,10 @@ export class Metadata {
       return new Metadata(null, raw, `invalid JSON: ${(e as Error).message}`);
     }
     if (!isObject(parsed)) return new Metadata(null, raw, 'metadata is not a JSON object');
-    const data = parsed.data;
-    return new Metadata(isObject(data) ? data : parsed, raw, null);
+    // Go's encoding/json decodes a lone UTF-16 surrogate escape as U+FFFD; PostgreSQL's jsonb refuses it.
+    const obj = hasLoneSurrogate(parsed) ? (wellFormed(parsed) as JsonObject) : parsed;
+    const data = obj.data;
+    return new Metadata(isObject(data) ? data : obj, raw, null);
   }
 
   /**

@@ -144,6 +144,19 @@ const MUTATORS: Record<string, (me: WireManageEntity, rng: Rng) => { me: WireMan
       ] as const);
       return { me: { ...me, [field]: `${String(me[field] ?? '')}\u0000` } };
     },
+    lone_surrogate: (me, rng) => {
+      const { data, envelope } = dataOf(me);
+      const keys = Object.keys(data).filter(
+        (k) => typeof data[k] === 'string' || typeof data[k] === 'object',
+      );
+      const key = keys.length > 0 ? keys[rng.int(0, keys.length - 1)]! : 'playlist_library';
+      return {
+        me: {
+          ...me,
+          metadata: encode({ ...data, [key]: { '\ud800k': 'a\udc00b', list: ['\ud83d'] } }, envelope),
+        },
+      };
+    },
     nul_in_hash: (me) => ({ me, hash: `ab\u0000cd` }),
     literal_backslash_u0000: (me) => {
       const { data, envelope } = dataOf(me);

@@ -1,4 +1,5 @@
 import type { EmParams } from '../../types.js';
+import { jsonbText } from './jsonb.js';
 
 /** The chain columns every domain row written by a tx carries (blocknumber = em_block). */
 export function chainStamp(p: EmParams) {
@@ -16,5 +17,5 @@ export function orNull(s: string): string | null {
 }
 
 export function jsonOrNull(v: unknown): string | null {
-  return v === undefined || v === null ? null : JSON.stringify(v);
+  return jsonbText(v);
 }
