@@ -1102,9 +1102,6 @@ const RULE_VIOLATIONS: readonly ((ctx: GenContext) => Draft | undefined)[] = [
   },
 ];
 
-// In turn, not at random: every rule comes up once per cycle however the other generators shift the txs
-// stream (adding the trigger generators of issue 16 left seven rules unreached at random).
-HOSTILE.rule_violation = (d, ctx) =>
-  RULE_VIOLATIONS[ctx.world.ruleCursor++ % RULE_VIOLATIONS.length]!(ctx) ?? d;
+HOSTILE.rule_violation = (d, ctx) => ctx.rng.pick(RULE_VIOLATIONS)(ctx) ?? d;
 
 export const HOSTILE_KINDS = Object.keys(HOSTILE);

@@ -67,8 +67,6 @@ export class World {
   nextPlaylistId = 400_000;
   nextCommentId = 4_000_000;
   nextEventId = 1;
-  /** Which rule violation the hostile generator sends next (they come in turn). */
-  ruleCursor = 0;
   /** Anonymous listens carry the serving node's wallet instead of a user id. */
   readonly nodeWallets: readonly string[];
 
