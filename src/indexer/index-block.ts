@@ -147,6 +147,7 @@ export async function applyBlock(
   }
 
   const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
+  if (emTxs.length > 0) await fireDeferredTriggers(trx);
   const stats: BlockStats = {
     height: block.height,
     emBlock,
@@ -269,6 +270,20 @@ export async function applyPlainBlocks(
   }
   await finishBlocks(trx, deps.chainId, done);
   return results;
+}
+
+/** Production's constraint triggers deferred to commit (migration 0010). */
+const DEFERRED_TRIGGERS = ['on_comment_notification', 'on_comment_remix_contest_update', 'on_fan_club_text_post'];
+
+/**
+ * Deferred triggers fire at the end of each block, not at the end of a group commit: what they read
+ * (mentions, threads, later comments) must be the block's state, whatever the transaction boundaries —
+ * otherwise a restart that regroups blocks writes other notifications. IMMEDIATE fires the pending events
+ * now; the named constraints are then deferred again for the next block in the group.
+ */
+async function fireDeferredTriggers(trx: Transaction<Database>): Promise<void> {
+  await sql`SET CONSTRAINTS ALL IMMEDIATE`.execute(trx);
+  await sql.raw(`SET CONSTRAINTS ${DEFERRED_TRIGGERS.join(', ')} DEFERRED`).execute(trx);
 }
 
 type SavepointOutcome =
