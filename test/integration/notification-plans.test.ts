@@ -95,13 +95,14 @@ describe.runIf(testBackend() === 'postgres')("the trigger paths' lookups at 100,
       t.db,
     );
     await sql`INSERT INTO events (event_id, event_type, user_id, entity_type, entity_id, created_at, updated_at, txhash, blockhash)
-      SELECT g, CASE WHEN g % 3 = 0 THEN 'remix_contest' ELSE 'other' END, g % 20000, 'track', g, ${at}, ${at}, 'e', 'b'
+      SELECT g, (CASE WHEN g % 3 = 0 THEN 'remix_contest' ELSE 'live_event' END)::event_type, g % 20000,
+             'track'::event_entity_type, g, ${at}, ${at}, 'e', 'b'
       FROM generate_series(1, 100000) g`.execute(t.db);
     await sql`INSERT INTO remixes (parent_track_id, child_track_id) SELECT g % 30000, g FROM generate_series(1, 100000) g`.execute(
       t.db,
     );
-    await sql`INSERT INTO comments (comment_id, text, user_id, entity_id, entity_type, created_at, updated_at, txhash, blocknumber)
-      SELECT g, 'x', g % 20000, g % 30000, 'Track', ${at}, ${at}, 'c', 1 FROM generate_series(1, 100000) g`.execute(
+    await sql`INSERT INTO comments (comment_id, text, user_id, entity_id, entity_type, created_at, updated_at, txhash, blockhash, blocknumber)
+      SELECT g, 'x', g % 20000, g % 30000, 'Track', ${at}, ${at}, 'c', 'b', 1 FROM generate_series(1, 100000) g`.execute(
       t.db,
     );
     await sql`INSERT INTO comment_mentions (comment_id, user_id, created_at, updated_at, txhash)
