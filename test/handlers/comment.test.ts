@@ -71,7 +71,8 @@ describe('comments', () => {
       .where((eb) => eb('user_ids', '@>', eb.val([artist.id])))
       .orderBy('type')
       .execute();
-    expect(notes.map((n) => n.type)).toEqual(expect.arrayContaining(['comment', 'comment_mention']));
+    // Production's rule (0010): a mentioned owner gets the mention, not a second `comment` notification.
+    expect(notes.map((n) => n.type)).toEqual(expect.arrayContaining(['comment_mention']));
     expect(await t.db.selectFrom('comment_threads').selectAll().execute()).toEqual([
       { parent_comment_id: 4_100_000, comment_id: 4_100_001 },
     ]);

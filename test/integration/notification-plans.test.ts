@@ -105,14 +105,14 @@ describe.runIf(testBackend() === 'postgres')("the trigger paths' lookups at 100,
       SELECT g, 'x', g % 20000, g % 30000, 'Track', ${at}, ${at}, 'c', 'b', 1 FROM generate_series(1, 100000) g`.execute(
       t.db,
     );
-    await sql`INSERT INTO comment_mentions (comment_id, user_id, created_at, updated_at, txhash)
-      SELECT g, g % 20000, ${at}, ${at}, 'm' FROM generate_series(1, 100000) g`.execute(t.db);
-    await sql`INSERT INTO muted_users (muted_user_id, user_id, created_at, updated_at)
-      SELECT g, g % 20000, ${at}, ${at} FROM generate_series(1, 100000) g`.execute(t.db);
+    await sql`INSERT INTO comment_mentions (comment_id, user_id, created_at, updated_at, txhash, blockhash)
+      SELECT g, g % 20000, ${at}, ${at}, 'm', 'b' FROM generate_series(1, 100000) g`.execute(t.db);
+    await sql`INSERT INTO muted_users (muted_user_id, user_id, created_at, updated_at, txhash, blockhash)
+      SELECT g, g % 20000, ${at}, ${at}, 'mu', 'b' FROM generate_series(1, 100000) g`.execute(t.db);
     await sql`INSERT INTO comment_notification_settings (user_id, entity_id, entity_type, created_at, updated_at)
       SELECT g % 20000, g, 'Track', ${at}, ${at} FROM generate_series(1, 100000) g`.execute(t.db);
-    await sql`INSERT INTO users (user_id, is_current, handle, wallet, created_at, updated_at, txhash)
-      SELECT g, true, 'u' || g, '0x' || lpad(to_hex(g), 40, '0'), ${at}, ${at}, 'u' || g FROM generate_series(1, 100000) g`.execute(
+    await sql`INSERT INTO users (user_id, is_current, handle, wallet, created_at, updated_at, txhash, blockhash)
+      SELECT g, true, 'u' || g, '0x' || lpad(to_hex(g), 40, '0'), ${at}, ${at}, 'u' || g, 'b' FROM generate_series(1, 100000) g`.execute(
       t.db,
     );
     await sql`ANALYZE`.execute(t.db);
