@@ -7,14 +7,14 @@ import { defineConfig } from 'vitest/config';
 // Timeouts are hang guards, not speed limits: a loaded machine makes a test slower, never red, so each is
 // several times the slowest run seen on a loaded 2-core machine.
 const SLOW = [
-  'test/sim/**',
-  'test/property/**',
+  'test/sim/**/*.test.ts',
+  'test/property/**/*.test.ts',
   'test/**/*.property.test.ts',
   'test/challenges/property.test.ts',
   // Production-contract tests load the public production dump: minutes each.
-  'test/production/**',
+  'test/production/**/*.test.ts',
   // The handler parity corpus (~480 cases, a fresh database each) and the 10,000-tx hostile sweep.
-  'test/parity/**',
+  'test/parity/**/*.test.ts',
   'test/handlers/hostile-sweep.test.ts',
 ];
 const E2E = ['test/e2e/**'];
