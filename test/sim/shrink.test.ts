@@ -82,13 +82,17 @@ describe('pnpm sim --shrink', () => {
     expect(result.blocks.length).toBeLessThanOrEqual(3);
     expect(result.invariant).toBe('atomic-plays');
     expect(result.violations.length).toBeGreaterThan(0);
-    // What the bug needs and nothing else: one ManageEntity tx that reaches a handler and one plays tx.
+    // What the bug needs: a plays tx and ManageEntity txs that reach a handler and apply (an applied tx may
+    // need the one before it, e.g. its user's creation), nothing else.
     const kinds = result.blocks.flatMap((r) =>
       (r.block!.transactions as { transaction: Record<string, unknown> }[]).map((t) =>
         t.transaction.plays ? 'plays' : t.transaction.manageEntity ? 'manage_entity' : 'other',
       ),
     );
-    expect(kinds.sort()).toEqual(['manage_entity', 'plays']);
+    expect(kinds.filter((k) => k === 'plays')).toEqual(['plays']);
+    expect(kinds.filter((k) => k === 'other')).toEqual([]);
+    expect(kinds.filter((k) => k === 'manage_entity').length).toBeGreaterThanOrEqual(1);
+    expect(kinds.length).toBeLessThanOrEqual(4);
 
     const saved = writeShrunkScenario(
       join(dir, 'shrunk.ts'),
