@@ -152,7 +152,11 @@ export const GENERATORS: readonly Generator[] = [
   { key: 'User:Unmute', weight: 0.3, gen: social('Unmute', (w) => w.mutes, true, userTarget) },
   // The newest upstream spelling of the same mutes (handlers/muted-user.ts); both share the world's set.
   { key: 'MutedUser:Mute', weight: 0.3, gen: asMutedUser(social('Mute', (w) => w.mutes, false, userTarget)) },
-  { key: 'MutedUser:Unmute', weight: 0.2, gen: asMutedUser(social('Unmute', (w) => w.mutes, true, userTarget)) },
+  {
+    key: 'MutedUser:Unmute',
+    weight: 0.2,
+    gen: asMutedUser(social('Unmute', (w) => w.mutes, true, userTarget)),
+  },
   {
     key: 'Track:Create',
     weight: 8,

@@ -273,7 +273,11 @@ export async function applyPlainBlocks(
 }
 
 /** Production's constraint triggers deferred to commit (migration 0010). */
-const DEFERRED_TRIGGERS = ['on_comment_notification', 'on_comment_remix_contest_update', 'on_fan_club_text_post'];
+const DEFERRED_TRIGGERS = [
+  'on_comment_notification',
+  'on_comment_remix_contest_update',
+  'on_fan_club_text_post',
+];
 
 /**
  * Deferred triggers fire at the end of each block, not at the end of a group commit: what they read

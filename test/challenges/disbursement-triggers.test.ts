@@ -23,7 +23,9 @@ describe('disbursement triggers', () => {
   it('legacy table: needs a reward_manager_txs row, skips reward codes, debounces per user for an hour', async () => {
     await sql`INSERT INTO reward_manager_txs (signature, slot, created_at) VALUES ('s1', 7, '2025-03-01'), ('s2', 7, '2025-03-01'),
               ('s3', 7, '2025-03-01'), ('s4', 7, '2025-03-01')`.execute(t.db);
-    await sql`INSERT INTO reward_codes (code, mint, reward_address, amount) VALUES ('promo', 'mint', 'addr', 1)`.execute(t.db);
+    await sql`INSERT INTO reward_codes (code, mint, reward_address, amount) VALUES ('promo', 'mint', 'addr', 1)`.execute(
+      t.db,
+    );
     await disburse('u', 1, 'unknown', 'unknown-signature', '2025-03-01 10:00:00+00');
     await disburse('promo', 1, 'x', 's1', '2025-03-01 10:00:00+00');
     expect(await notifications(t.db)).toEqual([]);

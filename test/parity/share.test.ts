@@ -50,7 +50,11 @@ const cases: ParityCase[] = [
     block: socialTx(sharer, 'Album', P(1), 'Share'),
     outcomes: ['applied'],
     rows: [
-      { table: 'shares', where: { user_id: sharer, share_item_id: P(1) }, equals: { share_type: 'playlist' } },
+      {
+        table: 'shares',
+        where: { user_id: sharer, share_item_id: P(1) },
+        equals: { share_type: 'playlist' },
+      },
     ],
   },
   {

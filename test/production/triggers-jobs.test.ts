@@ -82,7 +82,9 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
       await installProductionTriggers(clone.db);
       // `metronome migrate` on a production database: every migration applied over what is there.
       const dir = 'migrations';
-      for (const f of readdirSync(dir).filter((f) => f.endsWith('.sql')).sort())
+      for (const f of readdirSync(dir)
+        .filter((f) => f.endsWith('.sql'))
+        .sort())
         await sql.raw(readFileSync(join(dir, f), 'utf8')).execute(clone.db);
       const after = await triggers(clone.db);
       expect(duplicatedJobs(after)).toEqual([]);
