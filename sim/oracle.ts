@@ -357,9 +357,9 @@ export const DELIBERATE_DIFFERENCES: readonly DeliberateDifference[] = [
       const elsewhere =
         d.side === 'ours'
           ? production.milestones.some(same)
-          : await milestoneExists(ours, ms.id, ms.name, ms.threshold);
+          : await milestoneExists(ours, ms.id ?? null, ms.name ?? null, ms.threshold ?? null);
       if (elsewhere) return true;
-      const truth = Number(await recount(ours, q, ms.id));
+      const truth = Number(await recount(ours, q, ms.id ?? null));
       return d.side === 'production' ? truth < Number(ms.threshold) : truth >= Number(ms.threshold);
     },
   },

@@ -59,7 +59,7 @@ export async function shrink(
     try {
       const { report } = await runSimulation(
         { ...options, blocks: items.length, source: `file:${file}` },
-        { ...hooks, onProgress: undefined },
+        withoutProgress(hooks),
       );
       return report.violations;
     } catch (e) {
@@ -275,4 +275,10 @@ export async function shrinkAndSave(
     `scenario written to ${relative(process.cwd(), scenario)} (blocks in ${relative(process.cwd(), blockFile)})`,
   );
   return scenario;
+}
+
+/** The candidate runs are silent: the caller's progress bar belongs to the original run. */
+function withoutProgress(hooks: SimHooks): SimHooks {
+  const { onProgress: _silent, ...rest } = hooks;
+  return rest;
 }

@@ -132,7 +132,10 @@ export async function tick(
   processors?: readonly ChallengeProcessor[],
   batch?: number,
 ): Promise<TickReport> {
-  return runChallengeTick(db, deps({ processors, batch }));
+  return runChallengeTick(
+    db,
+    deps({ ...(processors ? { processors } : {}), ...(batch !== undefined ? { batch } : {}) }),
+  );
 }
 
 export interface UcRow {

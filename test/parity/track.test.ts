@@ -651,7 +651,7 @@ const stems: ParityCase[] = [
     from: `${SR} (repair update)`,
     setup: [
       [
-        ...luxSetup[0],
+        ...(luxSetup[0] ?? []),
         seedTrack(luxStem, luxOwner, 'Backing Vox', {
           stem_of: JSON.stringify({ parent_track_id: luxParent }),
         }),
