@@ -98,7 +98,7 @@ export interface TracksTable extends ChainStamp {
   access_authorities: string[] | null;
   created_at: Timestamp;
   updated_at: Timestamp;
-  // Production's columns (0009) our handlers do not write yet (docs/schema.md).
+  // Production's columns (0009); docs/schema.md says which the handlers write and which stay unwritten.
   credits_splits: string | null;
   create_date: string | null;
   file_type: string | null;
@@ -141,24 +141,27 @@ export interface UserTrackTables {
   album_price_history: AlbumPriceHistoryTable;
 }
 
-/** Production's price history (0009); the ETL writes it on track/album create and update, we do not yet. */
+/** Production's price history (0009): a row per priced track/album create or price change. */
 export interface TrackPriceHistoryTable {
   track_id: number;
   splits: Json;
-  total_price_cents: number;
+  /** bigint: read back as text on PostgreSQL. */
+  total_price_cents: ColumnType<string | number, number, number>;
   blocknumber: number;
   block_timestamp: Timestamp;
-  created_at: Generated<Date>;
+  /** Production's default is the wall clock: we always write the block time. */
+  created_at: Timestamp;
   /** usdc_purchase_access_type enum: stream | download. */
   access: Generated<string>;
 }
 export interface AlbumPriceHistoryTable {
   playlist_id: number;
   splits: Json;
-  total_price_cents: number;
+  /** bigint: read back as text on PostgreSQL. */
+  total_price_cents: ColumnType<string | number, number, number>;
   blocknumber: number;
   block_timestamp: Timestamp;
-  created_at: Generated<Date>;
+  created_at: Timestamp;
 }
 
 export interface DeveloperAppsTable extends Omit<ChainStamp, 'slot'> {

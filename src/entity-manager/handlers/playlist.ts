@@ -1,7 +1,8 @@
 // Playlist handlers (spec §3.2 rows 12–14). Step order: parse → authorize (validateSigner) → validate
 // (existence, ownership) → write.
-import type { Insertable, Kysely, Updateable } from 'kysely';
+import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
+import type { Json } from '../../db/tables/json.js';
 import type { PlaylistsTable } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
 import { INT4_MAX, isObject } from '../metadata.js';
@@ -9,6 +10,8 @@ import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { decodeHashId } from './common/hashids.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
+import { albumPrice, writeAlbumPrice } from './common/price-history.js';
+import { envelopeCid, objectField, objectListField, stringField } from './common/production-fields.js';
 import { nextPlaylistRoute, sanitizeSlug } from './common/slugs.js';
 import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
 import { parseReleaseDate } from './common/track-fields.js';
@@ -78,21 +81,104 @@ async function currentPlaylist(db: Kysely<Database>, id: number) {
     .executeTakeFirst();
 }
 
+/**
+ * playlist_tracks follows the contents: rows that left are marked removed, new and returning tracks are
+ * live. The reverse index on tracks follows the same delta, so only tracks whose membership changed are
+ * written (O(changed tracks)).
+ */
 async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: readonly number[]) {
   const unique = [...new Set(trackIds)];
-  await db
+  const removed = await db
     .updateTable('playlist_tracks')
     .set({ is_removed: true, updated_at: p.blockTime })
     .where('playlist_id', '=', p.entityId)
     .where('is_removed', '=', false)
     .$if(unique.length > 0, (qb) => qb.where('track_id', 'not in', unique))
+    .returning('track_id')
     .execute();
+  await removeFromReverseIndex(
+    db,
+    p,
+    removed.map((r) => r.track_id),
+    epoch(p),
+  );
   if (unique.length === 0) return;
+  const live = await db
+    .selectFrom('playlist_tracks')
+    .select('track_id')
+    .where('playlist_id', '=', p.entityId)
+    .where('is_removed', '=', false)
+    .where('track_id', 'in', unique)
+    .execute();
+  const wasLive = new Set(live.map((r) => r.track_id));
   await db
     .insertInto('playlist_tracks')
     .values(unique.map((track_id) => ({ playlist_id: p.entityId, track_id, is_removed: false, ...times(p) })))
     .onConflict((oc) =>
       oc.columns(['playlist_id', 'track_id']).doUpdateSet({ is_removed: false, updated_at: p.blockTime }),
+    )
+    .execute();
+  await addToReverseIndex(
+    db,
+    p,
+    unique.filter((t) => !wasLive.has(t)),
+  );
+}
+
+/**
+ * tracks.playlists_containing_track gains the playlist and its removal record goes (a stale record would
+ * keep granting an album buyer access on a purchase older than the re-add). Rows already right are not
+ * touched: every tracks write fires the track triggers.
+ */
+async function addToReverseIndex(db: Kysely<Database>, p: EmParams, trackIds: readonly number[]) {
+  if (trackIds.length === 0) return;
+  const pid = p.entityId;
+  await db
+    .updateTable('tracks')
+    .set({
+      playlists_containing_track: sql<number[]>`CASE WHEN playlists_containing_track @> ARRAY[${pid}::integer]
+        THEN playlists_containing_track ELSE array_append(playlists_containing_track, ${pid}::integer) END`,
+      playlists_previously_containing_track: sql<Json>`playlists_previously_containing_track - ${String(pid)}::text`,
+      updated_at: p.blockTime,
+    })
+    .where('track_id', 'in', trackIds)
+    .where('is_current', '=', true)
+    .where(
+      sql<boolean>`(NOT (playlists_containing_track @> ARRAY[${pid}::integer])
+        OR jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text))`,
+    )
+    .execute();
+}
+
+/**
+ * A track that left loses the playlist and gains `{"<playlist_id>": {"time": <epoch seconds>}}` (the API's
+ * album-purchase check compares it with the purchase date), written only when absent so it keeps the
+ * first departure since the last re-add.
+ */
+async function removeFromReverseIndex(
+  db: Kysely<Database>,
+  p: EmParams,
+  trackIds: readonly number[],
+  leftAt: number,
+) {
+  if (trackIds.length === 0) return;
+  const pid = p.entityId;
+  await db
+    .updateTable('tracks')
+    .set({
+      playlists_containing_track: sql<number[]>`array_remove(playlists_containing_track, ${pid}::integer)`,
+      playlists_previously_containing_track: sql<Json>`CASE
+        WHEN jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text)
+        THEN playlists_previously_containing_track
+        ELSE jsonb_set(playlists_previously_containing_track, ARRAY[${String(pid)}::text],
+          jsonb_build_object('time', ${leftAt}::bigint), true) END`,
+      updated_at: p.blockTime,
+    })
+    .where('track_id', 'in', trackIds)
+    .where('is_current', '=', true)
+    .where(
+      sql<boolean>`(playlists_containing_track @> ARRAY[${pid}::integer]
+        OR NOT jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text))`,
     )
     .execute();
 }
@@ -146,6 +232,7 @@ const createPlaylist: Handler = async ({ db }, p) => {
   const live = new Set(entries.map((e) => e.track));
   // Removal history travels only with genesis-replayed creates; a live create carries none.
   const removed = p.migration ? tombstones(m.json('removed_tracks'), live, p.blockTime) : [];
+  const price = albumPrice(m);
   // authorize
   await validateSigner(db, p.userId, p.signer);
   // validate: any version — the id namespace is never reused.
@@ -178,6 +265,13 @@ const createPlaylist: Handler = async ({ db }, p) => {
     is_scheduled_release: m.boolOr('is_scheduled_release', false),
     release_date: parseReleaseDate(m.str('release_date')) ?? null,
     ddex_app: orNull(m.str('ddex_app')),
+    is_image_autogenerated: m.boolOr('is_image_autogenerated', false),
+    metadata_multihash: envelopeCid(m) ?? null,
+    ddex_release_ids: objectField(m, 'ddex_release_ids') ?? null,
+    artists: objectListField(m, 'artists') ?? null,
+    copyright_line: objectField(m, 'copyright_line') ?? null,
+    producer_copyright_line: objectField(m, 'producer_copyright_line') ?? null,
+    parental_warning_type: stringField(m, 'parental_warning_type') ?? null,
   };
   await db.insertInto('playlists').values(row).execute();
   await syncPlaylistTracks(db, p, [...live]);
@@ -195,7 +289,16 @@ const createPlaylist: Handler = async ({ db }, p) => {
       )
       .onConflict((oc) => oc.columns(['playlist_id', 'track_id']).doNothing())
       .execute();
+    // The reverse index carries each migrated departure at its own source time.
+    for (const left of [...new Set(removed.map((r) => r.left))].sort())
+      await removeFromReverseIndex(
+        db,
+        p,
+        removed.filter((r) => r.left === left).map((r) => r.track),
+        Math.floor(Date.parse(left) / 1000),
+      );
   }
+  await writeAlbumPrice(db, p, p.entityId, price);
   if (m.str('playlist_name') !== '') await writeRoutes(db, p, m.str('playlist_name'));
 };
 
@@ -207,6 +310,15 @@ const updatePlaylist: Handler = async ({ db }, p) => {
   const entries = m.has('playlist_contents')
     ? canonicalContents(m.json('playlist_contents'), epoch(p))
     : undefined;
+  const price = albumPrice(m);
+  const ddex = {
+    ddex_release_ids: objectField(m, 'ddex_release_ids'),
+    artists: objectListField(m, 'artists'),
+    copyright_line: objectField(m, 'copyright_line'),
+    producer_copyright_line: objectField(m, 'producer_copyright_line'),
+    parental_warning_type: stringField(m, 'parental_warning_type'),
+    metadata_multihash: envelopeCid(m),
+  };
   // authorize
   await validateSigner(db, p.userId, p.signer);
   // validate
@@ -226,10 +338,18 @@ const updatePlaylist: Handler = async ({ db }, p) => {
   ] as const) {
     if (m.str(k) !== '') set[k] = m.str(k);
   }
-  for (const k of ['is_private', 'is_stream_gated', 'is_scheduled_release'] as const) {
+  for (const k of [
+    'is_private',
+    'is_stream_gated',
+    'is_scheduled_release',
+    'is_image_autogenerated',
+  ] as const) {
     const b = m.bool(k);
     if (b !== undefined) set[k] = b;
   }
+  // Present keys set (null clears); absent or dropped ones keep the column.
+  for (const [k, v] of Object.entries(ddex) as [keyof typeof ddex, string | null | undefined][])
+    if (v !== undefined) set[k] = v;
   if (m.has('stream_conditions')) set.stream_conditions = jsonOrNull(m.json('stream_conditions'));
   const release = parseReleaseDate(m.str('release_date'));
   if (release !== undefined) set.release_date = release;
@@ -250,6 +370,7 @@ const updatePlaylist: Handler = async ({ db }, p) => {
     .where('playlist_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
+  await writeAlbumPrice(db, p, p.entityId, price);
   if (m.str('playlist_name') !== '' && m.str('playlist_name') !== row.playlist_name)
     await writeRoutes(db, p, m.str('playlist_name'));
 };
@@ -275,14 +396,14 @@ export const playlistHandlers: readonly HandlerRegistration[] = [
     entityType: 'Playlist',
     action: 'Create',
     gate: 'Playlist',
-    writes: ['playlists', 'playlist_tracks', 'playlist_routes'],
+    writes: ['playlists', 'playlist_tracks', 'playlist_routes', 'tracks', 'album_price_history'],
     handle: createPlaylist,
   },
   {
     entityType: 'Playlist',
     action: 'Update',
     gate: 'Playlist',
-    writes: ['playlists', 'playlist_tracks', 'playlist_routes'],
+    writes: ['playlists', 'playlist_tracks', 'playlist_routes', 'tracks', 'album_price_history'],
     handle: updatePlaylist,
   },
   // Delete: authorize → validate → write (no metadata).

@@ -11,6 +11,14 @@ import { reject } from '../validation-error.js';
 import { validateAccessConditions } from './common/access-conditions.js';
 import { canonicalGenre } from './common/genres.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
+import { type PriceEntry, trackPrice, writeTrackPrice } from './common/price-history.js';
+import {
+  allowedApiKeys,
+  objectField,
+  objectListField,
+  previewStartSeconds,
+  stringField,
+} from './common/production-fields.js';
 import { nextTrackRoute, routeHandle, trackRouteId } from './common/slugs.js';
 import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
 import { isValidMusicalKey, parseReleaseDate } from './common/track-fields.js';
@@ -38,10 +46,58 @@ const TRACK_BOOLS = [
   'is_stream_gated',
   'is_scheduled_release',
   'is_available',
+  'is_playlist_upload',
+  'is_custom_bpm',
+  'is_custom_musical_key',
+  'comments_disabled',
+  'no_ai_use',
+  'is_original_available',
+] as const;
+/** DDEX rights columns: a non-empty object (or a non-empty list of objects) sets, null clears. */
+const DDEX_OBJECTS = [
+  'ddex_release_ids',
+  'rights_controller',
+  'copyright_line',
+  'producer_copyright_line',
+] as const;
+const DDEX_LISTS = ['artists', 'resource_contributors', 'indirect_resource_contributors'] as const;
+/** Varchar columns a present key sets and ""/null clears. */
+const PRODUCTION_STRINGS = [
+  'cover_original_song_title',
+  'cover_original_artist',
+  'parental_warning_type',
 ] as const;
 /** JSON columns an Update replaces when the key is present (stem_of is handled apart: #421). */
 const UPDATE_JSON = ['field_visibility', 'remix_of', 'download_conditions', 'stream_conditions'] as const;
 const MAX_COLLABORATORS = 50;
+
+type ProductionKey =
+  | (typeof DDEX_OBJECTS)[number]
+  | (typeof DDEX_LISTS)[number]
+  | (typeof PRODUCTION_STRINGS)[number]
+  | 'allowed_api_keys'
+  | 'preview_start_seconds'
+  | 'ai_attribution_user_id';
+type ProductionColumns = { [K in ProductionKey]?: Exclude<Updateable<TracksTable>[K], undefined> };
+
+/**
+ * Parse the production columns metadata can set (docs/schema.md): only keys present in the metadata
+ * appear in the result, so an update leaves absent ones alone and a create leaves them NULL.
+ */
+function productionColumns(m: Metadata): ProductionColumns {
+  const out: ProductionColumns = {};
+  const put = <K extends keyof ProductionColumns>(k: K, v: ProductionColumns[K] | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  for (const k of DDEX_OBJECTS) put(k, objectField(m, k));
+  for (const k of DDEX_LISTS) put(k, objectListField(m, k));
+  for (const k of PRODUCTION_STRINGS) put(k, stringField(m, k));
+  put('allowed_api_keys', allowedApiKeys(m));
+  put('preview_start_seconds', previewStartSeconds(m));
+  // An id: past int4 it is a reasoned rejection (metadata_id_invalid); null or absent keeps the column.
+  put('ai_attribution_user_id', m.id('ai_attribution_user_id'));
+  return out;
+}
 
 /** Parse: description length and the genre, normalised to its allow-list spelling. */
 function parseCommon(m: Metadata): { genre: string | undefined } {
@@ -230,6 +286,8 @@ const createTrack: Handler = async ({ db }, p) => {
   const bpm = m.float('bpm');
   const authorities = accessAuthorities(m);
   const release = parseReleaseDate(m.str('release_date'));
+  const production = productionColumns(m);
+  const price = trackPrice(m);
   // authorize
   await validateSigner(db, p.userId, p.signer);
   // validate
@@ -283,8 +341,16 @@ const createTrack: Handler = async ({ db }, p) => {
     route_id: trackRouteId(title, await routeHandle(db, p.userId)),
     pinned_comment_id: null,
     access_authorities: authorities ?? null,
+    is_playlist_upload: m.boolOr('is_playlist_upload', false),
+    is_custom_bpm: m.boolOr('is_custom_bpm', false),
+    is_custom_musical_key: m.boolOr('is_custom_musical_key', false),
+    comments_disabled: m.boolOr('comments_disabled', false),
+    no_ai_use: m.boolOr('no_ai_use', false),
+    is_original_available: m.boolOr('is_original_available', false),
+    ...production,
   };
   await db.insertInto('tracks').values(row).execute();
+  await writeTrackPrice(db, p, p.entityId, price);
   await insertCurrentRoute(db, p, title);
   await writeStem(db, p.entityId, stemOf);
   await writeRemixes(db, p.entityId, parents);
@@ -305,6 +371,8 @@ const updateTrack: Handler = async ({ db }, p) => {
   const duration = m.int4('duration');
   const bpm = m.float('bpm');
   const authorities = accessAuthorities(m);
+  const production = productionColumns(m);
+  const price: PriceEntry | undefined = trackPrice(m);
   // authorize
   await validateSigner(db, p.userId, p.signer);
   // validate: the reference loads the current, non-deleted row; a deleted track is not edited.
@@ -312,7 +380,7 @@ const updateTrack: Handler = async ({ db }, p) => {
   if (!row || row.is_delete) reject('track_not_found', `track ${p.entityId} does not exist or is deleted`);
   if (row.owner_id !== p.userId) reject('not_owner', `user ${p.userId} does not own track ${p.entityId}`);
   // write: owner_id, track_id, created_at, is_current are never taken from metadata (immutable).
-  const set: Updateable<TracksTable> = { ...chainStamp(p), updated_at: p.blockTime };
+  const set: Updateable<TracksTable> = { ...chainStamp(p), ...production, updated_at: p.blockTime };
   const title = m.str('title');
   if (title !== '') set.title = title;
   for (const k of CLEARABLE_STRINGS) if (m.has(k)) set[k] = orNull(m.str(k));
@@ -356,6 +424,7 @@ const updateTrack: Handler = async ({ db }, p) => {
     .where('track_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
+  await writeTrackPrice(db, p, p.entityId, price);
   if (parents !== undefined) {
     await db.deleteFrom('remixes').where('child_track_id', '=', p.entityId).execute();
     await writeRemixes(db, p.entityId, parents);
@@ -447,14 +516,22 @@ export const trackHandlers: readonly HandlerRegistration[] = [
     entityType: 'Track',
     action: 'Create',
     gate: 'Track',
-    writes: ['tracks', 'track_routes', 'stems', 'remixes', 'track_collaborators', 'subscriptions'],
+    writes: [
+      'tracks',
+      'track_routes',
+      'stems',
+      'remixes',
+      'track_collaborators',
+      'subscriptions',
+      'track_price_history',
+    ],
     handle: createTrack,
   },
   {
     entityType: 'Track',
     action: 'Update',
     gate: 'Track',
-    writes: ['tracks', 'track_routes', 'stems', 'remixes', 'track_collaborators'],
+    writes: ['tracks', 'track_routes', 'stems', 'remixes', 'track_collaborators', 'track_price_history'],
     handle: updateTrack,
   },
   { entityType: 'Track', action: 'Delete', gate: 'Track', writes: ['tracks', 'stems'], handle: deleteTrack },
