@@ -3,7 +3,10 @@
 import { type ParityCase, parityCases, userCreate } from './support.js';
 import { blockTimeAt, P, playlistCreate, playlistTx, seedTrack, T, U } from './support-content.js';
 
-const PENDING = 'pending schema 0009';
+/** Epoch seconds of an ISO time (the removal record's unit). */
+const epochOf = (iso: string) => Math.floor(Date.parse(iso) / 1000);
+const reverseIndexOf = (track_id: number) =>
+  `SELECT playlists_containing_track AS containing, playlists_previously_containing_track AS previously FROM tracks WHERE track_id = ${track_id} AND is_current`;
 const owner = U(400);
 const current = (playlist_id: number) => ({ playlist_id, is_current: true });
 const member = (playlist_id: number, track_id: number, is_removed = false) => ({
@@ -309,7 +312,13 @@ const tombstones: ParityCase[] = [
       },
       member(P(4201), T(6300)),
     ],
-    difference: `${PENDING}: tracks.playlists_containing_track / playlists_previously_containing_track (the reverse index)`,
+    queries: [
+      { query: reverseIndexOf(T(6300)), rows: [{ containing: [P(4201)], previously: {} }] },
+      {
+        query: reverseIndexOf(T(6301)),
+        rows: [{ containing: [], previously: { [P(4201)]: { time: epochOf('2025-07-14T08:30:00Z') } } }],
+      },
+    ],
   },
   {
     name: 'a live create writes no tombstones',
@@ -376,14 +385,23 @@ const tombstones: ParityCase[] = [
         equals: { is_removed: true, updated_at: '2026-01-09T00:00:00.000Z' },
       },
     ],
-    difference: `${PENDING}: tracks.playlists_previously_containing_track ({"<playlist_id>": {"time": <epoch>}})`,
+    queries: [
+      {
+        query: reverseIndexOf(T(6304)),
+        rows: [{ containing: [], previously: { [P(4204)]: { time: epochOf('2024-05-02T00:00:00Z') } } }],
+      },
+      {
+        query: reverseIndexOf(T(6305)),
+        rows: [{ containing: [], previously: { [P(4204)]: { time: epochOf('2026-01-09T00:00:00Z') } } }],
+      },
+    ],
   },
 ];
 
 const IDX = 'go:playlist_track_index_test.go';
 const reverseIndex: ParityCase[] = [
   {
-    name: 'add, drop and re-add a track: membership follows (reverse index not kept)',
+    name: 'add, drop and re-add a track: the reverse index follows and the removal record goes',
     from: `${IDX} TestPlaylistLifecycle_MaintainsTrackReverseIndex`,
     setup: [
       [userCreate(U(420)), seedTrack(T(6200), U(420), 'Kept'), seedTrack(T(6201), U(420), 'Dropped')],
@@ -411,7 +429,68 @@ const reverseIndex: ParityCase[] = [
     }),
     outcomes: ['applied'],
     rows: [member(P(4200), T(6200)), member(P(4200), T(6201))],
-    difference: `${PENDING}: tracks.playlists_containing_track, tracks.playlists_previously_containing_track`,
+    queries: [
+      { query: reverseIndexOf(T(6200)), rows: [{ containing: [P(4200)], previously: {} }] },
+      { query: reverseIndexOf(T(6201)), rows: [{ containing: [P(4200)], previously: {} }] },
+    ],
+  },
+  {
+    name: 'a track dropped from an album leaves it and gets a removal record at the block time',
+    from: `${IDX} TestPlaylistLifecycle_MaintainsTrackReverseIndex (drop) / TestUpdatePlaylistTracks_RemoveRecordsBlockTime`,
+    setup: [
+      [userCreate(U(420)), seedTrack(T(6200), U(420), 'Kept'), seedTrack(T(6201), U(420), 'Dropped')],
+      playlistCreate(U(420), P(4200), {
+        playlist_name: 'Album',
+        is_album: true,
+        playlist_contents: {
+          track_ids: [
+            { track: T(6200), time: 1_700_000_000 },
+            { track: T(6201), time: 1_700_000_100 },
+          ],
+        },
+      }),
+    ],
+    block: playlistTx(U(420), P(4200), 'Update', {
+      playlist_contents: { track_ids: [{ track: T(6200), time: 1_700_000_000 }] },
+    }),
+    outcomes: ['applied'],
+    rows: [member(P(4200), T(6201), true)],
+    queries: [
+      { query: reverseIndexOf(T(6200)), rows: [{ containing: [P(4200)], previously: {} }] },
+      {
+        query: reverseIndexOf(T(6201)),
+        rows: [{ containing: [], previously: { [P(4200)]: { time: epochOf(blockTimeAt(3)) } } }],
+      },
+    ],
+  },
+  {
+    name: 'deleting a playlist leaves the reverse index as it was',
+    from: 'go:playlist_delete.go (no playlist_tracks or tracks write) / py:entities/playlist.py delete_playlist',
+    setup: [
+      [userCreate(U(425)), seedTrack(T(6210), U(425), 'In')],
+      playlistCreate(U(425), P(4210), { playlist_contents: [{ track: T(6210), time: 1 }] }),
+    ],
+    block: playlistTx(U(425), P(4210), 'Delete'),
+    outcomes: ['applied'],
+    rows: [member(P(4210), T(6210))],
+    queries: [{ query: reverseIndexOf(T(6210)), rows: [{ containing: [P(4210)], previously: {} }] }],
+  },
+  {
+    name: 'a track in two playlists lists both; leaving one keeps the other',
+    from: 'py:entities/playlist.py update_playlist_tracks (playlists_containing_track is a set of ids)',
+    setup: [
+      [userCreate(U(426)), seedTrack(T(6220), U(426), 'Shared')],
+      playlistCreate(U(426), P(4220), { playlist_contents: [{ track: T(6220), time: 1 }] }),
+      playlistCreate(U(426), P(4221), { playlist_contents: [{ track: T(6220), time: 1 }] }),
+    ],
+    block: playlistTx(U(426), P(4220), 'Update', { playlist_contents: [] }),
+    outcomes: ['applied'],
+    queries: [
+      {
+        query: reverseIndexOf(T(6220)),
+        rows: [{ containing: [P(4221)], previously: { [P(4220)]: { time: epochOf(blockTimeAt(4)) } } }],
+      },
+    ],
   },
   {
     name: 'an update that does not change membership touches no track row',
@@ -545,7 +624,7 @@ const lifecycle: ParityCase[] = [
     ],
   },
   {
-    name: 'a premium album is created; album price history is not stored yet',
+    name: 'a premium album is created with its price history',
     from: 'go:price_history_test.go TestPlaylistCreate_WritesAlbumPriceHistory',
     setup: [userCreate(U(520))],
     block: playlistCreate(U(520), P(8000), {
@@ -558,8 +637,121 @@ const lifecycle: ParityCase[] = [
     outcomes: ['applied'],
     rows: [
       { table: 'playlists', where: current(P(8000)), equals: { is_album: true, is_stream_gated: true } },
+      {
+        table: 'album_price_history',
+        where: { playlist_id: P(8000) },
+        equals: {
+          total_price_cents: 499,
+          splits: [{ user_id: U(520), percentage: 100 }],
+          blocknumber: 2,
+          block_timestamp: blockTimeAt(2),
+        },
+      },
     ],
-    difference: `${PENDING}: album_price_history (total_price_cents 499) is not a table yet`,
+  },
+  {
+    name: 'an album price change adds a row; the same price again adds none',
+    from: 'go:price_history.go updateAlbumPriceHistory / lastAlbumPriceMatches',
+    setup: [
+      userCreate(U(521)),
+      playlistCreate(U(521), P(8001), {
+        is_album: true,
+        is_stream_gated: true,
+        stream_conditions: { usdc_purchase: { price: 499, splits: [{ user_id: U(521), percentage: 100 }] } },
+      }),
+      playlistTx(U(521), P(8001), 'Update', {
+        is_stream_gated: true,
+        stream_conditions: { usdc_purchase: { price: 599, splits: [{ user_id: U(521), percentage: 100 }] } },
+      }),
+    ],
+    block: playlistTx(U(521), P(8001), 'Update', {
+      is_stream_gated: true,
+      stream_conditions: { usdc_purchase: { price: 599, splits: [{ user_id: U(521), percentage: 100 }] } },
+    }),
+    outcomes: ['applied'],
+    rows: [
+      { table: 'album_price_history', where: { playlist_id: P(8001) }, count: 2 },
+      {
+        table: 'album_price_history',
+        where: { playlist_id: P(8001), total_price_cents: 599 },
+        equals: { blocknumber: 3 },
+      },
+    ],
+  },
+  {
+    name: 'a playlist without a stream gate has no price history',
+    from: 'go:price_history.go updateAlbumPriceHistory (is_stream_gated false)',
+    setup: [userCreate(U(522))],
+    block: playlistCreate(U(522), P(8002), {
+      is_album: true,
+      stream_conditions: { usdc_purchase: { price: 499, splits: [{ user_id: U(522), percentage: 100 }] } },
+    }),
+    outcomes: ['applied'],
+    rows: [{ table: 'album_price_history', where: { playlist_id: P(8002) }, count: 0 }],
+  },
+  {
+    name: 'DDEX fields, the autogenerated-image flag and the metadata cid are stored on create',
+    from: 'py:entities/playlist.py create_playlist / go:playlist_row.go insertPlaylistRow',
+    setup: [userCreate(owner)],
+    block: playlistCreate(owner, P(8100), {
+      is_album: true,
+      is_image_autogenerated: true,
+      upc: '123456789012',
+      ddex_release_ids: { icpn: '123456789012' },
+      artists: [{ name: 'A One', roles: ['MainArtist'] }],
+      copyright_line: { text: '2024 Label', year: '2024' },
+      producer_copyright_line: { text: '2024 Producer', year: '2024' },
+      parental_warning_type: 'Explicit',
+    }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'playlists',
+        where: current(P(8100)),
+        equals: {
+          is_image_autogenerated: true,
+          metadata_multihash: 'bafyparity',
+          ddex_release_ids: { icpn: '123456789012' },
+          artists: [{ name: 'A One', roles: ['MainArtist'] }],
+          copyright_line: { text: '2024 Label', year: '2024' },
+          producer_copyright_line: { text: '2024 Producer', year: '2024' },
+          parental_warning_type: 'Explicit',
+        },
+      },
+    ],
+  },
+  {
+    name: 'playlist update: present DDEX keys set or clear, absent ones keep, malformed ones are dropped',
+    from: 'go:playlist_row.go mergePlaylistFromMetadata',
+    setup: [
+      userCreate(owner),
+      playlistCreate(owner, P(8101), {
+        is_image_autogenerated: true,
+        artists: [{ name: 'A' }],
+        copyright_line: { text: 'C' },
+        parental_warning_type: 'Explicit',
+      }),
+    ],
+    block: playlistTx(owner, P(8101), 'Update', {
+      is_image_autogenerated: false,
+      artists: null,
+      parental_warning_type: '',
+      producer_copyright_line: 'not an object',
+    }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'playlists',
+        where: current(P(8101)),
+        equals: {
+          is_image_autogenerated: false,
+          artists: null,
+          copyright_line: { text: 'C' },
+          producer_copyright_line: null,
+          parental_warning_type: null,
+        },
+      },
+    ],
   },
   {
     name: 'a playlist id below the offset',

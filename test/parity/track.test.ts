@@ -4,7 +4,6 @@ import { type ParityCase, parityCases, userCreate, walletOf } from './support.js
 import { blockTimeAt, seedTrack, seedUser, T, trackCreate, trackTx, U } from './support-content.js';
 
 const G = 'go:track_create_test.go';
-const PENDING = 'pending schema 0009';
 const owner = U(1);
 const tid = T(42);
 const current = (track_id: number) => ({ track_id, is_current: true });
@@ -148,10 +147,15 @@ const create: ParityCase[] = [
       {
         table: 'tracks',
         where: current(T(43)),
-        equals: { bpm: 128.5, musical_key: 'D flat minor', audio_upload_id: 'upload-abc' },
+        equals: {
+          bpm: 128.5,
+          musical_key: 'D flat minor',
+          audio_upload_id: 'upload-abc',
+          is_custom_bpm: true,
+          is_custom_musical_key: true,
+        },
       },
     ],
-    difference: `${PENDING}: tracks.is_custom_bpm, tracks.is_custom_musical_key are not columns yet`,
   },
   {
     name: 'migrated state flags: is_scheduled_release persists',
@@ -171,9 +175,20 @@ const create: ParityCase[] = [
     }),
     outcomes: ['applied'],
     rows: [
-      { table: 'tracks', where: current(T(45)), equals: { is_scheduled_release: true, is_delete: false } },
+      {
+        table: 'tracks',
+        where: current(T(45)),
+        equals: {
+          is_scheduled_release: true,
+          is_delete: false,
+          is_playlist_upload: true,
+          is_custom_bpm: true,
+          is_custom_musical_key: true,
+          comments_disabled: true,
+          no_ai_use: true,
+        },
+      },
     ],
-    difference: `${PENDING}: tracks.is_playlist_upload, is_custom_bpm, is_custom_musical_key, comments_disabled, no_ai_use`,
   },
   {
     name: 'omitted state flags default to false',
@@ -190,10 +205,14 @@ const create: ParityCase[] = [
           is_unlisted: false,
           is_downloadable: false,
           is_available: true,
+          is_playlist_upload: false,
+          is_custom_bpm: false,
+          is_custom_musical_key: false,
+          comments_disabled: false,
+          no_ai_use: false,
         },
       },
     ],
-    difference: `${PENDING}: tracks.is_playlist_upload, is_custom_bpm, is_custom_musical_key, comments_disabled, no_ai_use`,
   },
   {
     name: 'an unrecognised musical key (a sharp) and a zero bpm are stored as NULL',
@@ -223,7 +242,7 @@ const create: ParityCase[] = [
     outcomes: ['signer_not_authorized'],
   },
   {
-    name: 'DDEX rights metadata on create: the track is created, the DDEX columns are not stored yet',
+    name: 'DDEX rights metadata on create is stored',
     from: `${G} TestTrackCreate_PersistsDdexRightsMetadata`,
     setup: [userCreate(owner)],
     block: trackCreate(owner, T(91), {
@@ -239,31 +258,77 @@ const create: ParityCase[] = [
       is_original_available: true,
     }),
     outcomes: ['applied'],
-    rows: [{ table: 'tracks', where: current(T(91)), equals: { title: 'Rights' } }],
-    difference: `${PENDING}: tracks.artists, resource_contributors, indirect_resource_contributors, rights_controller, copyright_line, producer_copyright_line, parental_warning_type, is_original_available`,
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(91)),
+        equals: {
+          title: 'Rights',
+          artists: [{ name: 'A One', roles: ['MainArtist'] }],
+          resource_contributors: [{ name: 'R One', roles: ['Producer'] }],
+          indirect_resource_contributors: [{ name: 'I One', roles: ['Composer'] }],
+          rights_controller: { name: 'Michael Kumar', roles: ['RightsController'] },
+          copyright_line: { text: '2024 Label', year: '2024' },
+          producer_copyright_line: { text: '2024 Producer', year: '2024' },
+          parental_warning_type: 'Explicit',
+          is_original_available: true,
+        },
+      },
+    ],
   },
   {
-    name: 'DDEX fields on update are read from metadata (not stored yet)',
+    name: 'DDEX fields on update are read from metadata',
     from: 'go:track_ddex_test.go TestTrackDDEXFieldsReadFromMetadata',
     setup: [userCreate(owner), trackCreate(owner, T(92))],
     block: trackTx(owner, T(92), 'Update', {
       artists: [{ name: 'A' }],
+      resource_contributors: [{ name: 'B' }],
+      indirect_resource_contributors: [{ name: 'C' }],
       rights_controller: { name: 'D' },
+      copyright_line: { text: 'E' },
+      producer_copyright_line: { text: 'F' },
       parental_warning_type: 'Explicit',
       is_original_available: true,
     }),
     outcomes: ['applied'],
-    rows: [{ table: 'tracks', where: current(T(92)), equals: { title: `T${T(92)}` } }],
-    difference: `${PENDING}: the DDEX columns of tracks (artists … is_original_available)`,
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(92)),
+        equals: {
+          title: `T${T(92)}`,
+          artists: [{ name: 'A' }],
+          resource_contributors: [{ name: 'B' }],
+          indirect_resource_contributors: [{ name: 'C' }],
+          rights_controller: { name: 'D' },
+          copyright_line: { text: 'E' },
+          producer_copyright_line: { text: 'F' },
+          parental_warning_type: 'Explicit',
+          is_original_available: true,
+        },
+      },
+    ],
   },
   {
     name: 'DDEX fields absent from an update leave the row alone',
     from: 'go:track_ddex_test.go TestTrackDDEXFieldsPreservedWhenAbsent',
-    setup: [userCreate(owner), trackCreate(owner, T(93), { artists: [{ name: 'kept' }], description: 'd' })],
+    setup: [
+      userCreate(owner),
+      trackCreate(owner, T(93), {
+        artists: [{ name: 'kept' }],
+        is_original_available: true,
+        description: 'd',
+      }),
+    ],
     block: trackTx(owner, T(93), 'Update', { mood: 'calm' }),
     outcomes: ['applied'],
-    rows: [{ table: 'tracks', where: current(T(93)), equals: { description: 'd' } }],
-    difference: `${PENDING}: tracks.artists, tracks.is_original_available`,
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(93)),
+        equals: { description: 'd', artists: [{ name: 'kept' }], is_original_available: true },
+      },
+    ],
   },
 ];
 
@@ -916,8 +981,18 @@ const gating: ParityCase[] = [
           },
         },
       },
+      {
+        table: 'track_price_history',
+        where: { track_id: T(7000) },
+        equals: {
+          total_price_cents: 199,
+          access: 'stream',
+          splits: [{ user_id: U(500), percentage: 100 }],
+          blocknumber: 2,
+          block_timestamp: blockTimeAt(2),
+        },
+      },
     ],
-    difference: `${PENDING}: track_price_history (total_price_cents 199, access stream) is not a table yet`,
   },
   {
     name: 'a free track has no price history',
@@ -931,8 +1006,8 @@ const gating: ParityCase[] = [
         where: current(T(7100)),
         equals: { is_stream_gated: false, stream_conditions: null },
       },
+      { table: 'track_price_history', where: { track_id: T(7100) }, count: 0 },
     ],
-    difference: `${PENDING}: track_price_history is not a table yet (nothing to count)`,
   },
 ];
 
@@ -943,7 +1018,7 @@ const envelope = (root: Record<string, unknown>, data: Record<string, unknown>) 
   JSON.stringify({ cid: 'c1', ...root, data: { title: 't', owner_id: U(661), track_cid: 'tc', ...data } });
 const access: ParityCase[] = [
   {
-    name: 'access_authorities are trimmed; allowed_api_keys are not stored yet',
+    name: 'access_authorities are trimmed; allowed_api_keys are lower-cased',
     from: 'go:access_authorities_test.go TestTrackCreate_AppliesAccessNormalization',
     setup: [userCreate(U(900))],
     block: trackCreate(U(900), T(9900), {
@@ -953,8 +1028,13 @@ const access: ParityCase[] = [
       access_authorities: ['  0xLOWER  '],
     }),
     outcomes: ['applied'],
-    rows: [{ table: 'tracks', where: current(T(9900)), equals: { access_authorities: ['0xLOWER'] } }],
-    difference: `${PENDING}: tracks.allowed_api_keys (lower-cased ["upper-key"]) is not a column yet`,
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(9900)),
+        equals: { access_authorities: ['0xLOWER'], allowed_api_keys: ['upper-key'] },
+      },
+    ],
   },
   ...(
     [
@@ -1125,6 +1205,251 @@ const lifecycle: ParityCase[] = [
   },
 ];
 
+const TR = 'go:track_row.go mergeTrackFromMetadata';
+const PH = 'go:price_history.go';
+const usdc = (owner: number, price: number) => ({
+  usdc_purchase: { price, splits: [{ user_id: owner, percentage: 100 }] },
+});
+const priced = (owner: number, price: number) => ({
+  is_stream_gated: true,
+  is_download_gated: true,
+  stream_conditions: usdc(owner, price),
+  download_conditions: usdc(owner, price),
+});
+/** The production columns (docs/schema.md): create, merge on update, malformed values, price history. */
+const production: ParityCase[] = [
+  {
+    name: 'cover, preview start and AI attribution are stored on create',
+    from: 'go:track_create.go insertTrackAndRouteWithState',
+    setup: [userCreate(owner), userCreate(U(2))],
+    block: trackCreate(owner, T(1100), {
+      cover_original_song_title: 'Original',
+      cover_original_artist: 'Someone',
+      preview_start_seconds: 30.5,
+      ai_attribution_user_id: U(2),
+      ddex_release_ids: { grid: 'A1-2345', icpn: '0123' },
+    }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(1100)),
+        equals: {
+          cover_original_song_title: 'Original',
+          cover_original_artist: 'Someone',
+          preview_start_seconds: 30.5,
+          ai_attribution_user_id: U(2),
+          ddex_release_ids: { grid: 'A1-2345', icpn: '0123' },
+        },
+      },
+    ],
+  },
+  {
+    name: 'absent production fields are NULL on create',
+    from: 'go:track_create.go insertTrackAndRouteWithState (absent → NULL)',
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(1101)),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(1101)),
+        equals: {
+          artists: null,
+          rights_controller: null,
+          ddex_release_ids: null,
+          parental_warning_type: null,
+          allowed_api_keys: null,
+          preview_start_seconds: null,
+          ai_attribution_user_id: null,
+          cover_original_song_title: null,
+          is_original_available: false,
+        },
+      },
+    ],
+  },
+  {
+    name: 'an ai_attribution_user_id past int4 is rejected before any write',
+    from: 'go:track_create.go (MetadataInt64 into an integer column: 22003 in the reference)',
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(1102), { ai_attribution_user_id: 2 ** 31 }),
+    outcomes: ['metadata_id_invalid'],
+  },
+  {
+    name: 'update: null clears preview_start_seconds, "" clears a cover field, flags set, a null id keeps',
+    from: TR,
+    setup: [
+      userCreate(owner),
+      userCreate(U(2)),
+      trackCreate(owner, T(1103), {
+        preview_start_seconds: 12,
+        cover_original_song_title: 'Original',
+        cover_original_artist: 'Someone',
+        ai_attribution_user_id: U(2),
+        is_playlist_upload: true,
+      }),
+    ],
+    block: trackTx(owner, T(1103), 'Update', {
+      preview_start_seconds: null,
+      cover_original_song_title: '',
+      ai_attribution_user_id: null,
+      comments_disabled: true,
+      no_ai_use: true,
+    }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(1103)),
+        equals: {
+          preview_start_seconds: null,
+          cover_original_song_title: null,
+          cover_original_artist: 'Someone',
+          ai_attribution_user_id: U(2),
+          comments_disabled: true,
+          no_ai_use: true,
+          is_playlist_upload: true,
+        },
+      },
+    ],
+  },
+  {
+    name: 'update: an explicit null clears a DDEX column and ddex_release_ids',
+    from: `${TR} (MetadataJSON present → marshalJSONOrNil)`,
+    setup: [
+      userCreate(owner),
+      trackCreate(owner, T(1104), { artists: [{ name: 'A' }], ddex_release_ids: { grid: 'G' } }),
+    ],
+    block: trackTx(owner, T(1104), 'Update', { artists: null, ddex_release_ids: null }),
+    outcomes: ['applied'],
+    rows: [{ table: 'tracks', where: current(T(1104)), equals: { artists: null, ddex_release_ids: null } }],
+  },
+  {
+    name: 'malformed DDEX values are dropped on create: a list of non-objects, a string controller',
+    from: 'py:entities/track.py populate_track_record_metadata (only lists of dicts / non-empty dicts)',
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(1105), {
+      artists: ['not an object'],
+      resource_contributors: [],
+      rights_controller: 'Label',
+      copyright_line: {},
+      ddex_release_ids: ['x'],
+    }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(1105)),
+        equals: {
+          artists: null,
+          resource_contributors: null,
+          rights_controller: null,
+          copyright_line: null,
+          ddex_release_ids: null,
+        },
+      },
+    ],
+  },
+  {
+    name: 'a malformed DDEX value on update keeps the stored one',
+    from: 'py:entities/track.py populate_track_record_metadata (invalid value: attribute untouched)',
+    setup: [
+      userCreate(owner),
+      trackCreate(owner, T(1106), { artists: [{ name: 'kept' }], rights_controller: { name: 'R' } }),
+    ],
+    block: trackTx(owner, T(1106), 'Update', { artists: 'x', rights_controller: [1] }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'tracks',
+        where: current(T(1106)),
+        equals: { artists: [{ name: 'kept' }], rights_controller: { name: 'R' } },
+      },
+    ],
+  },
+  {
+    name: 'a DDEX list over 100 entries is dropped',
+    from: 'py:entities/track.py populate_track_record_metadata (a list of dicts)',
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(1107), {
+      artists: Array.from({ length: 101 }, (_, i) => ({ name: `a${i}` })),
+    }),
+    outcomes: ['applied'],
+    rows: [{ table: 'tracks', where: current(T(1107)), equals: { artists: null } }],
+    difference: 'bounded DDEX lists: the reference stores any list of objects (docs/parity-content.md)',
+  },
+  {
+    name: 'allowed_api_keys: null clears; a value that is not a list clears too',
+    from: 'go:access_authorities.go normalizeAllowedAPIKeys',
+    setup: [
+      userCreate(owner),
+      trackCreate(owner, T(1108), { allowed_api_keys: ['KEY-1', 7, 'key-2'] }),
+      trackCreate(owner, T(1109), { allowed_api_keys: ['k'] }),
+    ],
+    block: [
+      trackTx(owner, T(1108), 'Update', { allowed_api_keys: null }),
+      trackTx(owner, T(1109), 'Update', { allowed_api_keys: 'k' }),
+    ],
+    outcomes: ['applied', 'applied'],
+    rows: [
+      { table: 'tracks', where: current(T(1108)), equals: { allowed_api_keys: null } },
+      { table: 'tracks', where: current(T(1109)), equals: { allowed_api_keys: null } },
+    ],
+  },
+  {
+    name: 'allowed_api_keys keep only strings, lower-cased',
+    from: 'go:access_authorities.go normalizeAllowedAPIKeys (non-strings skipped)',
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(1110), { allowed_api_keys: ['KEY-1', 7, 'key-2'] }),
+    outcomes: ['applied'],
+    rows: [{ table: 'tracks', where: current(T(1110)), equals: { allowed_api_keys: ['key-1', 'key-2'] } }],
+  },
+  {
+    name: 'a price change on update adds a price history row at the block time',
+    from: `${PH} updateTrackPriceHistory / py:entities/track.py update_track_price_history`,
+    setup: [userCreate(owner), trackCreate(owner, T(1111), priced(owner, 199))],
+    block: trackTx(owner, T(1111), 'Update', priced(owner, 299)),
+    outcomes: ['applied'],
+    rows: [
+      { table: 'track_price_history', where: { track_id: T(1111) }, count: 2 },
+      {
+        table: 'track_price_history',
+        where: { track_id: T(1111), total_price_cents: 299 },
+        equals: { access: 'stream', blocknumber: 3, block_timestamp: blockTimeAt(3) },
+      },
+    ],
+  },
+  {
+    name: 'an update with the same price and splits adds no price history row',
+    from: `${PH} lastTrackPriceMatches`,
+    setup: [userCreate(owner), trackCreate(owner, T(1112), priced(owner, 199))],
+    block: trackTx(owner, T(1112), 'Update', { ...priced(owner, 199), title: 'renamed' }),
+    outcomes: ['applied'],
+    rows: [{ table: 'track_price_history', where: { track_id: T(1112) }, count: 1 }],
+  },
+  {
+    name: 'a download-only USDC gate is priced with access download',
+    from: `${PH} pickPriceConditions`,
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(1113), { is_download_gated: true, download_conditions: usdc(owner, 50) }),
+    outcomes: ['applied'],
+    rows: [
+      {
+        table: 'track_price_history',
+        where: { track_id: T(1113) },
+        equals: { access: 'download', total_price_cents: 50 },
+      },
+    ],
+  },
+  {
+    name: 'a USDC price that is not an integer is rejected',
+    from: `${PH} (missing or non-int price) / py:entities/track.py ("Invalid type of … 'price'")`,
+    setup: [userCreate(owner)],
+    block: trackCreate(owner, T(1114), priced(owner, 1.5)),
+    outcomes: ['metadata_value_invalid'],
+  },
+];
+
 parityCases('track', [
   ...stateless,
   ...create,
@@ -1136,5 +1461,6 @@ parityCases('track', [
   ...genres,
   ...gating,
   ...access,
+  ...production,
   ...lifecycle,
 ]);
