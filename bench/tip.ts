@@ -4,10 +4,10 @@
 // over the production RPC path. Both figures are reported: the latency seen from outside (available →
 // committed, what an operator waits) and the daemon's own histogram (block timestamp → committed).
 import { pathToFileURL } from 'node:url';
+import { SIM_CHAIN_ID, SimChain } from '../sim/chain.js';
 import { createDatabase } from '../sim/database.js';
 import { startEphemeralPostgres } from '../sim/ephemeral-postgres.js';
 import { startRpcServer } from '../sim/rpc-server.js';
-import { SIM_CHAIN_ID, SimChain } from '../sim/chain.js';
 import { rpcSource } from '../src/chain/rpc-source.js';
 import type { WireGetBlockResponse } from '../src/chain/wire.js';
 import { connect } from '../src/db/connect.js';
@@ -50,8 +50,12 @@ async function followTip(serverUrl: string, blockTimeMs: number, blocks: number)
   const produce = () => {
     produced++;
     const r = chain.responseFor(produced);
-    // The production timestamp is the moment the node has the block, as the metric assumes.
-    stamped.set(produced, { ...r, block: { ...r.block, timestamp: new Date().toISOString() } });
+    // The production timestamp is the moment the node has the block, as the metric assumes; the head it
+    // reports is itself (the simulated chain's answers name its full length).
+    stamped.set(produced, {
+      block: { ...r.block, timestamp: new Date().toISOString() },
+      currentHeight: String(produced),
+    });
     availableAt.set(produced, performance.now());
   };
   for (let i = 0; i < WARMUP; i++) produce();

@@ -127,7 +127,8 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
   /** Full in blocks, or in bytes once it holds anything (a block larger than the bound still passes alone). */
   private isFull(): boolean {
     return (
-      this.buffer.length >= this.bufferSize || (this.buffer.length > 0 && this.bufferedBytes >= this.bufferBytes)
+      this.buffer.length >= this.bufferSize ||
+      (this.buffer.length > 0 && this.bufferedBytes >= this.bufferBytes)
     );
   }
 

@@ -252,7 +252,8 @@ class RunLoop {
       } catch (e) {
         if (e instanceof GuardError) throw e;
         const err = e instanceof BlockError ? e : new BlockError(block.height, isRetryable(e), e);
-        const pastDeadline = retryDeadlineMs !== undefined && clock.monotonicMs() - firstTry > retryDeadlineMs;
+        const pastDeadline =
+          retryDeadlineMs !== undefined && clock.monotonicMs() - firstTry > retryDeadlineMs;
         if (err.retryable && !pastDeadline && !signal?.aborted) {
           attempt++;
           delay = Math.min(BLOCK_RETRY_MAX_MS, delay === 0 ? BLOCK_RETRY_START_MS : delay * 2);
