@@ -28,6 +28,11 @@ interface Frame {
   expectKey: boolean;
 }
 
+/** The kept part passed its bound: the message says by how much, the caller names the height. */
+export class KeptTooLargeError extends Error {
+  override name = 'KeptTooLargeError';
+}
+
 export class BlockBodyFilter {
   private readonly kept: Buffer[] = [];
   private keptLength = 0;
@@ -42,6 +47,9 @@ export class BlockBodyFilter {
   private dropping = false;
   private readonly dropStack: number[] = [];
   private malformed = false;
+
+  /** What the kept text may reach: it is parsed whole, so it costs about three times this at its peak. */
+  constructor(private readonly maxKeptBytes = Number.POSITIVE_INFINITY) {}
 
   /** Bytes that will reach JSON.parse. */
   get keptBytes(): number {
@@ -162,6 +170,10 @@ export class BlockBodyFilter {
 
   private keep(chunk: Uint8Array, from: number, to: number): void {
     if (to <= from) return;
+    if (this.keptLength + (to - from) > this.maxKeptBytes)
+      throw new KeptTooLargeError(
+        `the block's content (the answer without skipped tx payloads) is larger than ${this.maxKeptBytes} bytes`,
+      );
     // A copy: a slice would pin the whole network chunk it came from.
     const part = Buffer.from(chunk.subarray(from, to));
     this.kept.push(part);

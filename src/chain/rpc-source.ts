@@ -5,7 +5,7 @@ import type { Clock } from '../deps/clock.js';
 import { nextBackoff } from '../shared/backoff.js';
 import { redactSecrets, redactUrl } from '../shared/redact.js';
 import type { BlockSource, FetchResult } from './block-source.js';
-import { BlockBodyFilter } from './body-filter.js';
+import { BlockBodyFilter, KeptTooLargeError } from './body-filter.js';
 import { DecodeError, decodeGetBlockResponse } from './decode.js';
 
 /** A failed call to the node: HTTP status (none for network errors and timeouts) and Connect code. */
@@ -57,6 +57,12 @@ export type RpcSource = BlockSource & { status(signal?: AbortSignal): Promise<No
 const SERVICE = 'core.v1.CoreService';
 /** Well above a CometBFT block's default 21 MiB limit in its JSON encoding. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * With keepRaw false, what is kept of an answer (all but skipped tx payloads) stops at min(maxBodyBytes, this):
+ * it is what a real block decodes from (the same bound as above), and it is held about three times over while
+ * parsed. Raising --rpc-max-body-bytes admits larger skipped payloads, not larger blocks.
+ */
+export const MAX_KEPT_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 /** Connect codes worth retrying (the server is starting, overloaded, or hit a transient error). */
 const RETRYABLE_CODES = new Set([
@@ -214,7 +220,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
         { height: String(height) },
         signal,
         `GetBlock height ${height}`,
-        keepRaw ? undefined : new BlockBodyFilter(),
+        keepRaw ? undefined : new BlockBodyFilter(Math.min(maxBodyBytes, MAX_KEPT_BYTES)),
       );
       try {
         const decoded = decodeGetBlockResponse(json, height);
@@ -300,8 +306,17 @@ async function readCapped(
       await reader.cancel().catch(() => {});
       throw tooLarge();
     }
-    if (filter) filter.push(value);
-    else chunks.push(value);
+    if (!filter) {
+      chunks.push(value);
+      continue;
+    }
+    try {
+      filter.push(value);
+    } catch (e) {
+      await reader.cancel().catch(() => {});
+      if (e instanceof KeptTooLargeError) throw new DecodeError(`${what}: ${e.message}; not read further`);
+      throw e;
+    }
   }
   if (!filter) return Buffer.concat(chunks, size).toString('utf8');
   try {

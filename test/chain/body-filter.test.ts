@@ -119,6 +119,19 @@ describe('rpcSource answer size', () => {
     expect(state.pulled).toBeLessThan(MAX + 4 * 65_536);
   });
 
+  it('what is kept of an answer stops at 64 MiB however high the maximum: a raised maximum admits skipped payloads, not larger blocks', async () => {
+    const { state, fetchImpl } = streamed(1e9, false);
+    const s = rpcSource('http://node.invalid', {
+      fetchImpl,
+      maxBodyBytes: 512 * 1024 * 1024,
+      keepRaw: false,
+    });
+    await expect(s.fetch(5, never)).rejects.toThrow(
+      /^GetBlock height 5: the block's content \(the answer without skipped tx payloads\) is larger than 67108864 bytes; not read further$/,
+    );
+    expect(state.pulled).toBeLessThan(64 * 1024 * 1024 + 4 * 65_536);
+  });
+
   it('a declared Content-Length above the maximum is refused before any byte is read', async () => {
     const { state, fetchImpl } = streamed(1e9, true);
     const s = rpcSource('http://node.invalid', { fetchImpl, maxBodyBytes: MAX });

@@ -1,9 +1,12 @@
 // The built daemon's memory against huge node answers: blocks whose answers are 200 MB each (a release tx
-// carrying a 200 MB payload, under a raised --rpc-max-body-bytes) are accepted and indexed, and a 1 GB
-// chunked answer (no Content-Length) is refused as it streams, with a message naming the limit, until the
-// retry deadline; through it all the daemon's peak RSS (VmHWM, /proc/<pid>/status) stays ≤ 300 MB, and
-// nothing is written for the refused height. The fake node generates the bodies as it sends them.
+// carrying a 200 MB payload, under a raised --rpc-max-body-bytes) are accepted and indexed, and 1 GB chunked
+// answers (no Content-Length) at one height are refused as they stream until the retry deadline: one kind
+// (a 1 GB payload) at --rpc-max-body-bytes, the other (1 GB inside the block hash, which is kept) at the
+// 64 MiB bound on what is kept, each with a message naming its limit. Through it all the daemon's peak RSS
+// (VmHWM, /proc/<pid>/status) stays ≤ 300 MB, and nothing is written for the refused height. The fake
+// node generates the bodies as it sends them.
 import { readFileSync } from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { generatedBody, startFakeNode } from '../cli/fake-node.js';
@@ -18,6 +21,21 @@ const MAX_BODY = 256 * 1024 * 1024;
 const chain = new SimChain({ seed: 33, blocks: 12 });
 const FILL = 'A'.repeat(65_536);
 const releaseHash = (h: number) => `${'e'.repeat(62)}${String(h).padStart(2, '0')}`;
+
+/** The honest block at `h` with one more tx, a release whose payload is `fillBytes` of generated text. */
+function withRelease(res: ServerResponse, h: number, fillBytes: number): void {
+  const honest = chain.responseFor(h);
+  const txs = Array.isArray(honest.block?.transactions) ? honest.block.transactions : [];
+  const body = JSON.stringify({
+    ...honest,
+    block: {
+      ...honest.block,
+      transactions: [...txs, { hash: releaseHash(h), transaction: { release: { payload: 'FILL' } } }],
+    },
+  });
+  const [head, tail] = body.split('FILL') as [string, string];
+  generatedBody(res, head, FILL, fillBytes, tail);
+}
 
 /** Peak resident set so far (kB), or undefined once the process is gone. */
 function vmHwmKb(pid: number): number | undefined {
@@ -38,24 +56,13 @@ describe.runIf(testBackend() === 'postgres' && process.platform === 'linux')(
       const t = await createTestDb();
       const node = await startFakeNode(chain, SIM_CHAIN_ID, (h, res) => {
         if (HUGE.includes(h)) {
-          const honest = chain.responseFor(h);
-          const txs = Array.isArray(honest.block?.transactions) ? honest.block.transactions : [];
-          const body = JSON.stringify({
-            ...honest,
-            block: {
-              ...honest.block,
-              transactions: [...txs, { hash: releaseHash(h), transaction: { release: { payload: 'FILL' } } }],
-            },
-          });
-          const [head, tail] = body.split('FILL') as [string, string];
-          generatedBody(res, head, FILL, HUGE_BYTES, tail);
+          withRelease(res, h, HUGE_BYTES);
           return true;
         }
-        if (h === REFUSED) {
-          generatedBody(res, '{"block":{"height":"9","hash":"', FILL, 1_000 * MB, '"}}');
-          return true;
-        }
-        return false;
+        if (h !== REFUSED) return false;
+        if ((node.attempts.get(h) ?? 0) % 2 === 1) withRelease(res, h, 1_000 * MB);
+        else generatedBody(res, `{"block":{"height":"${h}","hash":"`, FILL, 1_000 * MB, '"}}');
+        return true;
       });
       try {
         const d = spawnDaemon([
