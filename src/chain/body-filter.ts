@@ -37,6 +37,8 @@ export class BlockBodyFilter {
   private readonly kept: Buffer[] = [];
   private keptLength = 0;
   private readonly stack: Frame[] = [];
+  /** Open brackets below the last frame, in a value that cannot hold a drop point (only counted). */
+  private skim = 0;
   private expectValue = true;
   private inString = false;
   private escape = false;
@@ -107,6 +109,13 @@ export class BlockBodyFilter {
         i++;
         continue;
       }
+      if (this.skim > 0) {
+        if (b === QUOTE) this.inString = true;
+        else if (b === OPEN_OBJ || b === OPEN_ARR) this.skim++;
+        else if (b === CLOSE_OBJ || b === CLOSE_ARR) this.skim--;
+        i++;
+        continue;
+      }
       if (b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09) {
         i++;
         continue;
@@ -133,11 +142,14 @@ export class BlockBodyFilter {
           }
           break;
         case OPEN_OBJ:
-          this.stack.push({ array: false, key: undefined, expectKey: true });
-          break;
         case OPEN_ARR:
-          this.stack.push({ array: true, key: undefined, expectKey: false });
-          this.expectValue = true;
+          // Frames only along the path to a drop point; anything else is only counted through.
+          if (!this.mayHoldDrop(b === OPEN_ARR)) this.skim = 1;
+          else if (b === OPEN_OBJ) this.stack.push({ array: false, key: undefined, expectKey: true });
+          else {
+            this.stack.push({ array: true, key: undefined, expectKey: false });
+            this.expectValue = true;
+          }
           break;
         case CLOSE_OBJ:
         case CLOSE_ARR:
@@ -186,6 +198,25 @@ export class BlockBodyFilter {
     this.keyBytes = undefined;
     if (!top) return;
     top.key = this.keyPlain && bytes.length <= MAX_KEY_BYTES ? String.fromCharCode(...bytes) : undefined;
+  }
+
+  /** A container opened now is on the path root → block → transactions → [tx] → transaction. */
+  private mayHoldDrop(array: boolean): boolean {
+    const s = this.stack;
+    switch (s.length) {
+      case 0:
+        return !array;
+      case 1:
+        return !array && s[0]!.key === 'block';
+      case 2:
+        return array && s[1]!.key === 'transactions';
+      case 3:
+        return !array;
+      case 4:
+        return !array && s[3]!.key === 'transaction';
+      default:
+        return false;
+    }
   }
 
   /** The value starting now is one the decoder never reads. */
