@@ -346,6 +346,7 @@ async function main() {
     const decayFigures = await decay(server.url);
     log('live latency');
     const liveFigures = await live(server.url);
+    log(await (await import('./tip.js')).tipSection(server.url));
     log('challenge tick scaling');
     const tick = await challengeTick(server.url);
     log('cooldown probe scaling');

@@ -8,6 +8,8 @@ export type FetchResult =
       readonly chainHead: number | undefined;
       /** The response body text exactly as the node sent it, when the source has one (block-file capture). */
       readonly raw?: string;
+      /** About what the block (and raw, if kept) holds in memory: the bytes of the answer that were kept. */
+      readonly sizeBytes?: number;
     }
   | { readonly status: 'not-yet'; readonly chainHead: number | undefined }
   | { readonly status: 'end' };

@@ -157,6 +157,7 @@ export function fileSource(path: string): BlockSource {
     const { block, raw } = next;
     next = undefined;
     handedOut = true;
-    return { status: 'block', block, chainHead: undefined, raw };
+    // The line and its parsed copy (UTF-16 length as the measure: near enough for a memory bound).
+    return { status: 'block', block, chainHead: undefined, raw, sizeBytes: 2 * raw.length };
   }
 }

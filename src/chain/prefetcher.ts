@@ -1,5 +1,6 @@
-// Fetches heights ahead of the indexer into a bounded buffer. On an error or a not-yet-produced block
-// it backs off (200 ms doubling, capped near 3.2 s) and retries THE SAME height: it never skips one.
+// Fetches heights ahead of the indexer into a buffer bounded in blocks and in bytes. On an error it backs
+// off (200 ms doubling, capped near 3.2 s) and retries THE SAME height: it never skips one. A not-yet answer
+// is the tip, not an error: the height is asked again every tipPollMs, so a new block waits at most that long.
 import type { Clock } from '../deps/clock.js';
 import { nextBackoff } from '../shared/backoff.js';
 import { type BlockSource, SourceFatalError } from './block-source.js';
@@ -11,6 +12,10 @@ export interface PrefetchItem {
   readonly chainHead: number | undefined;
   /** The node's response body text, when the source keeps it. */
   readonly raw?: string;
+  /** What the item holds in memory, as the source measured it (0 when it did not). */
+  readonly sizeBytes: number;
+  /** The height was asked for before the node had it: the block was fetched as the tip moved. */
+  readonly atTip: boolean;
 }
 
 export interface PrefetchOptions {
@@ -18,6 +23,10 @@ export interface PrefetchOptions {
   /** Inclusive; undefined = follow the chain forever. */
   readonly endHeight?: number;
   readonly bufferSize?: number;
+  /** Stop fetching ahead while the buffered items hold this many bytes (one item is always allowed). */
+  readonly bufferBytes?: number;
+  /** How often a height the node has not produced yet is asked again. */
+  readonly tipPollMs?: number;
   readonly clock: Clock;
   readonly signal?: AbortSignal;
   /**
@@ -42,9 +51,15 @@ export class RetryDeadlineError extends SourceFatalError {
 }
 
 export const DEFAULT_PREFETCH_BUFFER = 50;
+export const DEFAULT_PREFETCH_BUFFER_BYTES = 256 * 1024 * 1024;
+/** A GetBlock for a height the node lacks is a small answer: 20 a second costs the node little. */
+export const DEFAULT_TIP_POLL_MS = 50;
+
 export class Prefetcher implements AsyncIterable<PrefetchItem> {
   private readonly buffer: PrefetchItem[] = [];
   private readonly bufferSize: number;
+  private readonly bufferBytes: number;
+  private bufferedBytes = 0;
   private wakeConsumer: (() => void) | undefined;
   private wakeProducer: (() => void) | undefined;
   private done = false;
@@ -57,11 +72,17 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
     private readonly opts: PrefetchOptions,
   ) {
     this.bufferSize = Math.max(1, opts.bufferSize ?? DEFAULT_PREFETCH_BUFFER);
+    this.bufferBytes = Math.max(1, opts.bufferBytes ?? DEFAULT_PREFETCH_BUFFER_BYTES);
     opts.signal?.addEventListener('abort', () => this.stop(), { once: true });
   }
 
   get depth(): number {
     return this.buffer.length;
+  }
+
+  /** Bytes held by the buffered items. */
+  get depthBytes(): number {
+    return this.bufferedBytes;
   }
 
   stop(): void {
@@ -73,6 +94,7 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
   /** Blocks already fetched, without waiting: lets the run loop group-commit a backlog. */
   takeReady(max: number): PrefetchItem[] {
     const items = this.buffer.splice(0, Math.max(0, max));
+    for (const item of items) this.bufferedBytes -= item.sizeBytes;
     if (items.length > 0) this.wakeProducer?.();
     return items;
   }
@@ -86,6 +108,7 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
       while (true) {
         const item = this.buffer.shift();
         if (item) {
+          this.bufferedBytes -= item.sizeBytes;
           this.wakeProducer?.();
           yield item;
           continue;
@@ -101,6 +124,14 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
     }
   }
 
+  /** Full in blocks, or in bytes once it holds anything (a block larger than the bound still passes alone). */
+  private isFull(): boolean {
+    return (
+      this.buffer.length >= this.bufferSize ||
+      (this.buffer.length > 0 && this.bufferedBytes >= this.bufferBytes)
+    );
+  }
+
   private wake() {
     this.wakeConsumer?.();
     this.wakeProducer?.();
@@ -108,13 +139,15 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
 
   private async produce(): Promise<void> {
     const { clock, endHeight, onRetry } = this.opts;
+    const tipPollMs = Math.max(1, this.opts.tipPollMs ?? DEFAULT_TIP_POLL_MS);
     const signal = this.controller.signal;
     let height = this.opts.startHeight;
     let backoff = 0;
     let failingSince: number | undefined;
+    let waitedAtTip = false;
     try {
       while (!signal.aborted && (endHeight === undefined || height <= endHeight)) {
-        if (this.buffer.length >= this.bufferSize) {
+        if (this.isFull()) {
           await new Promise<void>((resolve) => {
             this.wakeProducer = resolve;
           });
@@ -141,21 +174,26 @@ export class Prefetcher implements AsyncIterable<PrefetchItem> {
         }
         if (result.status === 'end') break;
         failingSince = undefined;
+        backoff = 0;
         if (result.status === 'not-yet') {
-          backoff = nextBackoff(backoff);
-          onRetry?.(height, 'not-yet', undefined, backoff);
-          await clock.sleep(backoff, signal).catch(() => {});
+          waitedAtTip = true;
+          onRetry?.(height, 'not-yet', undefined, tipPollMs);
+          await clock.sleep(tipPollMs, signal).catch(() => {});
           continue;
         }
         if (result.block.height !== height) {
           throw new Error(`source returned block ${result.block.height} for height ${height}`);
         }
-        backoff = 0;
+        const sizeBytes = result.sizeBytes ?? 0;
         this.buffer.push({
           block: result.block,
           chainHead: result.chainHead,
           ...(result.raw !== undefined ? { raw: result.raw } : {}),
+          sizeBytes,
+          atTip: waitedAtTip,
         });
+        this.bufferedBytes += sizeBytes;
+        waitedAtTip = false;
         height++;
         this.wakeConsumer?.();
       }

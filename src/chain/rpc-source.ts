@@ -5,6 +5,7 @@ import type { Clock } from '../deps/clock.js';
 import { nextBackoff } from '../shared/backoff.js';
 import { redactSecrets, redactUrl } from '../shared/redact.js';
 import type { BlockSource, FetchResult } from './block-source.js';
+import { BlockBodyFilter, KeptTooLargeError } from './body-filter.js';
 import { DecodeError, decodeGetBlockResponse } from './decode.js';
 
 /** A failed call to the node: HTTP status (none for network errors and timeouts) and Connect code. */
@@ -39,6 +40,12 @@ export interface RpcSourceOptions {
   /** Larger answers are refused as they stream in (memory stays bounded whatever the node sends). */
   readonly maxBodyBytes?: number;
   /**
+   * Keep each block's answer text (`raw`, for `metronome capture`). Default true. The daemon passes false:
+   * then the text is parsed and dropped, and tx payloads the decoder never reads are skipped as they stream
+   * in (src/chain/body-filter.ts), so a block's memory is about what it decodes to.
+   */
+  readonly keepRaw?: boolean;
+  /**
    * The chain every block must belong to. Default: the id GetNodeInfo reported to chainId(); before that
    * call, blocks are not checked.
    */
@@ -50,6 +57,12 @@ export type RpcSource = BlockSource & { status(signal?: AbortSignal): Promise<No
 const SERVICE = 'core.v1.CoreService';
 /** Well above a CometBFT block's default 21 MiB limit in its JSON encoding. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
+/**
+ * With keepRaw false, what is kept of an answer (all but skipped tx payloads) stops at min(maxBodyBytes, this):
+ * it is what a real block decodes from (the same bound as above), and it is held about three times over while
+ * parsed. Raising --rpc-max-body-bytes admits larger skipped payloads, not larger blocks.
+ */
+export const MAX_KEPT_BYTES = DEFAULT_MAX_BODY_BYTES;
 
 /** Connect codes worth retrying (the server is starting, overloaded, or hit a transient error). */
 const RETRYABLE_CODES = new Set([
@@ -115,6 +128,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
   const timeoutMs = opts.timeoutMs ?? 10_000;
   const doFetch = opts.fetchImpl ?? fetch;
   const maxBodyBytes = opts.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const keepRaw = opts.keepRaw ?? true;
 
   /** `what` names the call in errors ("GetBlock height 12"). */
   async function call(
@@ -122,6 +136,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
     body: unknown,
     signal?: AbortSignal,
     what = method,
+    filter?: BlockBodyFilter,
   ): Promise<{ json: unknown; text: string }> {
     const timeout = AbortSignal.timeout(timeoutMs);
     const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -144,7 +159,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
       status = res.status;
       contentType = res.headers.get('content-type') ?? '';
       // The body read is under the same signal: a node that sends headers and then stalls times out too.
-      text = await readCapped(res, maxBodyBytes, what);
+      text = await readCapped(res, maxBodyBytes, what, filter);
     } catch (e) {
       if (signal?.aborted) throw signal.reason ?? e;
       if (e instanceof DecodeError) throw e;
@@ -205,6 +220,7 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
         { height: String(height) },
         signal,
         `GetBlock height ${height}`,
+        keepRaw ? undefined : new BlockBodyFilter(Math.min(maxBodyBytes, MAX_KEPT_BYTES)),
       );
       try {
         const decoded = decodeGetBlockResponse(json, height);
@@ -229,8 +245,10 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
         }
         // The latest head, not the highest: one bogus huge head must not turn every later wait into an error.
         if (decoded.chainHead !== undefined) lastHead = decoded.chainHead;
-        // The body text travels with the block so `metronome capture` writes the node's own answer.
-        return { ...decoded, raw: text };
+        // The body text travels with the block so `metronome capture` writes the node's own answer (the
+        // text and its parsed copy: about twice its bytes in memory).
+        const bytes = Buffer.byteLength(text, 'utf8');
+        return keepRaw ? { ...decoded, raw: text, sizeBytes: 2 * bytes } : { ...decoded, sizeBytes: bytes };
       } catch (e) {
         if (e instanceof DecodeError) throw e;
         throw new DecodeError(`height ${height}: ${(e as Error).message}`);
@@ -257,8 +275,16 @@ export function rpcSource(baseUrl: string, opts: RpcSourceOptions = {}): RpcSour
   };
 }
 
-/** The body as text, refused (and the stream cancelled) once it passes `max` bytes. */
-async function readCapped(res: Response, max: number, what: string): Promise<string> {
+/**
+ * The body as text, refused (and the stream cancelled) once it passes `max` bytes, whether or not a
+ * Content-Length announced it (a chunked body is counted as it streams). With a filter, only what it keeps.
+ */
+async function readCapped(
+  res: Response,
+  max: number,
+  what: string,
+  filter: BlockBodyFilter | undefined,
+): Promise<string> {
   const tooLarge = () =>
     new DecodeError(
       `${what}: the answer is larger than ${max} bytes (--rpc-max-body-bytes); not read further`,
@@ -280,9 +306,24 @@ async function readCapped(res: Response, max: number, what: string): Promise<str
       await reader.cancel().catch(() => {});
       throw tooLarge();
     }
-    chunks.push(value);
+    if (!filter) {
+      chunks.push(value);
+      continue;
+    }
+    try {
+      filter.push(value);
+    } catch (e) {
+      await reader.cancel().catch(() => {});
+      if (e instanceof KeptTooLargeError) throw new DecodeError(`${what}: ${e.message}; not read further`);
+      throw e;
+    }
   }
-  return Buffer.concat(chunks, size).toString('utf8');
+  if (!filter) return Buffer.concat(chunks, size).toString('utf8');
+  try {
+    return filter.text();
+  } catch (e) {
+    throw new DecodeError(`${what}: the answer is not JSON (${(e as Error).message})`);
+  }
 }
 
 function describeNetworkError(e: unknown): string {

@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BlockSource } from '../chain/block-source.js';
 import { fileSource } from '../chain/file-source.js';
+import { DEFAULT_PREFETCH_BUFFER_BYTES, DEFAULT_TIP_POLL_MS } from '../chain/prefetcher.js';
 import { DEFAULT_MAX_BODY_BYTES, rpcSource, waitForNode } from '../chain/rpc-source.js';
 import { challengeScheduler } from '../challenges/schedule.js';
 import { connect } from '../db/connect.js';
@@ -38,6 +39,8 @@ interface IndexFlags {
   to?: number;
   failurePolicy: 'halt' | 'record-and-continue';
   prefetch: number;
+  prefetchBytes: number;
+  tipPollMs: number;
   rpcTimeoutMs: number;
   rpcMaxBodyBytes: number;
   readyWaitMs: number;
@@ -88,6 +91,18 @@ export function indexCommand(): Command {
         .env('METRONOME_PREFETCH')
         .argParser(positiveInt)
         .default(50),
+    )
+    .addOption(
+      new Option('--prefetch-bytes <n>', 'and at most this many bytes of blocks fetched ahead')
+        .env('METRONOME_PREFETCH_BYTES')
+        .argParser(positiveInt)
+        .default(DEFAULT_PREFETCH_BUFFER_BYTES),
+    )
+    .addOption(
+      new Option('--tip-poll-ms <ms>', 'at the tip, ask the node for the next block this often')
+        .env('METRONOME_TIP_POLL_MS')
+        .argParser(positiveInt)
+        .default(DEFAULT_TIP_POLL_MS),
     )
     .addOption(
       new Option('--rpc-timeout-ms <ms>', 'per-request timeout for the node')
@@ -245,6 +260,8 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       ...(flags.to !== undefined && { endHeight: flags.to }),
       failurePolicy: flags.failurePolicy,
       prefetchBuffer: flags.prefetch,
+      prefetchBufferBytes: flags.prefetchBytes,
+      tipPollMs: flags.tipPollMs,
       ...(flags.retryDeadlineMs !== undefined && { retryDeadlineMs: flags.retryDeadlineMs }),
       signal: controller.signal,
       ...(heldLock && {
@@ -339,6 +356,8 @@ async function openSource(
   const rpc = rpcSource(requireOption(flags.rpc, '--rpc', 'METRONOME_RPC_URL'), {
     timeoutMs: flags.rpcTimeoutMs,
     maxBodyBytes: flags.rpcMaxBodyBytes,
+    // The daemon never writes the answer text anywhere: parse it and let it go.
+    keepRaw: false,
   });
   const node = await waitForNode(rpc, {
     clock: systemClock,

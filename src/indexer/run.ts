@@ -31,6 +31,8 @@ export interface RunObserver {
     durationMs: number;
     chainHead: number | undefined;
     prefetchDepth: number;
+    /** Block timestamp → committed, for a block fetched as the tip moved (absent in backfill). */
+    tipLatencyMs?: number;
   }): void;
   onAlreadyIndexed?(height: number): void;
   onFetchRetry?(height: number, reason: 'error' | 'not-yet', error: unknown, delayMs: number): void;
@@ -56,6 +58,10 @@ export interface RunOptions {
   readonly endHeight?: number;
   readonly failurePolicy?: FailurePolicy;
   readonly prefetchBuffer?: number;
+  /** The prefetch buffer's bound in bytes (PrefetchOptions.bufferBytes). */
+  readonly prefetchBufferBytes?: number;
+  /** How often a height the node has not produced yet is asked again. */
+  readonly tipPollMs?: number;
   /** Most blocks committed together during backfill; 1 disables group commit. */
   readonly maxGroupBlocks?: number;
   /** Give up on a retryable block or node failure after this long (default: retry forever). */
@@ -115,58 +121,124 @@ const BLOCK_RETRY_START_MS = 200;
 const BLOCK_RETRY_MAX_MS = 5000;
 
 export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
-  const { db, clock, observer, deps } = opts;
-  const policy = opts.failurePolicy ?? 'halt';
-  const maxGroup = Math.max(1, opts.maxGroupBlocks ?? DEFAULT_MAX_GROUP_BLOCKS);
-  const resume = await resolveStartHeight(db, deps.chainId, {
+  const resume = await resolveResume(opts);
+  opts.observer?.onStart?.(resume);
+  const prefetcher = openPrefetcher(opts, resume.height);
+  const loop = new RunLoop(opts, prefetcher, resume.height);
+  try {
+    return loop.summary(await loop.drain());
+  } finally {
+    prefetcher.stop();
+  }
+}
+
+/** Phase 1: where to start; an explicit start above the resume point is refused or recorded as gaps. */
+async function resolveResume(opts: RunOptions): Promise<ResumePoint> {
+  const resume = await resolveStartHeight(opts.db, opts.deps.chainId, {
     ...(opts.explicitStart !== undefined && { explicitStart: opts.explicitStart }),
     ...(opts.defaultStart !== undefined && { defaultStart: opts.defaultStart }),
   });
   if (resume.skipped) {
     if (!opts.allowGap) throw new GapRefusedError(resume.skipped);
-    await recordSkippedRange(db, resume.skipped, clock);
-    observer?.onSkippedRange?.(resume.skipped);
+    await recordSkippedRange(opts.db, resume.skipped, opts.clock);
+    opts.observer?.onSkippedRange?.(resume.skipped);
   }
-  observer?.onStart?.(resume);
-  const prefetcher = new Prefetcher(opts.source, {
-    startHeight: resume.height,
+  return resume;
+}
+
+/** Phase 2: the fetcher running ahead of the indexer. */
+function openPrefetcher(opts: RunOptions, startHeight: number): Prefetcher {
+  const { observer } = opts;
+  return new Prefetcher(opts.source, {
+    startHeight,
     ...(opts.endHeight !== undefined && { endHeight: opts.endHeight }),
     ...(opts.prefetchBuffer !== undefined && { bufferSize: opts.prefetchBuffer }),
+    ...(opts.prefetchBufferBytes !== undefined && { bufferBytes: opts.prefetchBufferBytes }),
+    ...(opts.tipPollMs !== undefined && { tipPollMs: opts.tipPollMs }),
     ...(opts.retryDeadlineMs !== undefined && { retryDeadlineMs: opts.retryDeadlineMs }),
-    clock,
+    clock: opts.clock,
     ...(opts.signal && { signal: opts.signal }),
     onRetry: (h, reason, err, delay) => observer?.onFetchRetry?.(h, reason, err, delay),
   });
+}
 
-  let lastHeight = resume.height - 1;
-  let blocksIndexed = 0;
-  let gaps = 0;
+/** Phase 3: blocks from the prefetcher indexed in order, alone or in groups, under the failure policy. */
+class RunLoop {
+  private lastHeight: number;
+  private blocksIndexed = 0;
+  private gaps = 0;
+  private readonly policy: FailurePolicy;
+  private readonly maxGroup: number;
 
-  const guard = async (height: number): Promise<void> => {
+  constructor(
+    private readonly opts: RunOptions,
+    private readonly prefetcher: Prefetcher,
+    private readonly startHeight: number,
+  ) {
+    this.lastHeight = startHeight - 1;
+    this.policy = opts.failurePolicy ?? 'halt';
+    this.maxGroup = Math.max(1, opts.maxGroupBlocks ?? DEFAULT_MAX_GROUP_BLOCKS);
+  }
+
+  async drain(): Promise<RunSummary['stoppedBy']> {
+    const { signal, endHeight } = this.opts;
     try {
-      await opts.beforeTransaction?.();
+      for await (const first of this.prefetcher) {
+        // The prefetcher stops at endHeight, so a group never runs past a bounded run's end.
+        let pending = [first, ...this.prefetcher.takeReady(this.maxGroup - 1)];
+        while (pending.length > 0) {
+          const n = fitCount(pending);
+          await this.indexGroup(pending.slice(0, n));
+          pending = pending.slice(n);
+        }
+        if (signal?.aborted) return 'signal';
+        if (endHeight !== undefined && this.lastHeight >= endHeight) return 'end';
+      }
+    } catch (e) {
+      if (e instanceof StopSignal) return 'signal';
+      throw e;
+    }
+    return signal?.aborted ? 'signal' : 'source-exhausted';
+  }
+
+  summary(stoppedBy: RunSummary['stoppedBy']): RunSummary {
+    this.prefetcher.stop();
+    const { startHeight, lastHeight, blocksIndexed, gaps } = this;
+    return { startHeight, lastHeight, blocksIndexed, gaps, stoppedBy };
+  }
+
+  private async guard(height: number): Promise<void> {
+    try {
+      await this.opts.beforeTransaction?.();
     } catch (e) {
       throw isRetryable(e) ? e : new GuardError(e, height);
     }
-  };
+  }
 
-  const report = (item: PrefetchItem, result: IndexBlockResult, durationMs: number) => {
-    lastHeight = item.block.height;
-    if (result.status === 'indexed') {
-      blocksIndexed++;
-      observer?.onBlock?.({
-        stats: result.stats,
-        durationMs,
-        chainHead: item.chainHead,
-        prefetchDepth: prefetcher.depth,
-      });
-    } else {
-      observer?.onAlreadyIndexed?.(item.block.height);
+  private report(item: PrefetchItem, result: IndexBlockResult, durationMs: number): void {
+    this.lastHeight = item.block.height;
+    if (result.status !== 'indexed') {
+      this.opts.observer?.onAlreadyIndexed?.(item.block.height);
+      return;
     }
-  };
+    this.blocksIndexed++;
+    // Only for blocks met at the tip: a backfilled block's age says nothing about latency. The block's
+    // timestamp stands for the moment the node had it (docs/operations.md).
+    const tipLatencyMs = item.atTip
+      ? this.opts.clock.now().getTime() - Date.parse(item.block.timestamp)
+      : undefined;
+    this.opts.observer?.onBlock?.({
+      stats: result.stats,
+      durationMs,
+      chainHead: item.chainHead,
+      prefetchDepth: this.prefetcher.depth,
+      ...(tipLatencyMs !== undefined && Number.isFinite(tipLatencyMs) && { tipLatencyMs }),
+    });
+  }
 
   /** One block, one transaction, with retries and the failure policy. */
-  const indexOne = async (item: PrefetchItem): Promise<void> => {
+  private async indexOne(item: PrefetchItem): Promise<void> {
+    const { db, deps, clock, observer, signal, retryDeadlineMs } = this.opts;
     const { block } = item;
     let attempt = 0;
     let delay = 0;
@@ -174,96 +246,77 @@ export async function runIndexer(opts: RunOptions): Promise<RunSummary> {
     while (true) {
       const started = clock.monotonicMs();
       try {
-        await guard(block.height);
-        report(item, await indexBlock(db, block, deps), clock.monotonicMs() - started);
+        await this.guard(block.height);
+        this.report(item, await indexBlock(db, block, deps), clock.monotonicMs() - started);
         return;
       } catch (e) {
         if (e instanceof GuardError) throw e;
         const err = e instanceof BlockError ? e : new BlockError(block.height, isRetryable(e), e);
         const pastDeadline =
-          opts.retryDeadlineMs !== undefined && clock.monotonicMs() - firstTry > opts.retryDeadlineMs;
-        if (err.retryable && !pastDeadline && !opts.signal?.aborted) {
+          retryDeadlineMs !== undefined && clock.monotonicMs() - firstTry > retryDeadlineMs;
+        if (err.retryable && !pastDeadline && !signal?.aborted) {
           attempt++;
           delay = Math.min(BLOCK_RETRY_MAX_MS, delay === 0 ? BLOCK_RETRY_START_MS : delay * 2);
           observer?.onBlockRetry?.(err, attempt, delay);
-          await clock.sleep(delay, opts.signal).catch(() => {});
+          await clock.sleep(delay, signal).catch(() => {});
           continue;
         }
-        if (err.retryable && opts.signal?.aborted) throw new StopSignal();
-        if (policy === 'halt') throw new HaltError(err);
+        if (err.retryable && signal?.aborted) throw new StopSignal();
+        if (this.policy === 'halt') throw new HaltError(err);
         await recordGap(db, block.height, err, attempt + 1, clock);
-        gaps++;
-        lastHeight = block.height;
+        this.gaps++;
+        this.lastHeight = block.height;
         observer?.onGap?.(err);
         return;
       }
     }
-  };
+  }
 
-  const indexGroup = async (group: readonly PrefetchItem[]): Promise<void> => {
-    if (group.length === 1) return indexOne(group[0]!);
+  private async indexGroup(group: readonly PrefetchItem[]): Promise<void> {
+    if (group.length === 1) return this.indexOne(group[0]!);
+    const { clock } = this.opts;
     const started = clock.monotonicMs();
     let results: IndexBlockResult[];
     try {
-      await guard(group[0]!.block.height);
-      results = await db.transaction().execute(async (trx) => {
-        const out: IndexBlockResult[] = [];
-        // Runs of blocks without ManageEntity txs share their claim and finish statements.
-        for (let i = 0; i < group.length; ) {
-          let j = i;
-          while (j < group.length && !group[j]!.block.txs.some(isManageEntity)) j++;
-          if (j > i) {
-            out.push(
-              ...(await applyPlainBlocks(
-                trx,
-                group.slice(i, j).map((g) => g.block),
-                deps,
-              )),
-            );
-            i = j;
-          } else {
-            out.push(await applyBlock(trx, group[i]!.block, deps));
-            i++;
-          }
-        }
-        return out;
-      });
+      await this.guard(group[0]!.block.height);
+      results = await this.commitGroup(group);
     } catch (e) {
       if (e instanceof GuardError) throw e;
       // The group rolled back (or, when the connection died during COMMIT, may have committed): index its
       // blocks one at a time; each one's etl_blocks claim tells an already-committed block from a new one.
-      for (const item of group) await indexOne(item);
+      for (const item of group) await this.indexOne(item);
       return;
     }
     const each = (clock.monotonicMs() - started) / group.length;
     group.forEach((item, i) => {
-      report(item, results[i]!, each);
+      this.report(item, results[i]!, each);
     });
-  };
-
-  try {
-    for await (const first of prefetcher) {
-      // The prefetcher stops at endHeight, so a group never runs past a bounded run's end.
-      let pending = [first, ...prefetcher.takeReady(maxGroup - 1)];
-      while (pending.length > 0) {
-        const n = fitCount(pending);
-        await indexGroup(pending.slice(0, n));
-        pending = pending.slice(n);
-      }
-      if (opts.signal?.aborted) return summary('signal');
-      if (opts.endHeight !== undefined && lastHeight >= opts.endHeight) return summary('end');
-    }
-  } catch (e) {
-    if (e instanceof StopSignal) return summary('signal');
-    throw e;
-  } finally {
-    prefetcher.stop();
   }
-  return summary(opts.signal?.aborted ? 'signal' : 'source-exhausted');
 
-  function summary(stoppedBy: RunSummary['stoppedBy']): RunSummary {
-    prefetcher.stop();
-    return { startHeight: resume.height, lastHeight, blocksIndexed, gaps, stoppedBy };
+  /** The group in one transaction; runs of blocks without ManageEntity txs share their claim and finish. */
+  private commitGroup(group: readonly PrefetchItem[]): Promise<IndexBlockResult[]> {
+    const { db, deps } = this.opts;
+    return db.transaction().execute(async (trx) => {
+      const out: IndexBlockResult[] = [];
+      for (let i = 0; i < group.length; ) {
+        let j = i;
+        while (j < group.length && !group[j]!.block.txs.some(isManageEntity)) j++;
+        if (j > i) {
+          out.push(
+            ...(await applyPlainBlocks(
+              trx,
+              group.slice(i, j).map((g) => g.block),
+              deps,
+            )),
+          );
+          i = j;
+        } else {
+          out.push(await applyBlock(trx, group[i]!.block, deps));
+          i++;
+        }
+      }
+      return out;
+    });
   }
 }
 

@@ -74,6 +74,12 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     buckets: [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
     registers: [registry],
   });
+  const tipLatency = new Histogram({
+    name: 'metronome_tip_latency_seconds',
+    help: 'at the tip: block timestamp (the node has the block) to the block committed; skewed by the clock difference between node and indexer',
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
   let lastHead: number | undefined;
   const metrics: Metrics = {
     registry,
@@ -86,7 +92,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
       onStart() {
         metrics.ready = true;
       },
-      onBlock({ stats, durationMs, chainHead, prefetchDepth }) {
+      onBlock({ stats, durationMs, chainHead, prefetchDepth, tipLatencyMs }) {
         indexed.set(stats.height);
         blocks.inc();
         prefetch.set(prefetchDepth);
@@ -104,6 +110,8 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
         if (stats.playsBridged > 0) plays.inc({ fate: 'bridged' }, stats.playsBridged);
         if (stats.playsSkipped > 0) plays.inc({ fate: 'skipped' }, stats.playsSkipped);
         duration.observe(durationMs / 1000);
+        // A node clock ahead of ours would make it negative: counted as instant rather than dropped.
+        if (tipLatencyMs !== undefined) tipLatency.observe(Math.max(0, tipLatencyMs) / 1000);
       },
       onFetchRetry: (_h, reason) => retries.inc({ kind: reason === 'error' ? 'rpc' : 'not-yet' }),
       onBlockRetry: () => retries.inc({ kind: 'block' }),

@@ -104,3 +104,32 @@ export function trickleBody(res: ServerResponse, everyMs: number): void {
   const timer = setInterval(() => res.write(' '), everyMs);
   res.on('close', () => clearInterval(timer));
 }
+
+/**
+ * `head`, then `fillBytes` bytes of `fill` repeated, then `tail`, written as fast as the client reads, with no
+ * Content-Length (chunked): a huge answer generated as it goes, so the test process holds one chunk of it.
+ */
+export function generatedBody(
+  res: ServerResponse,
+  head: string,
+  fill: string,
+  fillBytes: number,
+  tail: string,
+): void {
+  res.setHeader('content-type', 'application/json');
+  let sent = 0;
+  let stopped = false;
+  res.on('close', () => {
+    stopped = true;
+  });
+  const pump = () => {
+    while (!stopped && sent < fillBytes) {
+      const part = fillBytes - sent >= fill.length ? fill : fill.slice(0, fillBytes - sent);
+      sent += part.length;
+      if (!res.write(part)) return void res.once('drain', pump);
+    }
+    if (!stopped) res.end(tail);
+  };
+  res.write(head);
+  pump();
+}

@@ -1,11 +1,12 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { SimClock } from '../../sim/clock.js';
+import { SIM_GENESIS_MS, SimClock } from '../../sim/clock.js';
 import { SourceFatalError } from '../../src/chain/block-source.js';
 import { Prefetcher } from '../../src/chain/prefetcher.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { InstanceLockedError } from '../../src/indexer/instance-lock.js';
 import { resolveStartHeight } from '../../src/indexer/resume.js';
 import { GapRefusedError, GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
+import { mergeObservers } from '../../src/ops/log-observer.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
@@ -26,7 +27,7 @@ const chainOf = (n: number, from = 1) =>
 const deps = () => ({ chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logger: silentLogger });
 
 describe('prefetcher', () => {
-  it('retries the same height on errors and not-yet answers, backing off 200 ms doubling to ~3.2 s, never skipping', async () => {
+  it('retries the same height on errors (backing off 200 ms doubling to ~3.2 s) and not-yet answers (every 50 ms), never skipping', async () => {
     const source = new MemorySource(chainOf(5)).failTimes(2, 7).notYetTimes(4, 2);
     const clock = new SimClock();
     const seen: number[] = [];
@@ -34,7 +35,7 @@ describe('prefetcher', () => {
       seen.push(item.block.height);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
     expect(clock.sleeps.slice(0, 7)).toEqual([200, 400, 800, 1600, 3200, 3200, 3200]);
-    expect(clock.sleeps.slice(7)).toEqual([200, 400]);
+    expect(clock.sleeps.slice(7)).toEqual([50, 50]);
     expect(source.calls.filter((h) => h === 2)).toHaveLength(8);
   });
 
@@ -374,6 +375,37 @@ describe('resume and run loop', () => {
     expect(await metrics.registry.getSingleMetricAsString('metronome_block_gaps_total')).toMatch(
       /^metronome_block_gaps_total 5$/m,
     );
+  });
+
+  it('a block met at the tip reports block timestamp → commit as tip latency, into the histogram; backfill does not', async () => {
+    // Block 4 is stamped GENESIS + 4 s; the clock starts there and the two tip polls take 2 × 50 ms.
+    const clock = new SimClock(SIM_GENESIS_MS + 4_000);
+    const metrics = createMetrics({ processMetrics: false });
+    const tip: [number, number | undefined][] = [];
+    await runIndexer({
+      db: t.db,
+      source: new MemorySource(chainOf(5)).notYetTimes(4, 2),
+      deps: deps(),
+      clock,
+      endHeight: 5,
+      observer: mergeObservers(metrics.observer, {
+        onBlock: ({ stats, tipLatencyMs }) => {
+          tip.push([stats.height, tipLatencyMs]);
+        },
+      }),
+    });
+    expect(tip).toEqual([
+      [1, undefined],
+      [2, undefined],
+      [3, undefined],
+      [4, 100],
+      [5, undefined],
+    ]);
+    const text = await metrics.registry.getSingleMetricAsString('metronome_tip_latency_seconds');
+    expect(text).toMatch(/^metronome_tip_latency_seconds_count 1$/m);
+    expect(text).toMatch(/^metronome_tip_latency_seconds_sum 0\.1$/m);
+    expect(text).toMatch(/^metronome_tip_latency_seconds_bucket\{le="0\.05"\} 0$/m);
+    expect(text).toMatch(/^metronome_tip_latency_seconds_bucket\{le="0\.1"\} 1$/m);
   });
 
   it('an explicit start on an empty database is where indexing begins: no gap', async () => {
