@@ -36,12 +36,17 @@ export async function applyEmTxs(
     blockHash: block.hash,
     chainHeight: block.height,
   };
+  const careful = async () => {
+    const results: TxResult[] = [];
+    for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx, deps));
+    return results;
+  };
+  if (deps.batching === false) return careful();
   await sql`SAVEPOINT em_block`.execute(trx);
   let results = await applyFast(block, txs, ctx);
   if (results === null) {
     await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
-    results = [];
-    for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx, deps));
+    results = await careful();
   }
   await sql`RELEASE SAVEPOINT em_block`.execute(trx);
   return results;

@@ -30,6 +30,11 @@ export interface IndexDeps {
   readonly logger: Logger;
   /** Defaults to the production bridge into `plays`. */
   readonly playsHook?: PlaysHook;
+  /**
+   * false: every ManageEntity tx in its own savepoint, without the block view (the careful path alone).
+   * Default true. Tests compare the two paths row for row.
+   */
+  readonly batching?: boolean;
 }
 
 export type IndexBlockResult =
