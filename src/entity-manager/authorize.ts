@@ -11,44 +11,24 @@
 // relaxation) says so in a comment at its registration, and lists the tables it writes in `writes`.
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
+import { pairKey } from './block-view/lookups.js';
+import { lookup } from './block-view/view.js';
 import { reject } from './validation-error.js';
 
+// Each read goes through the block view when the handle has one (one statement per table per block).
 export async function validateSigner(db: Kysely<Database>, userId: number, signer: string): Promise<void> {
   const signerLc = signer.toLowerCase();
-  const user = await db
-    .selectFrom('users')
-    .select('wallet')
-    .where('user_id', '=', userId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
+  const user = await lookup(db, 'userWallet', String(userId));
   if (!user) reject('user_not_found', `user ${userId} does not exist`);
   if ((user.wallet ?? '').toLowerCase() === signerLc) return;
 
-  const grant = await db
-    .selectFrom('grants')
-    .select(['is_revoked', 'is_approved'])
-    .where('grantee_address', '=', signerLc)
-    .where('user_id', '=', userId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
+  const grant = await lookup(db, 'grant', pairKey(signerLc, userId));
   if (!grant) reject('signer_not_authorized', `signer ${signerLc} is not authorized for user ${userId}`);
   if (grant.is_revoked) reject('grant_revoked', `grant from user ${userId} to ${signerLc} is revoked`);
 
   const [app, manager] = await Promise.all([
-    db
-      .selectFrom('developer_apps')
-      .select('address')
-      .where('address', '=', signerLc)
-      .where('is_current', '=', true)
-      .where('is_delete', '=', false)
-      .executeTakeFirst(),
-    db
-      .selectFrom('users')
-      .select('user_id')
-      .where('wallet', '=', signerLc)
-      .where('is_current', '=', true)
-      .where('is_deactivated', '=', false)
-      .executeTakeFirst(),
+    lookup(db, 'liveApp', signerLc),
+    lookup(db, 'activeWallet', signerLc),
   ]);
   if (!app && !manager) {
     reject('grantee_invalid', `signer ${signerLc} is no longer a valid developer app or active user`);

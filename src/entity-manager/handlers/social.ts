@@ -13,31 +13,21 @@ import type {
   SubscriptionsTable,
 } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
+import { pairKey } from '../block-view/lookups.js';
+import { lookup } from '../block-view/view.js';
 import { ANY_ENTITY, type EmParams, type Handler, type HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { chainStamp } from './common/stamp.js';
 
+// Existence and current-state reads go through the block view (block-view/lookups.ts holds their WHERE).
 async function userExists(db: Kysely<Database>, id: number): Promise<boolean> {
-  return (
-    (await db
-      .selectFrom('users')
-      .select('user_id')
-      .where('user_id', '=', id)
-      .where('is_current', '=', true)
-      .executeTakeFirst()) !== undefined
-  );
+  return (await lookup(db, 'userWallet', String(id))) !== undefined;
 }
 
 // ---- follows (and the implied subscription) ------------------------------------------------------
 
 async function activeFollow(db: Kysely<Database>, p: EmParams): Promise<boolean> {
-  const r = await db
-    .selectFrom('follows')
-    .select('is_delete')
-    .where('follower_user_id', '=', p.userId)
-    .where('followee_user_id', '=', p.entityId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
+  const r = await lookup(db, 'follow', pairKey(p.userId, p.entityId));
   return r !== undefined && !r.is_delete;
 }
 
@@ -222,46 +212,17 @@ async function resolveType(
 
 /** A current track (deleted allowed), or any playlist row (relaxed existence, newest build). */
 async function targetExists(db: Kysely<Database>, id: number, type: ItemType): Promise<boolean> {
-  if (type === 'track') {
-    return (
-      (await db
-        .selectFrom('tracks')
-        .select('track_id')
-        .where('track_id', '=', id)
-        .where('is_current', '=', true)
-        .executeTakeFirst()) !== undefined
-    );
-  }
-  return (
-    (await db
-      .selectFrom('playlists')
-      .select('playlist_id')
-      .where('playlist_id', '=', id)
-      .executeTakeFirst()) !== undefined
-  );
+  if (type === 'track') return (await lookup(db, 'currentTrack', String(id))) !== undefined;
+  return (await lookup(db, 'anyPlaylist', String(id))) !== undefined;
 }
 
 async function activeSave(db: Kysely<Database>, p: EmParams, type: ItemType): Promise<boolean> {
-  const r = await db
-    .selectFrom('saves')
-    .select('is_delete')
-    .where('user_id', '=', p.userId)
-    .where('save_item_id', '=', p.entityId)
-    .where('save_type', '=', type)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
+  const r = await lookup(db, 'save', pairKey(p.userId, p.entityId, type));
   return r !== undefined && !r.is_delete;
 }
 
 async function activeRepost(db: Kysely<Database>, p: EmParams, type: ItemType): Promise<boolean> {
-  const r = await db
-    .selectFrom('reposts')
-    .select('is_delete')
-    .where('user_id', '=', p.userId)
-    .where('repost_item_id', '=', p.entityId)
-    .where('repost_type', '=', type)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
+  const r = await lookup(db, 'repost', pairKey(p.userId, p.entityId, type));
   return r !== undefined && !r.is_delete;
 }
 

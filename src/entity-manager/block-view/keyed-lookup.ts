@@ -1,0 +1,39 @@
+// One table's rows for a whole block, read in one statement on first use and kept until a write to the
+// table: the next read then re-reads the block's keys in one statement again. Never stale by design —
+// a write anywhere in the table (by a handler or, through ALL_TABLES, raw SQL) drops everything cached.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
+
+/** Reads the rows of `keys` (deduplicated strings) and returns them by key; absent keys are absent. */
+export type Loader<V> = (db: Kysely<Database>, keys: readonly string[]) => Promise<ReadonlyMap<string, V>>;
+
+export class KeyedLookup<V> {
+  private readonly keys = new Set<string>();
+  private cache: ReadonlyMap<string, V> | null = null;
+  /** Statements this lookup issued, for the statement figures. */
+  loads = 0;
+
+  constructor(
+    /** Tables whose writes can change the answer. */
+    readonly tables: readonly string[],
+    private readonly load: Loader<V>,
+  ) {}
+
+  /** Registers keys the block is expected to ask for, before the first read. */
+  expect(key: string): void {
+    this.keys.add(key);
+  }
+
+  async get(db: Kysely<Database>, key: string): Promise<V | undefined> {
+    if (this.cache === null || !this.keys.has(key)) {
+      this.keys.add(key);
+      this.loads++;
+      this.cache = await this.load(db, [...this.keys]);
+    }
+    return this.cache.get(key);
+  }
+
+  invalidate(): void {
+    this.cache = null;
+  }
+}

@@ -1,0 +1,134 @@
+// The rows handlers consult most, each as a loader that reads any number of keys in one statement.
+// Keys are strings: an id, an address, or parts joined by KEY_SEP. Each loader's WHERE is the one the
+// single-row lookup it replaces used, so a batched answer equals the row-by-row answer.
+import type { ItemType } from '../../db/tables/social-graph.js';
+import type { Loader } from './keyed-lookup.js';
+
+export const KEY_SEP = '\u0000';
+export const pairKey = (...parts: readonly (string | number)[]): string => parts.join(KEY_SEP);
+
+const ids = (keys: readonly string[]): number[] => keys.map(Number);
+const parts = (keys: readonly string[], i: number): string[] => [
+  ...new Set(keys.map((k) => k.split(KEY_SEP)[i] ?? '')),
+];
+
+interface Spec<V> {
+  readonly tables: readonly string[];
+  readonly load: Loader<V>;
+}
+const spec = <V>(tables: readonly string[], load: Loader<V>): Spec<V> => ({ tables, load });
+
+export const LOOKUPS = {
+  /** Current users row by user_id → its wallet. */
+  userWallet: spec<{ wallet: string | null }>(['users'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('users')
+      .select(['user_id', 'wallet'])
+      .where('user_id', 'in', ids(keys))
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(rows.map((r) => [String(r.user_id), { wallet: r.wallet }]));
+  }),
+  /** A current, not deactivated user whose wallet is exactly this address (a manager). */
+  activeWallet: spec<true>(['users'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('users')
+      .select('wallet')
+      .where('wallet', 'in', keys)
+      .where('is_current', '=', true)
+      .where('is_deactivated', '=', false)
+      .execute();
+    return new Map(rows.map((r) => [r.wallet ?? '', true as const]));
+  }),
+  /** Current grant by (grantee_address, user_id). */
+  grant: spec<{ is_revoked: boolean; is_approved: boolean | null }>(['grants'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('grants')
+      .select(['grantee_address', 'user_id', 'is_revoked', 'is_approved'])
+      .where('grantee_address', 'in', parts(keys, 0))
+      .where('user_id', 'in', ids(parts(keys, 1)))
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(
+      rows.map((r) => [
+        pairKey(r.grantee_address, r.user_id),
+        { is_revoked: r.is_revoked, is_approved: r.is_approved },
+      ]),
+    );
+  }),
+  /** A current, not deleted developer app at this address. */
+  liveApp: spec<true>(['developer_apps'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('developer_apps')
+      .select('address')
+      .where('address', 'in', keys)
+      .where('is_current', '=', true)
+      .where('is_delete', '=', false)
+      .execute();
+    return new Map(rows.map((r) => [r.address, true as const]));
+  }),
+  /** A current track row (deleted or not). */
+  currentTrack: spec<true>(['tracks'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('tracks')
+      .select('track_id')
+      .where('track_id', 'in', ids(keys))
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(rows.map((r) => [String(r.track_id), true as const]));
+  }),
+  /** Any playlists row, current or not. */
+  anyPlaylist: spec<true>(['playlists'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('playlists')
+      .select('playlist_id')
+      .distinct()
+      .where('playlist_id', 'in', ids(keys))
+      .execute();
+    return new Map(rows.map((r) => [String(r.playlist_id), true as const]));
+  }),
+  /** Current follows row by (follower, followee) → is_delete. */
+  follow: spec<{ is_delete: boolean }>(['follows'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('follows')
+      .select(['follower_user_id', 'followee_user_id', 'is_delete'])
+      .where('follower_user_id', 'in', ids(parts(keys, 0)))
+      .where('followee_user_id', 'in', ids(parts(keys, 1)))
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(
+      rows.map((r) => [pairKey(r.follower_user_id, r.followee_user_id), { is_delete: r.is_delete }]),
+    );
+  }),
+  /** Current saves row by (user, item, type) → is_delete. */
+  save: spec<{ is_delete: boolean }>(['saves'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('saves')
+      .select(['user_id', 'save_item_id', 'save_type', 'is_delete'])
+      .where('user_id', 'in', ids(parts(keys, 0)))
+      .where('save_item_id', 'in', ids(parts(keys, 1)))
+      .where('save_type', 'in', parts(keys, 2) as ItemType[])
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(
+      rows.map((r) => [pairKey(r.user_id, r.save_item_id, r.save_type), { is_delete: r.is_delete }]),
+    );
+  }),
+  /** Current reposts row by (user, item, type) → is_delete. */
+  repost: spec<{ is_delete: boolean }>(['reposts'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('reposts')
+      .select(['user_id', 'repost_item_id', 'repost_type', 'is_delete'])
+      .where('user_id', 'in', ids(parts(keys, 0)))
+      .where('repost_item_id', 'in', ids(parts(keys, 1)))
+      .where('repost_type', 'in', parts(keys, 2) as ItemType[])
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(
+      rows.map((r) => [pairKey(r.user_id, r.repost_item_id, r.repost_type), { is_delete: r.is_delete }]),
+    );
+  }),
+};
+
+export type LookupName = keyof typeof LOOKUPS;
+export type LookupValue<N extends LookupName> = (typeof LOOKUPS)[N] extends Spec<infer V> ? V : never;

@@ -1,0 +1,68 @@
+// Sees every statement a handler sends and tells reads from writes, so the block view can drop what a
+// write may have changed and the block loop can tell whether a rejected tx left writes behind.
+import type {
+  KyselyPlugin,
+  OperationNode,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+
+/** A write whose tables cannot be named (raw SQL): every cached table may have changed. */
+export const ALL_TABLES = '*';
+
+const WRITE_KINDS = new Set(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
+
+export class WriteTracker implements KyselyPlugin {
+  /** Statements that may have written since the last `startTx`. */
+  writes = 0;
+
+  constructor(private readonly onWrite: (tables: ReadonlySet<string>) => void) {}
+
+  startTx(): void {
+    this.writes = 0;
+  }
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const tables = writtenTables(args.node);
+    if (tables !== null) {
+      this.writes++;
+      this.onWrite(tables);
+    }
+    return args.node;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+}
+
+/**
+ * null for a plain read; otherwise every table the statement names (a superset of what it writes), or
+ * ALL_TABLES for raw SQL. A SELECT with a writing CTE counts as a write.
+ */
+export function writtenTables(root: RootOperationNode): ReadonlySet<string> | null {
+  if (root.kind === 'RawNode') return new Set([ALL_TABLES]);
+  const tables = new Set<string>();
+  let writes = WRITE_KINDS.has(root.kind);
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+      return;
+    }
+    if (typeof node !== 'object' || node === null) return;
+    const op = node as OperationNode & Record<string, unknown>;
+    if (typeof op.kind === 'string') {
+      if (WRITE_KINDS.has(op.kind)) writes = true;
+      if (op.kind === 'TableNode') {
+        const t = (op as unknown as { table: { identifier: { name: string } } }).table.identifier.name;
+        tables.add(t);
+      }
+    }
+    for (const v of Object.values(op)) if (typeof v === 'object' && v !== null) walk(v);
+  };
+  walk(root);
+  return writes ? tables : null;
+}

@@ -1,0 +1,205 @@
+// A block's ManageEntity txs: their envelopes recorded as sent, then each applied in order.
+//
+// Fast path: no savepoint per tx. Every handler runs parse → authorize → validate → write (authorize.ts),
+// so a rejection comes before the tx's first write and there is nothing to undo; the block view serves
+// the reads. The path gives up — rolls back to one savepoint around the block's txs and replays them on
+// the careful path — whenever that contract cannot be trusted: a rejection after a write, or any hard
+// error (a database error also leaves the transaction unusable until the rollback).
+// Careful path: each tx in its own savepoint, as the contract-free default; outcomes are the same.
+import { sql, type Transaction } from 'kysely';
+import { parseInt4, parseInt64 } from '../chain/text.js';
+import type { Block, ManageEntityTx } from '../chain/types.js';
+import type { Database } from '../db/schema.js';
+import { type ApplyContext, applyManageEntity, type EmOutcome } from '../entity-manager/apply.js';
+import { pairKey } from '../entity-manager/block-view/lookups.js';
+import { BlockView } from '../entity-manager/block-view/view.js';
+import { BlockError, describe, isRetryable } from '../shared/errors.js';
+import type { IndexDeps } from './index-block.js';
+import { rawField, rawMetadata } from './raw-text.js';
+
+export type TxResult = EmOutcome | { outcome: 'failed'; reasonCode: 'handler_error'; reason: string };
+
+/** The outcome of each tx of `txs`, in order; throws BlockError for infrastructure trouble. */
+export async function applyEmTxs(
+  trx: Transaction<Database>,
+  block: Block,
+  txs: readonly ManageEntityTx[],
+  emBlock: number,
+  deps: IndexDeps,
+): Promise<TxResult[]> {
+  const ctx: ApplyContext = {
+    db: trx,
+    logger: deps.logger,
+    dispatcher: deps.dispatcher,
+    emBlock,
+    blockTime: block.timestamp,
+    blockHash: block.hash,
+    chainHeight: block.height,
+  };
+  const careful = async () => {
+    const results: TxResult[] = [];
+    for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx, deps));
+    return results;
+  };
+  if (deps.batching === false) return careful();
+  await sql`SAVEPOINT em_block`.execute(trx);
+  let results = await applyFast(block, txs, ctx);
+  if (results === null) {
+    await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
+    results = await careful();
+  }
+  await sql`RELEASE SAVEPOINT em_block`.execute(trx);
+  return results;
+}
+
+/** null = the block must be replayed on the careful path. */
+async function applyFast(
+  block: Block,
+  txs: readonly ManageEntityTx[],
+  ctx: ApplyContext,
+): Promise<TxResult[] | null> {
+  const view = new BlockView(ctx.db);
+  for (const tx of txs) expectKeys(view, tx);
+  const db = view.db;
+  const results: TxResult[] = [];
+  for (const tx of txs) {
+    view.tracker.startTx();
+    let result: EmOutcome;
+    try {
+      result = await applyManageEntity(tx, { ...ctx, db });
+    } catch (e) {
+      if (isRetryable(e)) throw new BlockError(block.height, true, e, tx.hash);
+      return null;
+    }
+    if (result.outcome !== 'applied' && view.tracker.writes > 0) return null;
+    results.push(result);
+  }
+  return results;
+}
+
+/** The rows a tx's handler is likely to consult, so each table is read once for the whole block. */
+function expectKeys(view: BlockView, tx: ManageEntityTx): void {
+  const me = tx.manageEntity;
+  const signer = me.signer.toLowerCase();
+  const userId = parseInt4(me.userId);
+  const entityId = parseInt4(me.entityId);
+  view.expect('liveApp', signer);
+  view.expect('activeWallet', signer);
+  if (userId !== undefined) {
+    view.expect('userWallet', String(userId));
+    view.expect('grant', pairKey(signer, userId));
+  }
+  if (entityId === undefined) return;
+  view.expect('userWallet', String(entityId));
+  view.expect('currentTrack', String(entityId));
+  view.expect('anyPlaylist', String(entityId));
+  if (userId === undefined) return;
+  view.expect('follow', pairKey(userId, entityId));
+  for (const type of ['track', 'playlist', 'album']) {
+    view.expect('save', pairKey(userId, entityId, type));
+    view.expect('repost', pairKey(userId, entityId, type));
+  }
+}
+
+// A handler that fails (validation or hard error) leaves none of its writes: the savepoint is rolled back.
+async function applyInSavepoint(
+  trx: Transaction<Database>,
+  tx: ManageEntityTx,
+  block: Block,
+  ctx: ApplyContext,
+  deps: IndexDeps,
+): Promise<TxResult> {
+  await sql`SAVEPOINT em_tx`.execute(trx);
+  try {
+    const result = await applyManageEntity(tx, ctx);
+    if (result.outcome === 'applied') {
+      await sql`RELEASE SAVEPOINT em_tx`.execute(trx);
+    } else {
+      await sql`ROLLBACK TO SAVEPOINT em_tx`.execute(trx);
+    }
+    return result;
+  } catch (e) {
+    // Infrastructure trouble is not the tx's fault: fail the block so it is retried whole.
+    if (isRetryable(e)) throw new BlockError(block.height, true, e, tx.hash);
+    await sql`ROLLBACK TO SAVEPOINT em_tx`.execute(trx);
+    deps.logger.error(
+      { height: block.height, tx: tx.hash, err: describe(e) },
+      'entity manager dispatch error; tx rolled back',
+    );
+    return { outcome: 'failed', reasonCode: 'handler_error', reason: describe(e) };
+  }
+}
+
+export async function recordManageEntities(
+  trx: Transaction<Database>,
+  block: Block,
+  emTxs: readonly ManageEntityTx[],
+) {
+  const indexOf = new Map(block.txs.map((t, i) => [t, i]));
+  const time = block.timestamp;
+  for (const part of chunks(emTxs)) {
+    await trx
+      .insertInto('etl_manage_entities')
+      .values(
+        part.map((tx) => {
+          const me = tx.manageEntity;
+          return {
+            address: rawField(me.signer.toLowerCase()),
+            entity_type: rawField(me.entityType),
+            entity_id: int64OrNull(me.entityId),
+            user_id: int64OrNull(me.userId),
+            action: rawField(me.action),
+            metadata: me.metadata === '' ? null : rawMetadata(me.metadata),
+            signature: rawField(me.signature),
+            signer: rawField(me.signer),
+            nonce: rawField(me.nonce),
+            block_height: block.height,
+            tx_hash: rawField(tx.hash),
+            tx_index: indexOf.get(tx)!,
+            created_at: time,
+          };
+        }),
+      )
+      .execute();
+  }
+  const addresses = [...new Set(emTxs.map((tx) => rawField(tx.manageEntity.signer.toLowerCase())))];
+  await trx
+    .insertInto('etl_addresses')
+    .values(
+      addresses.map((address) => ({
+        address,
+        pub_key: null,
+        first_seen_block_height: block.height,
+        created_at: time,
+      })),
+    )
+    .onConflict((oc) => oc.column('address').doNothing())
+    .execute();
+}
+
+function int64OrNull(s: string): string | null {
+  return parseInt64(s)?.toString() ?? null;
+}
+
+/** Multi-row inserts stay under PostgreSQL's 65,535 bind parameters. */
+function* chunks<T>(items: readonly T[], size = 2000): Generator<readonly T[]> {
+  for (let i = 0; i < items.length; i += size) yield items.slice(i, i + size);
+}
+
+/** Production's constraint triggers deferred to commit (migration 0010). */
+const DEFERRED_TRIGGERS = [
+  'on_comment_notification',
+  'on_comment_remix_contest_update',
+  'on_fan_club_text_post',
+];
+
+/**
+ * Deferred triggers fire at the end of each block, not at the end of a group commit: what they read
+ * (mentions, threads, later comments) must be the block's state, whatever the transaction boundaries —
+ * otherwise a restart that regroups blocks writes other notifications. IMMEDIATE fires the pending events
+ * now; the named constraints are then deferred again for the next block in the group.
+ */
+export async function fireDeferredTriggers(trx: Transaction<Database>): Promise<void> {
+  await sql`SET CONSTRAINTS ALL IMMEDIATE`.execute(trx);
+  await sql.raw(`SET CONSTRAINTS ${DEFERRED_TRIGGERS.join(', ')} DEFERRED`).execute(trx);
+}
