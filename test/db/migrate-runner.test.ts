@@ -155,6 +155,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '0008_plays_multiset.sql',
       '0009_production_schema.sql',
       '0010_production_triggers.sql',
+      '0013_plays_speed.sql',
     ]);
     const all = plan.pending.flatMap((p) => p.changes);
     expect(all).toContain('+ table users: table');
