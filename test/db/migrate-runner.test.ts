@@ -186,6 +186,11 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       else if (c.startsWith('+ ')) replayed.set(key, c.slice(2 + key.length + 2));
       else replayed.set(key, c.slice(c.lastIndexOf(' → ') + 3));
     }
+    // A dry run cannot run DROP INDEX CONCURRENTLY (0013); it lists it, and the real run drops the index.
+    for (const c of plan.pending.flatMap((p) => p.concurrentIndexes)) {
+      const dropped = /not run in a dry run .*DROP INDEX CONCURRENTLY IF EXISTS (\w+)/.exec(c)?.[1];
+      if (dropped) replayed.delete(`index ${dropped}`);
+    }
     const real = [...(await catalog(t.db))].filter(([k]) => !k.includes('metronome_migrations'));
     expect(replayed).toEqual(new Map(real));
     expect((await dryRun(t.db)).pending).toEqual([]);
@@ -197,7 +202,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
     expect(first.applied).toHaveLength(11);
     const before = await catalog(t.db);
     const second = await migrate(t.db);
-    expect(second).toEqual({ applied: [], skipped: 10 });
+    expect(second).toEqual({ applied: [], skipped: 11 });
     expect(await catalog(t.db)).toEqual(before);
   });
 
