@@ -1,4 +1,4 @@
-// pnpm bench [--quick]: figures that matter, each beside what it is measured against in the same run
+// pnpm bench [--quick] [--only <workload>]: figures that matter, each beside what it is measured against in the same run
 // (the COPY limit, the naive indexer), on a fresh ephemeral PostgreSQL 15 with durable defaults.
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -334,6 +334,14 @@ async function main() {
   log(`PostgreSQL (durable defaults) at ${server.url}; ${quick ? 'quick' : 'full'} run`);
   try {
     const started = performance.now();
+    const only = process.argv[process.argv.indexOf('--only') + 1];
+    if (process.argv.includes('--only')) {
+      // One backfill workload alone (printed, latest.json untouched): for working on one path.
+      if (only !== 'mainnet-like' && only !== 'plays-heavy' && only !== 'em-heavy')
+        throw new Error(`--only takes mainnet-like, plays-heavy or em-heavy, not ${only}`);
+      console.log(JSON.stringify(await backfill(server.url, only), null, 2));
+      return;
+    }
     if (process.argv.includes('--decay-only')) {
       // The long run alone (printed, latest.json untouched): for working on decay.
       console.log(JSON.stringify(await decay(server.url), null, 2));

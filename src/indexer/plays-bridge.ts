@@ -55,7 +55,9 @@ export const PLAYS_LOCK_KEY = 7361828;
  */
 export async function lockPlaysForBridge(db: Kysely<Database>): Promise<void> {
   await sql`SELECT pg_advisory_xact_lock(${PLAYS_LOCK_KEY}::bigint),
-                   set_config('metronome.plays_bridge', 'on', true)`.execute(db);
+                   set_config('metronome.plays_bridge', 'on', true), set_config('jit', 'off', true)`.execute(
+    db,
+  );
 }
 
 /**
