@@ -67,8 +67,8 @@ const PHASES: readonly Phase[] = [
     name: 'comments insert',
     rows: 5_000,
     statements: [
-      `INSERT INTO comments (comment_id, text, user_id, entity_id, entity_type, created_at, updated_at, txhash, blocknumber)
-       SELECT g, 'hi', g % 2000 + 1, g % 500 + 1, 'Track', ${T0}, ${T0}, 'x' || g, 4 FROM generate_series(1, 5000) g`,
+      `INSERT INTO comments (comment_id, text, user_id, entity_id, entity_type, created_at, updated_at, txhash, blockhash, blocknumber)
+       SELECT g, 'hi', g % 2000 + 1, g % 500 + 1, 'Track', ${T0}, ${T0}, 'x' || g, '', 4 FROM generate_series(1, 5000) g`,
     ],
   },
   {
