@@ -1086,6 +1086,22 @@ export const COVERAGE: readonly Generator[] = [
       );
     },
   },
+  {
+    key: 'track_id_below_offset',
+    weight: 1,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'Track',
+          action: 'Create',
+          entityId: 1_999_999,
+          ...asUser(u),
+          metadata: { owner_id: u.id, title: 'low id', genre: rng.pick(GENRES) },
+        }
+      );
+    },
+  },
   ...(
     [
       ['stem_cannot_be_gated', { stem_of: { parent_track_id: 2_000_000 }, is_stream_gated: true }],

@@ -24,11 +24,7 @@ it('names only codes from the closed set in reasons.ts', () => {
 });
 
 describe.runIf(inject('dbBackend') === 'postgres')('coverage marks over the seed corpus', () => {
-  // Skipped, known failing since the merges of 2026-11-30: the corpus no longer applies DeveloperApp:Delete
-  // and one more handler (stricter accounts rules) nor 7 expected reasons (the txs stream shifted with the new
-  // generators). The handlers are covered by test/parity/; the generators must be fixed (issue 16, stated in
-  // the closing note), then this runs again.
-  it.skip('reaches every handler, every fault kind, the expected rejection reasons and notification types', async () => {
+  it('reaches every handler, every fault kind, the expected rejection reasons and notification types', async () => {
     const reasons = new Set<string>();
     const applied = new Set<string>();
     const faults = new Set<string>();
