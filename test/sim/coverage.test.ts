@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { describe, expect, inject, it } from 'vitest';
 import { FAULT_KINDS } from '../../sim/faults.js';
+import { productionNotificationTypes } from '../../sim/oracle.js';
 import { runSimulation } from '../../sim/run.js';
 import { isTxReasonCode, TX_REASONS } from '../../src/entity-manager/reasons.js';
 import { HANDLERS } from '../../src/entity-manager/registry.js';
@@ -21,6 +22,18 @@ const corpus = JSON.parse(readFileSync('sim/seeds.json', 'utf8')) as Corpus;
 
 it('names only codes from the closed set in reasons.ts', () => {
   expect(corpus.expectedReasons.filter((r) => !isTxReasonCode(r))).toEqual([]);
+});
+
+// The marks name every type production's triggers on our tables write, no more: the list is read from
+// production's trigger SQL in the reference dump, not kept by hand.
+it("lists exactly the notification types production's triggers on our tables write (from the dump)", () => {
+  const derived = [...productionNotificationTypes().keys()].sort();
+  expect(
+    derived.filter((t) => t.startsWith('?')),
+    'type expressions the reader did not resolve',
+  ).toEqual([]);
+  const { expected, unreachable } = corpus.notificationTypes;
+  expect([...expected, ...Object.keys(unreachable)].sort()).toEqual(derived);
 });
 
 describe.runIf(inject('dbBackend') === 'postgres')('coverage marks over the seed corpus', () => {
