@@ -81,5 +81,5 @@ describe.runIf(inject('dbBackend') === 'postgres')('coverage marks over the seed
     console.log(
       `[coverage] ${reasons.size} reason codes reached; not reached by any seed (${holes.length}): ${holes.join(', ')}`,
     );
-  }, 1_200_000);
+  }, 2_400_000);
 });
