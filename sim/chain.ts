@@ -6,7 +6,7 @@ import type { WireGetBlockResponse, WireTransaction } from '../src/chain/wire.js
 import { blockTimestamp } from './clock.js';
 import { PlaysGenerator } from './gen-plays.js';
 import { Rng } from './rng.js';
-import { type Draft, GENERATORS, type GenContext, HOSTILE, HOSTILE_KINDS } from './txgen.js';
+import { coverageDraft, type Draft, GENERATORS, type GenContext, HOSTILE, HOSTILE_KINDS } from './txgen.js';
 import { World } from './world.js';
 
 export const SIM_CHAIN_ID = 'metronome-sim';
@@ -53,6 +53,7 @@ export class SimChain implements ChainView {
   private readonly playsGen: PlaysGenerator;
   private readonly scheduleRng: Rng;
   private readonly emptyRunAt: number;
+  private readonly coverageRng: Rng;
 
   constructor(readonly opts: ChainOptions) {
     if (opts.blocks < 0 || opts.blocks > MAX_BLOCKS) throw new Error(`blocks must be in [0, ${MAX_BLOCKS}]`);
@@ -61,6 +62,7 @@ export class SimChain implements ChainView {
     this.playRng = Rng.stream(opts.seed, 'plays');
     this.playsGen = new PlaysGenerator(this.playRng, this.world, sha, opts.seed);
     this.scheduleRng = Rng.stream(opts.seed, 'schedule');
+    this.coverageRng = Rng.stream(opts.seed, 'coverage');
     this.emptyRunAt =
       opts.emptyRun && opts.blocks > 700 ? Rng.stream(opts.seed, 'empty-run').int(50, opts.blocks - 550) : -1;
   }
@@ -164,6 +166,14 @@ export class SimChain implements ChainView {
           blockHash,
         ),
       );
+    }
+    // A coverage draft (txgen.ts) now and then, from its own stream and last in the block: no other tx moves.
+    if (emCount > 0 && kind !== 'genesis' && this.coverageRng.chance(0.15)) {
+      const c = coverageDraft({ ...ctx, rng: this.coverageRng });
+      if (c) {
+        txs.push(this.emTx(c.draft, height, txs.length, time, blockHash));
+        generators[`coverage:${c.key}`] = 1;
+      }
     }
     this.responses.push({
       block: {

@@ -88,6 +88,97 @@ export function productionTriggerSet(dump: Dump = readDump()) {
   return { triggers, functions: [...names].sort() };
 }
 
+/**
+ * The notification types production's triggers on the oracle tables write, each with the functions that
+ * write it, read from the dump: the value given to the `type` column by every `insert into notification`
+ * in those functions (a literal, a select-list alias, or a variable assigned literals). An expression
+ * that is none of these comes back as `?<expression>`, so a new form in the dump is seen, not missed.
+ */
+export function productionNotificationTypes(dump: Dump = readDump()): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const { triggers } = productionTriggerSet(dump);
+  const fns = new Set(triggers.map((t) => /EXECUTE FUNCTION public\.(\w+)\(/.exec(t.sql)![1]!));
+  for (const fn of [...fns].sort()) {
+    const body = dump.functions.get(fn);
+    if (!body) throw new Error(`trigger function ${fn} is not in the dump`);
+    for (const type of insertedTypes(body)) out.set(type, [...(out.get(type) ?? []), fn]);
+  }
+  return out;
+}
+
+function insertedTypes(body: string): Set<string> {
+  const types = new Set<string>();
+  for (const m of body.matchAll(/insert\s+into\s+(?:public\.)?notification\s*\(([^)]*)\)/gi)) {
+    const idx = m[1]!
+      .split(',')
+      .map((c) => c.trim().replaceAll('"', '').toLowerCase())
+      .indexOf('type');
+    const rest = body.slice(m.index + m[0].length);
+    const stmt = rest.slice(0, rest.indexOf(';'));
+    const rows = /^\s*values\b/i.test(stmt)
+      ? tuples(stmt.replace(/^\s*values\b/i, ''))
+      : [splitTop(stmt.replace(/^\s*select\b/i, ''))];
+    for (const row of rows) {
+      const e = (row[idx] ?? '').trim();
+      const literal = /^'(\w+)'(?:\s+as\s+\w+)?$/i.exec(e);
+      if (literal) types.add(literal[1]!);
+      else if (/^\w+$/.test(e)) {
+        const found = [
+          ...stmt.matchAll(new RegExp(`'(\\w+)'\\s+as\\s+${e}\\b`, 'gi')),
+          ...body.matchAll(new RegExp(`\\b${e}\\s*:=\\s*'(\\w+)'`, 'gi')),
+        ].map((x) => x[1]!);
+        if (found.length === 0) types.add(`?${e}`);
+        for (const t of found) types.add(t);
+      } else types.add(`?${e}`);
+    }
+  }
+  return types;
+}
+
+/** Top-level comma-separated parts of an SQL fragment (parentheses and quotes respected). */
+function splitTop(s: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (c === "'") quoted = !quoted;
+    else if (quoted) continue;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === ',' && depth === 0) {
+      parts.push(s.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(s.slice(start));
+  return parts;
+}
+
+/** The rows of a VALUES list: each parenthesised group at the top level, split into its expressions. */
+function tuples(s: string): string[][] {
+  const rows: string[][] = [];
+  let i = 0;
+  for (;;) {
+    while (i < s.length && /[\s,]/.test(s[i]!)) i++;
+    if (s[i] !== '(') break;
+    let depth = 0;
+    let quoted = false;
+    let j = i;
+    for (; j < s.length; j++) {
+      const c = s[j];
+      if (c === "'") quoted = !quoted;
+      else if (quoted) continue;
+      else if (c === '(') depth++;
+      else if (c === ')' && --depth === 0) break;
+    }
+    rows.push(splitTop(s.slice(i + 1, j)));
+    i = j + 1;
+  }
+  return rows;
+}
+
 async function exists(db: Kysely<Database>, rel: string): Promise<boolean> {
   const r = await sql<{ ok: boolean }>`SELECT to_regclass(${rel}) IS NOT NULL AS ok`.execute(db);
   return r.rows[0]!.ok;
