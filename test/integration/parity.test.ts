@@ -52,7 +52,12 @@ describe('parity compare', () => {
   // right side's last block is (rightly) skipped, so the rows to tamper with are picked inside the window.
   it('reports a changed field and a missing row, naming the key and the column', async () => {
     const maxBn = async (d: TestDb) =>
-      (await d.db.selectFrom('users').select((e) => e.fn.max('blocknumber').as('m')).executeTakeFirstOrThrow()).m;
+      (
+        await d.db
+          .selectFrom('users')
+          .select((e) => e.fn.max('blocknumber').as('m'))
+          .executeTakeFirstOrThrow()
+      ).m;
     const window = Math.min(Number(await maxBn(a)), Number(await maxBn(b)));
     const u = await a.db
       .selectFrom('users')
