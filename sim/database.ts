@@ -1,8 +1,10 @@
 // The one way the simulator, the test suite and the benchmarks make and drop scratch databases on a
 // PostgreSQL server: a fresh database (any leftover of the same name dropped first), empty or copied from a
 // template, and its URL.
+import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import { connect } from '../src/db/connect.js';
+import { migrate, readMigrations } from '../src/db/migrate.js';
 
 const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
 
@@ -59,4 +61,40 @@ export async function dropDatabase(serverUrl: string, name: string): Promise<voi
   } finally {
     await admin.close();
   }
+}
+
+/**
+ * The name of a database holding this build's migrations, applied once per server and copied from then on
+ * (a copy takes a fraction of a second; migrating from scratch takes 15–20 s on a loaded machine). The name
+ * carries a hash of the migration files, so an edited or added migration gets a template of its own.
+ * Concurrent callers (test workers, simulator runs) wait on an advisory lock; the template is built under
+ * another name and renamed when complete, so a crash never leaves a half-migrated template behind.
+ */
+export async function migratedTemplate(serverUrl: string): Promise<string> {
+  const hash = createHash('sha256');
+  for (const m of readMigrations()) hash.update(`${m.file}:${m.checksum}:${m.preflight?.checksum ?? ''}\n`);
+  const name = `metronome_tmpl_${hash.digest('hex').slice(0, 16)}`;
+  const admin = await connect(serverUrl, { poolSize: 1 });
+  try {
+    // Session-level lock: the pool has one connection, so lock, check, build and unlock share a session.
+    await sql`SELECT pg_advisory_lock(hashtext(${name}))`.execute(admin.db);
+    try {
+      const exists = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`.execute(admin.db);
+      if (exists.rows.length === 0) {
+        const building = `${name}_build`;
+        const h = await connect(await createDatabase(serverUrl, building), { poolSize: 1 });
+        try {
+          await migrate(h.db);
+        } finally {
+          await h.close();
+        }
+        await sql.raw(`ALTER DATABASE ${checked(building)} RENAME TO ${checked(name)}`).execute(admin.db);
+      }
+    } finally {
+      await sql`SELECT pg_advisory_unlock(hashtext(${name}))`.execute(admin.db);
+    }
+  } finally {
+    await admin.close();
+  }
+  return name;
 }

@@ -18,7 +18,7 @@ import type { PlaysHook } from '../src/indexer/plays-bridge.js';
 import { type FailurePolicy, HaltError, runIndexer } from '../src/indexer/run.js';
 import { type ChainView, SIM_CHAIN_ID, SimChain } from './chain.js';
 import { SimClock } from './clock.js';
-import { createDatabase } from './database.js';
+import { createDatabase, migratedTemplate } from './database.js';
 import { type EphemeralPostgres, startEphemeralPostgres } from './ephemeral-postgres.js';
 import {
   FaultCounters,
@@ -142,7 +142,12 @@ async function openDatabase(url: string, seed: number, tag: string, legacy: bool
     serverUrl = server.url;
   }
   const name = `metronome_sim_${seed}_${tag}_${process.pid}`;
-  const dbUrl = await createDatabase(serverUrl, name);
+  // A server of our own is used once: migrating it directly is quicker than building a template first.
+  const dbUrl = await createDatabase(
+    serverUrl,
+    name,
+    server ? {} : { template: await migratedTemplate(serverUrl) },
+  );
   const handle = await connect(dbUrl, { poolSize: 2, applicationName: 'metronome-sim-indexer' });
   const legacyHandle = legacy
     ? await connect(dbUrl, { poolSize: 1, applicationName: 'metronome-sim-legacy' })
@@ -194,6 +199,35 @@ export async function chainFor(options: SimOptions): Promise<ChainView> {
       });
 }
 
+/** Everything one run's phases share: the chain, the wired-up indexer and the run's mutable progress. */
+interface RunContext {
+  readonly options: SimOptions;
+  readonly hooks: SimHooks;
+  readonly injectFaults: boolean;
+  readonly tag: string;
+  readonly db: Kysely<Database>;
+  /** `db` behind the statement faults when the run injects process faults. */
+  readonly faultyDb: Kysely<Database>;
+  readonly engine: 'pglite' | 'postgres';
+  readonly chain: ChainView;
+  readonly counters: FaultCounters;
+  readonly clock: SimClock;
+  readonly legacy: LegacyWriter | undefined;
+  readonly deps: IndexDeps;
+  readonly source: BlockSource;
+  readonly processors: ChallengeProcessor[];
+  readonly challengeDeps: { logger: typeof silentLogger; clock: SimClock; processors: ChallengeProcessor[] };
+  /** Read by the source (legacy writer pacing) and the crash fault, written by the indexing loop. */
+  readonly progress: { committedThrough: number; abort: AbortController };
+}
+
+/** What indexing leaves for the checks and the report. */
+interface Indexed {
+  readonly restarts: number;
+  readonly ticks: number;
+  readonly violations: Violation[];
+}
+
 async function simulateOnce(
   options: SimOptions,
   hooks: SimHooks,
@@ -201,264 +235,313 @@ async function simulateOnce(
   tag: string,
 ): Promise<{ report: SimReport; indexMs: number; setupMs: number }> {
   const t0 = performance.now();
-  const { seed } = options;
-  const dbx = await openDatabase(options.db, seed, tag, options.legacyWriter);
+  const dbx = await openDatabase(options.db, options.seed, tag, options.legacyWriter);
   try {
-    const db = dbx.handle.db;
-    await migrate(db);
-    // The production catalog starts challenges around block 25M; the simulated chain starts at 1.
-    if (options.challenges !== false) await sql`UPDATE challenges SET starting_block = 0`.execute(db);
-    await hooks.prepareDb?.(db);
+    await setupSchema(dbx.handle.db, options, hooks);
     const setupMs = performance.now() - t0;
-
-    const chain = await chainFor(options);
-    const counters = new FaultCounters();
-    // Data faults (a handler bug) are part of the scenario in both twins; process faults only in the main run.
-    const dataPlan = { ...faultPlan(seed, options.faults), ...(options.faults ? hooks.faultRates : {}) };
-    const processPlan = { ...faultPlan(seed, injectFaults), ...(injectFaults ? hooks.faultRates : {}) };
-    const clock = new SimClock();
-    const legacy = dbx.legacy ? new LegacyWriter(dbx.legacy.db, chain, seed) : undefined;
-    const dispatcher = throwingDispatcher(
-      (hooks.wrapDispatcher ?? ((d) => d))(productionDispatcher()),
-      dataPlan,
-      counters,
-    );
-    const deps: IndexDeps = {
-      chainId: SIM_CHAIN_ID,
-      dispatcher,
-      logger: silentLogger,
-      ...(hooks.playsHook ? { playsHook: hooks.playsHook } : {}),
-    };
-    const processors = options.challenges === false ? [] : await availableProcessors(db);
-    const challengeDeps = { logger: silentLogger, clock, processors };
-    const tickRng = Rng.stream(seed, 'challenge-ticks');
-
-    let committedThrough = 0;
-    let abort = new AbortController();
-    const stmtFaults = new StatementFaults(processPlan, counters, {
-      crash: () => abort.abort(new Error('simulated crash')),
-      ...(dbx.adminUrl && injectFaults
-        ? {
-            dropConnections: async () => {
-              const admin = await connect(dbx.adminUrl!, { poolSize: 1 });
-              await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-                        WHERE application_name = 'metronome-sim-indexer' AND datname = ${dbx.name ?? ''}
-                          AND pid <> pg_backend_pid()`.execute(admin.db);
-              await admin.close();
-            },
-          }
-        : {}),
-      ...(dbx.server && injectFaults
-        ? {
-            outage: async () => {
-              await dbx.server!.kill();
-              await dbx.server!.restart();
-            },
-          }
-        : {}),
-    });
-    const faultyDb: Kysely<Database> = injectFaults ? db.withPlugin(stmtFaults) : db;
-
-    // The chain as the node serves it: decoded by the production decoder, behind RPC faults, with the
-    // legacy writer's turn taken right before the indexer gets each height.
-    const base: BlockSource = {
-      chainId: async () => SIM_CHAIN_ID,
-      async fetch(height, signal): Promise<FetchResult> {
-        if (height > chain.length) return { status: 'end' };
-        if (legacy) {
-          // The legacy writer acts at a point fixed by the indexer's progress, so the run replays exactly.
-          while (committedThrough < height - 1) {
-            if (signal.aborted) throw new Error('fetch abandoned');
-            await new Promise<void>((r) => setImmediate(r));
-          }
-          await legacy.beforeIndexerReaches(height);
-        }
-        const decoded = decodeGetBlockResponse(chain.responseFor(height), height);
-        return decoded.status === 'block' ? decoded : { status: 'not-yet', chainHead: decoded.chainHead };
-      },
-    };
-    const source = (hooks.wrapSource ?? ((s) => s))(
-      injectFaults ? faultySource(base, processPlan, counters) : base,
-    );
-
-    const violations: Violation[] = [];
-    let checkpoints: CheckpointSnapshot | null = null;
-    let restarts = 0;
-    let ticks = 0;
-    const outcomes: Record<string, number> = {};
-    const reasons: Record<string, number> = {};
-    let collisions = 0;
-    let skipped = 0;
-
-    const tick = async () => {
-      await runChallengeTick(db, challengeDeps);
-      ticks++;
-      const m = await checkpointMonotonicity(db, checkpoints, processors);
-      checkpoints = m.snapshot;
-      violations.push(...m.violations);
-    };
-
+    const ctx = await prepareRun(dbx, options, hooks, injectFaults, tag);
     const idx0 = performance.now();
-    // Segments end at seed-chosen heights: a restart between blocks (crash after commit) and a challenge tick.
-    let segmentEnd = 0;
-    while (committedThrough < chain.length) {
-      if (segmentEnd <= committedThrough)
-        segmentEnd = Math.min(chain.length, committedThrough + tickRng.int(20, 200));
-      abort = new AbortController();
-      try {
-        const summary = await runIndexer({
-          db: faultyDb,
-          source,
-          deps,
-          clock,
-          endHeight: segmentEnd,
-          failurePolicy: hooks.failurePolicy ?? 'halt',
-          signal: abort.signal,
-          ...(hooks.maxGroupBlocks !== undefined ? { maxGroupBlocks: hooks.maxGroupBlocks } : {}),
-          observer: {
-            onStart: (resume) => {
-              trace(`start ${tag} at ${resume.height} (${resume.reason})`);
-              committedThrough = resume.height - 1;
-            },
-            onBlock: ({ stats }) => {
-              trace(`committed ${tag} ${stats.height}`);
-              committedThrough = stats.height;
-              hooks.onProgress?.(committedThrough, chain.length);
-            },
-            onAlreadyIndexed: (h) => {
-              committedThrough = h;
-            },
-          },
-        });
-        if (summary.stoppedBy === 'signal') {
-          restarts++;
-        } else if (summary.stoppedBy === 'source-exhausted' && committedThrough < segmentEnd) {
-          throw new Error(`source ended at ${committedThrough} before ${segmentEnd}`);
-        } else if (injectFaults && decide(seed, 0.3, 'restart-after-commit', segmentEnd)) {
-          counters.add('crash_between_blocks');
-          restarts++;
-        }
-      } catch (e) {
-        if (abort.signal.aborted) {
-          // The process "died" outside a block (e.g. while resuming): start again.
-          restarts++;
-          continue;
-        }
-        if (e instanceof HaltError) {
-          violations.push({ invariant: 'liveness', message: `indexer halted: ${e.message}` });
-          break;
-        }
-        throw e;
-      }
-      if (restarts > MAX_RESTARTS)
-        throw new Error(`more than ${MAX_RESTARTS} restarts: the run makes no progress`);
-      if (committedThrough >= segmentEnd && options.challenges !== false) await tick();
-    }
+    const indexed = await indexWithFaults(ctx);
     const indexMs = performance.now() - idx0;
-
-    // Redelivery: blocks delivered again change nothing.
-    if (committedThrough >= chain.length) {
-      const before = await digestTables(db);
-      const redeliver = Rng.stream(seed, 'redelivery');
-      for (let i = 0; i < Math.min(5, chain.length); i++) {
-        const h = redeliver.int(1, chain.length);
-        const d = decodeGetBlockResponse(chain.responseFor(h), h);
-        if (d.status !== 'block') continue;
-        const res = await indexBlock(db, d.block, deps);
-        counters.add('redelivery');
-        if (res.status !== 'already-indexed')
-          violations.push({
-            invariant: 'redelivery-idempotence',
-            message: `height ${h}: re-delivered block was indexed again`,
-          });
-      }
-      const after = await digestTables(db);
-      for (const m of diffDigests(before, after))
-        violations.push({ invariant: 'redelivery-idempotence', message: m });
-    }
-    if (chain.emptyRun) counters.add('poison_empty_run');
-
-    violations.push(
-      ...(await checkCoreInvariants({
-        db,
-        chain,
-        chainId: SIM_CHAIN_ID,
-        through: chain.length,
-        ...(legacy ? { legacy } : {}),
-      })),
-    );
-    violations.push(...(await incrementalEqualsFull(db, challengeDeps)));
-
-    // Deterministic figures from the database, not from the indexer's memory.
-    const oc = await sql<{ outcome: string; reason_code: string | null; n: number }>`
-      SELECT outcome, reason_code, count(*)::int AS n FROM etl_transactions GROUP BY 1, 2 ORDER BY 1, 2`.execute(
-      db,
-    );
-    for (const r of oc.rows) {
-      outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + r.n;
-      if (r.reason_code) reasons[r.reason_code] = r.n;
-    }
-    const handlers = await sql<{ k: string; n: number }>`
-      SELECT entity_type || ':' || action AS k, count(*)::int AS n FROM etl_transactions
-      WHERE outcome = 'applied' AND tx_type LIKE 'manage_entity%' GROUP BY 1 ORDER BY 1`.execute(db);
-    const st = await sql<{ c: number; s: number; p: number; t: number; e: number }>`
-      SELECT coalesce(sum(play_collisions),0)::int AS c, coalesce(sum(plays_skipped),0)::int AS s,
-             coalesce(sum(plays),0)::int AS p, coalesce(sum(txs),0)::int AS t, coalesce(sum(em_txs),0)::int AS e
-      FROM metronome_block_stats`.execute(db);
-    collisions = st.rows[0]!.c;
-    skipped = st.rows[0]!.s;
-    const kinds: Record<string, number> = {};
-    const hostile: Record<string, number> = {};
-    for (let h = 1; h <= chain.length; h++) {
-      const info = chain.blockInfo(h);
-      kinds[info.kind] = (kinds[info.kind] ?? 0) + 1;
-      for (const [k, n] of Object.entries(info.hostile)) hostile[k] = (hostile[k] ?? 0) + n;
-    }
-    const digest = await digestTables(db);
-    await hooks.inspectDb?.(db);
-    const report: SimReport = {
-      seed,
-      options: {
-        blocks: options.blocks,
-        legacyWriter: options.legacyWriter,
-        faults: options.faults,
-        hostileShare: options.hostileShare,
-        equivalence: options.equivalence,
-        ...(options.challenges === false ? { challenges: false } : {}),
-        engine: dbx.handle.backend,
-      },
-      blocks: chain.length,
-      txs: st.rows[0]!.t,
-      emTxs: st.rows[0]!.e,
-      plays: st.rows[0]!.p,
-      outcomes: sortKeys(outcomes),
-      reasons: sortKeys(reasons),
-      handlersReached: Object.fromEntries(handlers.rows.map((r) => [r.k, r.n])),
-      playCollisions: collisions,
-      playsSkipped: skipped,
-      blockKinds: sortKeys(kinds),
-      hostile: sortKeys(hostile),
-      faults: sortKeys(counters.counts),
-      restarts,
-      challengeTicks: ticks,
-      legacy: legacy
-        ? {
-            heights: legacy.heightsTouched.size,
-            playsWritten: legacy.playsWritten.size,
-            blocksWritten: legacy.blocksWritten.size,
-          }
-        : null,
-      // Every invariant but the twin comparison (added by runSimulation) and the latency budget (scenarios).
-      invariantsChecked: INVARIANTS.filter(
-        (n) => n !== 'crash-restart-equivalence' && n !== 'trigger-latency-budget',
-      ),
-      violations,
-      digest,
-    };
+    const violations = [...indexed.violations, ...(await checkInvariants(ctx))];
+    const report = await buildReport(ctx, indexed, violations);
     return { report, indexMs, setupMs };
   } finally {
     await dbx.close();
   }
+}
+
+/** Setup: the schema migrated, challenges opened from block 0, the caller's preparation applied. */
+async function setupSchema(db: Kysely<Database>, options: SimOptions, hooks: SimHooks): Promise<void> {
+  await migrate(db);
+  // The production catalog starts challenges around block 25M; the simulated chain starts at 1.
+  if (options.challenges !== false) await sql`UPDATE challenges SET starting_block = 0`.execute(db);
+  await hooks.prepareDb?.(db);
+}
+
+/** Chain generation and wiring: the chain, the fault plans, the legacy writer and the source the indexer reads. */
+async function prepareRun(
+  dbx: Database_,
+  options: SimOptions,
+  hooks: SimHooks,
+  injectFaults: boolean,
+  tag: string,
+): Promise<RunContext> {
+  const { seed } = options;
+  const db = dbx.handle.db;
+  const chain = await chainFor(options);
+  const counters = new FaultCounters();
+  // Data faults (a handler bug) are part of the scenario in both twins; process faults only in the main run.
+  const dataPlan = { ...faultPlan(seed, options.faults), ...(options.faults ? hooks.faultRates : {}) };
+  const processPlan = { ...faultPlan(seed, injectFaults), ...(injectFaults ? hooks.faultRates : {}) };
+  const clock = new SimClock();
+  const legacy = dbx.legacy ? new LegacyWriter(dbx.legacy.db, chain, seed) : undefined;
+  const dispatcher = throwingDispatcher(
+    (hooks.wrapDispatcher ?? ((d) => d))(productionDispatcher()),
+    dataPlan,
+    counters,
+  );
+  const deps: IndexDeps = {
+    chainId: SIM_CHAIN_ID,
+    dispatcher,
+    logger: silentLogger,
+    ...(hooks.playsHook ? { playsHook: hooks.playsHook } : {}),
+  };
+  const processors = options.challenges === false ? [] : await availableProcessors(db);
+  const challengeDeps = { logger: silentLogger, clock, processors };
+  const progress = { committedThrough: 0, abort: new AbortController() };
+
+  const stmtFaults = new StatementFaults(processPlan, counters, {
+    crash: () => progress.abort.abort(new Error('simulated crash')),
+    ...(dbx.adminUrl && injectFaults
+      ? {
+          dropConnections: async () => {
+            const admin = await connect(dbx.adminUrl!, { poolSize: 1 });
+            await sql`SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                      WHERE application_name = 'metronome-sim-indexer' AND datname = ${dbx.name ?? ''}
+                        AND pid <> pg_backend_pid()`.execute(admin.db);
+            await admin.close();
+          },
+        }
+      : {}),
+    ...(dbx.server && injectFaults
+      ? {
+          outage: async () => {
+            await dbx.server!.kill();
+            await dbx.server!.restart();
+          },
+        }
+      : {}),
+  });
+  const faultyDb: Kysely<Database> = injectFaults ? db.withPlugin(stmtFaults) : db;
+
+  // The chain as the node serves it: decoded by the production decoder, behind RPC faults, with the
+  // legacy writer's turn taken right before the indexer gets each height.
+  const base: BlockSource = {
+    chainId: async () => SIM_CHAIN_ID,
+    async fetch(height, signal): Promise<FetchResult> {
+      if (height > chain.length) return { status: 'end' };
+      if (legacy) {
+        // The legacy writer acts at a point fixed by the indexer's progress, so the run replays exactly.
+        while (progress.committedThrough < height - 1) {
+          if (signal.aborted) throw new Error('fetch abandoned');
+          await new Promise<void>((r) => setImmediate(r));
+        }
+        await legacy.beforeIndexerReaches(height);
+      }
+      const decoded = decodeGetBlockResponse(chain.responseFor(height), height);
+      return decoded.status === 'block' ? decoded : { status: 'not-yet', chainHead: decoded.chainHead };
+    },
+  };
+  const source = (hooks.wrapSource ?? ((s) => s))(
+    injectFaults ? faultySource(base, processPlan, counters) : base,
+  );
+  return {
+    options,
+    hooks,
+    injectFaults,
+    tag,
+    db,
+    faultyDb,
+    engine: dbx.handle.backend,
+    chain,
+    counters,
+    clock,
+    legacy,
+    deps,
+    source,
+    processors,
+    challengeDeps,
+    progress,
+  };
+}
+
+/**
+ * Indexing with faults: the production run loop in seed-chosen segments, restarted after every simulated
+ * crash, with a challenge tick (and the checkpoint-monotonicity check) at the end of each segment.
+ */
+async function indexWithFaults(ctx: RunContext): Promise<Indexed> {
+  const { options, hooks, injectFaults, tag, db, chain, counters, progress } = ctx;
+  const { seed } = options;
+  const tickRng = Rng.stream(seed, 'challenge-ticks');
+  const violations: Violation[] = [];
+  let checkpoints: CheckpointSnapshot | null = null;
+  let restarts = 0;
+  let ticks = 0;
+
+  const tick = async () => {
+    await runChallengeTick(db, ctx.challengeDeps);
+    ticks++;
+    const m = await checkpointMonotonicity(db, checkpoints, ctx.processors);
+    checkpoints = m.snapshot;
+    violations.push(...m.violations);
+  };
+
+  // Segments end at seed-chosen heights: a restart between blocks (crash after commit) and a challenge tick.
+  let segmentEnd = 0;
+  while (progress.committedThrough < chain.length) {
+    if (segmentEnd <= progress.committedThrough)
+      segmentEnd = Math.min(chain.length, progress.committedThrough + tickRng.int(20, 200));
+    progress.abort = new AbortController();
+    try {
+      const summary = await runIndexer({
+        db: ctx.faultyDb,
+        source: ctx.source,
+        deps: ctx.deps,
+        clock: ctx.clock,
+        endHeight: segmentEnd,
+        failurePolicy: hooks.failurePolicy ?? 'halt',
+        signal: progress.abort.signal,
+        ...(hooks.maxGroupBlocks !== undefined ? { maxGroupBlocks: hooks.maxGroupBlocks } : {}),
+        observer: {
+          onStart: (resume) => {
+            trace(`start ${tag} at ${resume.height} (${resume.reason})`);
+            progress.committedThrough = resume.height - 1;
+          },
+          onBlock: ({ stats }) => {
+            trace(`committed ${tag} ${stats.height}`);
+            progress.committedThrough = stats.height;
+            hooks.onProgress?.(progress.committedThrough, chain.length);
+          },
+          onAlreadyIndexed: (h) => {
+            progress.committedThrough = h;
+          },
+        },
+      });
+      if (summary.stoppedBy === 'signal') {
+        restarts++;
+      } else if (summary.stoppedBy === 'source-exhausted' && progress.committedThrough < segmentEnd) {
+        throw new Error(`source ended at ${progress.committedThrough} before ${segmentEnd}`);
+      } else if (injectFaults && decide(seed, 0.3, 'restart-after-commit', segmentEnd)) {
+        counters.add('crash_between_blocks');
+        restarts++;
+      }
+    } catch (e) {
+      if (progress.abort.signal.aborted) {
+        // The process "died" outside a block (e.g. while resuming): start again.
+        restarts++;
+        continue;
+      }
+      if (e instanceof HaltError) {
+        violations.push({ invariant: 'liveness', message: `indexer halted: ${e.message}` });
+        break;
+      }
+      throw e;
+    }
+    if (restarts > MAX_RESTARTS)
+      throw new Error(`more than ${MAX_RESTARTS} restarts: the run makes no progress`);
+    if (progress.committedThrough >= segmentEnd && options.challenges !== false) await tick();
+  }
+  return { restarts, ticks, violations };
+}
+
+/** Invariants: redelivery changes nothing, then the core and challenge invariants over the final state. */
+async function checkInvariants(ctx: RunContext): Promise<Violation[]> {
+  const { db, chain, counters, legacy } = ctx;
+  const violations: Violation[] = [];
+  if (ctx.progress.committedThrough >= chain.length) {
+    const before = await digestTables(db);
+    const redeliver = Rng.stream(ctx.options.seed, 'redelivery');
+    for (let i = 0; i < Math.min(5, chain.length); i++) {
+      const h = redeliver.int(1, chain.length);
+      const d = decodeGetBlockResponse(chain.responseFor(h), h);
+      if (d.status !== 'block') continue;
+      const res = await indexBlock(db, d.block, ctx.deps);
+      counters.add('redelivery');
+      if (res.status !== 'already-indexed')
+        violations.push({
+          invariant: 'redelivery-idempotence',
+          message: `height ${h}: re-delivered block was indexed again`,
+        });
+    }
+    const after = await digestTables(db);
+    for (const m of diffDigests(before, after))
+      violations.push({ invariant: 'redelivery-idempotence', message: m });
+  }
+  if (chain.emptyRun) counters.add('poison_empty_run');
+
+  violations.push(
+    ...(await checkCoreInvariants({
+      db,
+      chain,
+      chainId: SIM_CHAIN_ID,
+      through: chain.length,
+      ...(legacy ? { legacy } : {}),
+    })),
+  );
+  violations.push(...(await incrementalEqualsFull(db, ctx.challengeDeps)));
+  return violations;
+}
+
+/** Report: deterministic figures read from the database (not from the indexer's memory), and the digest. */
+async function buildReport(ctx: RunContext, indexed: Indexed, violations: Violation[]): Promise<SimReport> {
+  const { options, db, chain, legacy } = ctx;
+  const outcomes: Record<string, number> = {};
+  const reasons: Record<string, number> = {};
+  const oc = await sql<{ outcome: string; reason_code: string | null; n: number }>`
+    SELECT outcome, reason_code, count(*)::int AS n FROM etl_transactions GROUP BY 1, 2 ORDER BY 1, 2`.execute(
+    db,
+  );
+  for (const r of oc.rows) {
+    outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + r.n;
+    if (r.reason_code) reasons[r.reason_code] = r.n;
+  }
+  const handlers = await sql<{ k: string; n: number }>`
+    SELECT entity_type || ':' || action AS k, count(*)::int AS n FROM etl_transactions
+    WHERE outcome = 'applied' AND tx_type LIKE 'manage_entity%' GROUP BY 1 ORDER BY 1`.execute(db);
+  const st = await sql<{ c: number; s: number; p: number; t: number; e: number }>`
+    SELECT coalesce(sum(play_collisions),0)::int AS c, coalesce(sum(plays_skipped),0)::int AS s,
+           coalesce(sum(plays),0)::int AS p, coalesce(sum(txs),0)::int AS t, coalesce(sum(em_txs),0)::int AS e
+    FROM metronome_block_stats`.execute(db);
+  const stats = st.rows[0]!;
+  const kinds: Record<string, number> = {};
+  const hostile: Record<string, number> = {};
+  for (let h = 1; h <= chain.length; h++) {
+    const info = chain.blockInfo(h);
+    kinds[info.kind] = (kinds[info.kind] ?? 0) + 1;
+    for (const [k, n] of Object.entries(info.hostile)) hostile[k] = (hostile[k] ?? 0) + n;
+  }
+  const digest = await digestTables(db);
+  await ctx.hooks.inspectDb?.(db);
+  return {
+    seed: options.seed,
+    options: {
+      blocks: options.blocks,
+      legacyWriter: options.legacyWriter,
+      faults: options.faults,
+      hostileShare: options.hostileShare,
+      equivalence: options.equivalence,
+      ...(options.challenges === false ? { challenges: false } : {}),
+      engine: ctx.engine,
+    },
+    blocks: chain.length,
+    txs: stats.t,
+    emTxs: stats.e,
+    plays: stats.p,
+    outcomes: sortKeys(outcomes),
+    reasons: sortKeys(reasons),
+    handlersReached: Object.fromEntries(handlers.rows.map((r) => [r.k, r.n])),
+    playCollisions: stats.c,
+    playsSkipped: stats.s,
+    blockKinds: sortKeys(kinds),
+    hostile: sortKeys(hostile),
+    faults: sortKeys(ctx.counters.counts),
+    restarts: indexed.restarts,
+    challengeTicks: indexed.ticks,
+    legacy: legacy
+      ? {
+          heights: legacy.heightsTouched.size,
+          playsWritten: legacy.playsWritten.size,
+          blocksWritten: legacy.blocksWritten.size,
+        }
+      : null,
+    // Every invariant but the twin comparison (added by runSimulation) and the latency budget (scenarios).
+    invariantsChecked: INVARIANTS.filter(
+      (n) => n !== 'crash-restart-equivalence' && n !== 'trigger-latency-budget',
+    ),
+    violations,
+    digest,
+  };
 }
 
 /**

@@ -1,4 +1,4 @@
-// The challenges catalog as processors see it (spec §1.8, §4.1 "catalog gating").
+// The challenges catalog as processors see it (docs/spec.md#challenge-catalog).
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.js';
 import type { ChallengeType } from '../db/tables/challenges.js';

@@ -1,4 +1,4 @@
-// Per-processor checkpoints in indexing_checkpoints (spec §1.12): a missing key reads as 0, and a write
+// Per-processor checkpoints in indexing_checkpoints (docs/spec.md#checkpoints): a missing key reads as 0, and a write
 // only ever moves a checkpoint forward, even if two writers race.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';

@@ -1,4 +1,4 @@
-// Every challenge processor, in production's registration order (spec §4.1). Skipped, with reasons in
+// Every challenge processor, in production's registration order (docs/spec.md#challenge-processors). Skipped, with reasons in
 // docs/challenges.md: tt/tut/tp and t (no trending scores indexed), b/s (no USDC purchases indexed),
 // dvl/o/ft/l (no processor in the sources read).
 import type { ChallengeProcessor } from './framework.js';

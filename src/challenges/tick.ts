@@ -1,5 +1,5 @@
 // The challenge job: every processor in its own transaction, so one failing processor neither stops nor
-// rolls back the others (spec §4.1). Called by `metronome challenges tick`, by the daemon every N blocks
+// rolls back the others (docs/spec.md#challenge-processors). Called by `metronome challenges tick`, by the daemon every N blocks
 // and by the simulator.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/schema.js';

@@ -1,4 +1,4 @@
-// The one writer of user_challenges (spec §4.1 UpsertUserChallenge), with three fixes the spec asks for:
+// The one writer of user_challenges (docs/spec.md#challenge-processors, "Writing user_challenges"), with three fixes:
 // - completed_blocknumber and completed_at come from block data (production leaves the first NULL and
 //   stamps now(), so notifications carried wall-clock time);
 // - a row is written only if something changes: production's unconditional ON CONFLICT DO UPDATE re-fired

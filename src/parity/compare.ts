@@ -45,13 +45,6 @@ export interface CompareOptions {
 
 type Row = Record<string, unknown>;
 
-/** Versioned entity tables matched on their id: production's shape (0009) gives them no usable primary key. */
-const ENTITY_KEYS: Readonly<Record<string, string[]>> = {
-  users: ['user_id'],
-  tracks: ['track_id'],
-  playlists: ['playlist_id'],
-};
-
 async function primaryKey(db: Kysely<Database>, table: string): Promise<string[]> {
   const r = await sql<{ col: string }>`
     SELECT a.attname AS col FROM pg_index i
@@ -102,12 +95,10 @@ export async function compareTable(
   table: string,
   opts: CompareOptions = {},
 ): Promise<TableReport> {
-  const entityKey = ENTITY_KEYS[table];
-  const pk = entityKey ?? (await primaryKey(left, table));
+  const pk = await primaryKey(left, table);
   // Versioned tables (is_current + txhash in the key): compare the current row of each entity, matched without
   // txhash, which an in-place update changes.
-  const hasCurrent =
-    (entityKey !== undefined || pk.includes('txhash')) && (await hasColumn(left, table, 'is_current'));
+  const hasCurrent = pk.includes('txhash') && (await hasColumn(left, table, 'is_current'));
   const key = pk.filter((c) => !hasCurrent || (c !== 'txhash' && c !== 'is_current'));
   if (key.length === 0) throw new Error(`table ${table} has no primary key to match rows on`);
   const hasBn = await hasColumn(left, table, 'blocknumber');

@@ -1,4 +1,4 @@
-// user_events from User Create/Update metadata `events` (spec §1.7): sticky mobile flag, set-once referrer,
+// user_events from User Create/Update metadata `events` (docs/spec.md#user_events): sticky mobile flag, set-once referrer,
 // demote + append only on change, and a failure that never fails the User tx.
 import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -10,12 +10,12 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
+import { createDatabase, migratedTemplate } from '../../sim/database.js';
 import { type EphemeralPostgres, freePort, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import type { TableDigest } from '../../sim/golden.js';
 import { startRpcServer } from '../../sim/rpc-server.js';
 import { decodeGetBlockResponse } from '../../src/chain/decode.js';
 import { connect } from '../../src/db/connect.js';
-import { migrate } from '../../src/db/migrate.js';
 import {
   blockTable,
   buildOnce,
@@ -158,15 +158,10 @@ describe.runIf(testBackend() === 'postgres')(
 
     for (const round of e2eRounds()) {
       it(`round ${round}: stopped mid-block and mid-commit, 10 s down each; resumes unaided to the undisturbed digest`, async () => {
-        const admin = await client(pgServer.url);
-        await admin.query(`CREATE DATABASE outage_${round}`);
-        await admin.end();
-        const url = new URL(pgServer.url);
-        url.pathname = `/outage_${round}`;
-        const dbUrl = url.toString();
-        const m = await connect(dbUrl, { poolSize: 1 });
-        await migrate(m.db);
-        await m.close();
+        // Rounds after the first copy the migrated template instead of migrating again.
+        const dbUrl = await createDatabase(pgServer.url, `outage_${round}`, {
+          template: await migratedTemplate(pgServer.url),
+        });
 
         const port = await freePort();
         const d = spawnDaemon([

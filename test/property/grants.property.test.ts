@@ -1,5 +1,5 @@
 // After any sequence of grant create / approve / reject / delete, an app or a manager can act for a user
-// exactly when the model says an approved, unrevoked grant exists (signer authorization, spec §2.4).
+// exactly when the model says an approved, unrevoked grant exists (signer authorization, docs/spec.md#signer-authorization).
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser, tx, wallet } from '../handlers/support.js';

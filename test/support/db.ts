@@ -6,7 +6,6 @@ import { createDatabase, dropDatabase } from '../../sim/database.js';
 import { connect } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
-import { TEMPLATE_DB } from './global-setup.js';
 
 export interface TestDb {
   readonly db: Kysely<Database>;
@@ -30,7 +29,7 @@ export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<T
   }
   const serverUrl = inject('dbServerUrl');
   const name = `t_${process.pid}_${++counter}_${Math.floor(Math.random() * 1e6)}`;
-  const url = await createDatabase(serverUrl, name, migrated ? { template: TEMPLATE_DB } : {});
+  const url = await createDatabase(serverUrl, name, migrated ? { template: inject('dbTemplate') } : {});
   const h = await connect(url, { poolSize: 4 });
   return {
     db: h.db,

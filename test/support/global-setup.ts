@@ -6,20 +6,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { REGISTRY_ENV, reapDeadRuns, stopRecordedClusters } from '../../sim/cluster-registry.js';
-import { createDatabase } from '../../sim/database.js';
+import { migratedTemplate } from '../../sim/database.js';
 import { type EphemeralPostgres, findPgBin, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
-import { connect } from '../../src/db/connect.js';
-import { migrate } from '../../src/db/migrate.js';
 import { chooseTestDatabase } from './db-selection.js';
 import { dockerAnswers } from './docker.js';
-
-export const TEMPLATE_DB = 'metronome_tmpl';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     dbBackend: 'postgres' | 'pglite';
     /** Server URL (maintenance database) when dbBackend is postgres; '' otherwise. */
     dbServerUrl: string;
+    /** The migrated template database on that server (the one the simulator copies too); '' on PGlite. */
+    dbTemplate: string;
   }
 }
 
@@ -97,13 +95,14 @@ export async function setup(project: TestProject): Promise<void> {
     console.log(`[global-setup] ${choice.why}`);
   }
   if (serverUrl !== '') {
-    await prepareTemplate(serverUrl);
+    project.provide('dbTemplate', await migratedTemplate(serverUrl));
     project.provide('dbBackend', 'postgres');
     project.provide('dbServerUrl', serverUrl);
   } else {
     console.log('[global-setup] no PostgreSQL server: tests run on in-process PGlite');
     project.provide('dbBackend', 'pglite');
     project.provide('dbServerUrl', '');
+    project.provide('dbTemplate', '');
   }
 }
 
@@ -114,13 +113,4 @@ export async function teardown(): Promise<void> {
   const left = registry === undefined ? 0 : stopRecordedClusters(registry);
   if (left > 0) console.log(`[global-teardown] stopped ${left} cluster(s) a test file left running`);
   stopEverything();
-}
-
-async function prepareTemplate(serverUrl: string): Promise<void> {
-  const tmpl = await connect(await createDatabase(serverUrl, TEMPLATE_DB), { poolSize: 1 });
-  try {
-    await migrate(tmpl.db);
-  } finally {
-    await tmpl.close();
-  }
 }

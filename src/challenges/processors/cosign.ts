@@ -1,4 +1,4 @@
-// cs: remix cosign (spec §4.3; inactive in the catalog). A verified parent-track owner reposting or saving
+// cs: remix cosign (docs/spec.md#challenge-rules; inactive in the catalog). A verified parent-track owner reposting or saving
 // a remix of their track pays the remixer, at most 5 per parent owner within 30 days (block time).
 // Every scanned repost/save advances the high-water mark, cosign or not.
 import { type Kysely, sql } from 'kysely';

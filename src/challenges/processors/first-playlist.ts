@@ -1,4 +1,4 @@
-// fp: first playlist (spec §4.3): the owner has a current, non-deleted playlist whose blocknumber is at or
+// fp: first playlist (docs/spec.md#challenge-rules): the owner has a current, non-deleted playlist whose blocknumber is at or
 // past starting_block (NULL reads as 0).
 import { sql } from 'kysely';
 import { hex } from '../catalog.js';

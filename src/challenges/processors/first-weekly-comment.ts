@@ -1,4 +1,4 @@
-// c: first weekly comment (spec §4.3): one complete row per ISO week in which the user has a visible,
+// c: first weekly comment (docs/spec.md#challenge-rules): one complete row per ISO week in which the user has a visible,
 // non-deleted comment (all history). Weeks are those of comments.created_at (block time).
 import { sql } from 'kysely';
 import { hex } from '../catalog.js';

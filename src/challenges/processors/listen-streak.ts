@@ -1,4 +1,4 @@
-// e: endless listen streak (spec §4.3; inactive in the catalog). Walks plays in id order from the
+// e: endless listen streak (docs/spec.md#challenge-rules; inactive in the catalog). Walks plays in id order from the
 // `challenges:e:last_play_id` checkpoint, 50,000 per tick, carrying per-user state in
 // challenge_listen_streak: first play → 1; a gap under 16 h changes nothing; 48 h or more resets to 1;
 // otherwise +1. Every change of streak writes a row keyed by the play's UTC hour: 7-step numeric up to 7,

@@ -1,4 +1,4 @@
-// m: mobile install (spec §4.3): a current user_events row with is_mobile_user (sticky).
+// m: mobile install (docs/spec.md#challenge-rules): a current user_events row with is_mobile_user (sticky).
 import { sql } from 'kysely';
 import { hex } from '../catalog.js';
 import { upsertUserChallenges } from '../upsert.js';

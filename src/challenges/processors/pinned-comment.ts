@@ -1,4 +1,4 @@
-// cp: comment pinned by a verified artist (spec §4.3). Production full-scans; so does this one (the set
+// cp: comment pinned by a verified artist (docs/spec.md#challenge-rules). Production full-scans; so does this one (the set
 // of pinned tracks is small and served by ix_tracks_pinned_comment), but since unchanged rows are no
 // longer re-upserted a tick writes nothing — and fires no trigger — unless a pin is new.
 import { type Kysely, sql } from 'kysely';

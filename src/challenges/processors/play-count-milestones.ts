@@ -1,4 +1,4 @@
-// p1/p2/p3: play-count milestones for verified artists (spec §4.3, the merged processor). Dirty owners come
+// p1/p2/p3: play-count milestones for verified artists (docs/spec.md#challenge-rules, the merged processor). Dirty owners come
 // from new plays (`challenges:play_count_milestones:last_play_id`, a page of 5,000 ids per tick) and — not in
 // production — from users/tracks rows past `challenges:play_count_milestones:last_blocknumber`, so a later
 // verification or a deleted track is re-derived too (otherwise incremental and full recompute disagree).

@@ -1,4 +1,4 @@
-// p: profile completion (spec §4.3). Seven flags from the user's own users/follows/saves/reposts rows;
+// p: profile completion (docs/spec.md#challenge-rules). Seven flags from the user's own users/follows/saves/reposts rows;
 // dirty on any of them (the follower side of follows), which covers every input.
 import { sql } from 'kysely';
 import { hex } from '../catalog.js';

@@ -1,4 +1,4 @@
-// r / rv: referral rewards to the referrer, split on the referrer's current verification (spec §4.3).
+// r / rv: referral rewards to the referrer, split on the referrer's current verification (docs/spec.md#challenge-rules).
 // Aggregate challenges: r caps a referrer at step_count (5) AUDIO, rv at 5000; candidates are capped in
 // the order the referrals happened (first block carrying the referrer, then referee id), so an
 // incremental run and a full recompute hand out the same capped slots.

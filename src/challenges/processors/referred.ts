@@ -1,4 +1,4 @@
-// rd: the referred side (spec §4.3): any current referral, whatever the referrer's verification.
+// rd: the referred side (docs/spec.md#challenge-rules): any current referral, whatever the referrer's verification.
 import { hex } from '../catalog.js';
 import { upsertUserChallenges } from '../upsert.js';
 import { userProcessor } from '../user-processor.js';

@@ -1,4 +1,4 @@
-// w: remix contest winner (spec §4.3). Full scan of remix_contest events with a current verified host;
+// w: remix contest winner (docs/spec.md#challenge-rules). Full scan of remix_contest events with a current verified host;
 // each winner track id in event_data.winners (number or numeric string) pays its current owner.
 // Caps: 5 winners per contest, 5 per host within 7 days. Production's host cap decoded the hex event id
 // as decimal (§4.3 "(?) bug"); here it is decoded as hex, and the window is measured in block time.

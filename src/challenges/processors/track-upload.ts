@@ -1,4 +1,4 @@
-// u: upload 3 tracks (spec §4.3). Counts the owner's current, listed, non-stem tracks whose (last-mutation)
+// u: upload 3 tracks (docs/spec.md#challenge-rules). Counts the owner's current, listed, non-stem tracks whose (last-mutation)
 // blocknumber is at or past starting_block, capped at step_count; a count of 0 writes nothing (never
 // downgrades).
 import { sql } from 'kysely';

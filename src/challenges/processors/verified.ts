@@ -1,4 +1,4 @@
-// v: connect verified (spec §4.3): the current users row is verified and not deactivated. Production
+// v: connect verified (docs/spec.md#challenge-rules): the current users row is verified and not deactivated. Production
 // full-scans users every tick; a verification writes a new users row at its block, so this keys on
 // users.blocknumber instead (same result, no scan).
 import { sql } from 'kysely';
