@@ -21,6 +21,11 @@ export const DEFAULT_MIGRATIONS_DIR = resolve(dirname(fileURLToPath(import.meta.
 
 export const NO_TRANSACTION_DIRECTIVE = '-- metronome:no-transaction';
 export const PREFLIGHT_DIR = 'preflight';
+/**
+ * `-- metronome:placeholder <index>` in a preflight: the preflight puts a placeholder under that index's
+ * name (the migration's CREATE … IF NOT EXISTS then skips it), so the runner must not prebuild it.
+ */
+const PLACEHOLDER_RE = /^--\s*metronome:placeholder\s+([A-Za-z_][\w$]*)\s*$/gm;
 
 /** One advisory key for every migrator: transactional files take it per transaction, others per session. */
 const LOCK_KEY = 7361827;
@@ -365,7 +370,9 @@ async function prebuildIndexes(db: AnyDb, f: MigrationFile, options: MigrateOpti
     try {
       const again = await sql`SELECT 1 FROM metronome_migrations WHERE version = ${f.version}`.execute(conn);
       if (again.rows.length > 0) return;
+      const placeholders = new Set([...(f.preflight?.sql ?? '').matchAll(PLACEHOLDER_RE)].map((m) => m[1]));
       for (const c of await prebuildCandidates(conn, f)) {
+        if (placeholders.has(c.index)) continue;
         const state = await indexValidity(conn, c.index);
         if (state === 'valid') continue;
         if (state === 'invalid') await dropInvalidIndex(conn, c.index);

@@ -50,7 +50,7 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(OLD_DUMP))(
       SELECT version, preflight_checksum IS NOT NULL AS preflight FROM metronome_migrations ORDER BY version`.execute(
         old.db,
       );
-      expect(ledger.rows.filter((r) => r.preflight).map((r) => r.version)).toEqual([4, 5, 6]);
+      expect(ledger.rows.filter((r) => r.preflight).map((r) => r.version)).toEqual([3, 4, 5, 6, 8]);
       const tmpl = await sql<{ version: number; checksum: string }>`
       SELECT version, checksum FROM metronome_migrations ORDER BY version`.execute(fresh.db);
       const oldSums = await sql<{ version: number; checksum: string }>`
