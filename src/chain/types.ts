@@ -1,5 +1,5 @@
-// The block as the indexer sees it, decoded from the Core RPC's proto3 JSON (see docs and
-// ../shared/spec/core-rpc.md). Decoding is total: whatever a tx carries, it becomes one of these
+// The block as the indexer sees it, decoded from the Core RPC's proto3 JSON
+// (docs/spec.md#core-rpc-block-shape). Decoding is total: whatever a tx carries, it becomes one of these
 // variants, so a hostile payload is recorded and rejected per tx, never a crashed block.
 
 export interface Block {

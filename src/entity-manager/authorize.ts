@@ -1,4 +1,5 @@
-// Signer authorization (spec §2.4): the user's own wallet, or an app/manager acting through a grant.
+// Signer authorization (docs/spec.md#signer-authorization): the user's own wallet, or an app/manager acting
+// through a grant.
 //
 // The handler contract: every handler runs its steps in one order,
 //   1. parse     — read the metadata through Metadata's typed accessors (ids past int4 reject here as

@@ -1,4 +1,4 @@
-// The dispatch table: exact `Type:Action` first, then the `*:Action` wildcard (spec §2.5).
+// The dispatch table: exact `Type:Action` first, then the `*:Action` wildcard (docs/spec.md#dispatcher).
 import { ANY_ENTITY, type Handler, type HandlerRegistration, type PostHookRegistration } from './types.js';
 
 export interface DataTypeGate {

@@ -1,5 +1,5 @@
-// The metadata envelope and its strict accessors (spec §2.2): numbers must be JSON numbers, strings
-// JSON strings; nothing is coerced. `{"cid", "data": {...}}` is unwrapped to `data`.
+// The metadata envelope and its strict accessors (docs/spec.md#metadata-envelope): numbers must be JSON
+// numbers, strings JSON strings; nothing is coerced. `{"cid", "data": {...}}` is unwrapped to `data`.
 import { hasLoneSurrogate, wellFormed } from './handlers/common/jsonb.js';
 import { reject } from './validation-error.js';
 

@@ -3,7 +3,7 @@ import type { Database } from '../db/schema.js';
 import type { Logger } from '../deps/logger.js';
 import type { Metadata } from './metadata.js';
 
-/** Everything a handler knows about one ManageEntity tx (spec §2.3). */
+/** Everything a handler knows about one ManageEntity tx (docs/spec.md#handler-params). */
 export interface EmParams {
   /** The acting user; validated to fit int4 before dispatch. */
   readonly userId: number;
@@ -41,7 +41,7 @@ export interface HandlerRegistration {
   /** `*` for the social handlers, which the chain addresses by the target's entity type. */
   readonly entityType: string;
   readonly action: string;
-  /** The data-type gate (spec §1.10); null = always registered (social handlers). */
+  /** The data-type gate (docs/spec.md#data-type-gate); null = always registered (social handlers). */
   readonly gate: string | null;
   /** Every table the handler may write (its own rows, not trigger fan-out): `metronome handlers` lists it. */
   readonly writes?: readonly (keyof Database & string)[];

@@ -1,7 +1,7 @@
-// user_events from User Create/Update metadata `events` (spec §1.7, IDX indexer/user_events_hook.go).
-// is_mobile_user is sticky, referrer is set-once; a change demotes the current row and appends a new one
-// at the tx's block. Like production, a failure here is logged and never fails the User tx: the hook runs
-// in its own savepoint so a SQL error cannot poison the tx's savepoint.
+// user_events from User Create/Update metadata `events` (docs/spec.md#user_events). is_mobile_user is sticky,
+// referrer is set-once; a change demotes the current row and appends a new one at the tx's block. Like
+// production, a failure here is logged and never fails the User tx: the hook runs in its own savepoint so a
+// SQL error cannot poison the tx's savepoint.
 import { sql } from 'kysely';
 import { isRetryable } from '../shared/errors.js';
 import type { Handler, PostHookRegistration } from './types.js';

@@ -1,4 +1,4 @@
-// Comment handlers (spec §3.2 rows 34–43), FanClub entity type included.
+// Comment handlers (docs/spec.md#handlers-comment); a comment may target a Track or a FanClub.
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { CommentsTable } from '../../db/tables/apps-comments-events.js';

@@ -1,4 +1,5 @@
-// DeveloperApp handlers (spec §3.2 rows 24–26): versioned rows (demote + insert), PK (address, txhash).
+// DeveloperApp handlers (docs/spec.md#handlers-developerapp): versioned rows (demote + insert), PK (address,
+// txhash).
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { OauthRedirectUrisTable } from '../../db/tables/apps-comments-events.js';

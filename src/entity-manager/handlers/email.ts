@@ -1,6 +1,7 @@
-// EncryptedEmail/AddEmail (row 49) and EmailAccess/Update (row 50). No signer check in the version read.
-// Chain of custody: only a grantor that already has access can grant it on. A rejection writes nothing
-// (the Go indexer kept grants written before the failing one; we do not — docs/parity.md).
+// EncryptedEmail/AddEmail and EmailAccess/Update (docs/spec.md#handlers-tip-emails-event-playcount). No
+// signer check in the version read. Chain of custody: only a grantor that already has access can grant it on.
+// A rejection writes nothing (the Go indexer kept grants written before the failing one; we do not —
+// docs/parity.md).
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { EmailAccessTable } from '../../db/tables/apps-comments-events.js';
@@ -78,7 +79,7 @@ const addEmail: Handler = async ({ db }, p) => {
   const email = p.metadata.str('encrypted_email');
   if (email === '') reject('encrypted_email_required', 'encrypted_email is required');
   const gs = grants(p.metadata);
-  // An owner's email is written once; a second AddEmail is a silent no-op (spec).
+  // An owner's email is written once; a second AddEmail is a silent no-op, as in the Go indexer.
   if (
     await db
       .selectFrom('encrypted_emails')

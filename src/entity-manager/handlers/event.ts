@@ -1,4 +1,4 @@
-// Event handlers (spec §3.2 rows 51–53): remix contests and other events.
+// Event handlers (docs/spec.md#handlers-tip-emails-event-playcount): remix contests and other events.
 import { type Insertable, sql } from 'kysely';
 import type { EventsTable } from '../../db/tables/apps-comments-events.js';
 import { validateSigner } from '../authorize.js';

@@ -1,6 +1,6 @@
-// Grant handlers (spec §3.2 rows 27–30): versioned rows (demote + insert) keyed (grantee, user, txhash).
-// Grants feed signer authorization: an approved, unrevoked grant lets an app or manager act for a user.
-// Step order: parse → authorize → validate → write (exceptions at the registrations).
+// Grant handlers (docs/spec.md#handlers-grant): versioned rows (demote + insert) keyed (grantee, user,
+// txhash). Grants feed signer authorization: an approved, unrevoked grant lets an app or manager act for a
+// user. Step order: parse → authorize → validate → write (exceptions at the registrations).
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { GrantsTable } from '../../db/tables/users-tracks.js';

@@ -1,10 +1,13 @@
-// Notification handlers (spec §3.2 rows 31–33).
+// Notification handlers (docs/spec.md#handlers-notification).
 import { validateSigner } from '../authorize.js';
 import type { Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { hasLoneSurrogate, jsonbText } from './common/jsonb.js';
 
-/** An announcement: the raw metadata (not the unwrapped envelope) is the data; no signer check (spec). */
+/**
+ * An announcement: the raw metadata (not the unwrapped envelope) is the data; no signer check
+ * (docs/spec.md#handlers-notification).
+ */
 const createAnnouncement: Handler = async ({ db }, p) => {
   if (p.metadata.raw === '' || p.metadata.parseError !== null)
     reject('metadata_required', p.metadata.parseError ?? 'metadata is required');
@@ -91,7 +94,7 @@ export const notificationHandlers: readonly HandlerRegistration[] = [
     writes: ['playlist_seen'],
     handle: viewPlaylist,
   },
-  // FEATURE.md calls the same action PlaylistSeen/View.
+  // The same action under its other spelling, PlaylistSeen/View (docs/spec.md#handlers-notification).
   {
     entityType: 'PlaylistSeen',
     action: 'View',

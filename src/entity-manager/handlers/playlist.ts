@@ -1,5 +1,5 @@
-// Playlist handlers (spec §3.2 rows 12–14). Step order: parse → authorize (validateSigner) → validate
-// (existence, ownership) → write.
+// Playlist handlers (docs/spec.md#handlers-playlist). Step order: parse → authorize (validateSigner) →
+// validate (existence, ownership) → write.
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { Json } from '../../db/tables/json.js';

@@ -1,7 +1,7 @@
-// The social handlers (spec §3.2 rows 15–23), registered under entity type `*`: the chain tx carries the
-// target's entity type. Each keeps exactly one current row per pair (partial unique index + upsert).
-// Step order: parse (self-action checks need no database) → authorize (validateSigner) → validate
-// (target existence, current state) → write.
+// The social handlers (docs/spec.md#handlers-social), registered under entity type `*`: the chain tx carries
+// the target's entity type. Each keeps exactly one current row per pair (partial unique index + upsert). Step
+// order: parse (self-action checks need no database) → authorize (validateSigner) → validate (target
+// existence, current state) → write.
 import type { Insertable, Kysely } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type {

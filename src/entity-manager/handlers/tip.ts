@@ -1,5 +1,6 @@
-// Tip reaction (row 48, dispatch key Tip:Update): a reaction to a tip the user received. user_tips is not
-// populated by this indexer (Solana tips are out of scope), so these reject unless tips were loaded.
+// Tip reaction (Tip:Update, docs/spec.md#handlers-tip-emails-event-playcount): a reaction to a tip the user
+// received. user_tips is not populated by this indexer (Solana tips are out of scope), so these reject unless
+// tips were loaded.
 import { validateSigner } from '../authorize.js';
 import type { Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';

@@ -1,6 +1,6 @@
-// Track handlers (spec §3.2 rows 6–11). Step order in every handler: parse (metadata shape and values)
-// → authorize (validateSigner) → validate (existence, ownership) → write. Exceptions are stated at the
-// registration.
+// Track handlers (docs/spec.md#handlers-track). Step order in every handler: parse (metadata shape and
+// values) → authorize (validateSigner) → validate (existence, ownership) → write. Exceptions are stated at
+// the registration.
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { TracksTable } from '../../db/tables/users-tracks.js';
@@ -544,7 +544,7 @@ export const trackHandlers: readonly HandlerRegistration[] = [
     handle: downloadTrack,
   },
   // Mute/Unmute: write only. Exception to the step order: no signer and no existence check in the
-  // reference (spec rows 10–11); the row is the acting user's own notification preference.
+  // reference (docs/spec.md#handlers-track); the row is the acting user's own notification preference.
   {
     entityType: 'Track',
     action: 'Mute',

@@ -1,5 +1,5 @@
-// User handlers (spec §3.2 rows 1–3). Step order: parse → authorize → validate → write; the exceptions
-// are stated at each registration below. Mutes live in muted-user.ts.
+// User handlers (docs/spec.md#handlers-user). Step order: parse → authorize → validate → write; the
+// exceptions are stated at each registration below. Mutes live in muted-user.ts.
 import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { UsersTable } from '../../db/tables/users-tracks.js';

@@ -1,5 +1,5 @@
-// AssociatedWallet (rows 44–45) and DashboardWalletUser (rows 46–47): a wallet linked to a user must prove
-// ownership with a signature (the legacy indexer left this as a TODO).
+// AssociatedWallet and DashboardWalletUser (docs/spec.md#handlers-wallets): a wallet linked to a user must
+// prove ownership with a signature (the legacy indexer left this as a TODO).
 import type { Insertable, Updateable } from 'kysely';
 import type {
   AssociatedWalletsTable,

@@ -1,4 +1,4 @@
-// ValidateAccessConditions (spec §3.2 Track/Create step 8): stems cannot be gated; USDC splits must be
+// ValidateAccessConditions (docs/spec.md#access-conditions): stems cannot be gated; USDC splits must be
 // present; stream gating implies identical download gating; one condition key per object.
 import type { Metadata } from '../../metadata.js';
 import { isObject } from '../../metadata.js';

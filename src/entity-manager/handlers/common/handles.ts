@@ -1,7 +1,7 @@
 import { reject } from '../../validation-error.js';
 import { LIMITS } from './limits.js';
 
-/** Handles the product reserves for its own routes (spec §3.2 User/Create). */
+/** Handles the product reserves for its own routes (docs/spec.md#reserved-handles). */
 export const RESERVED_HANDLES: ReadonlySet<string> = new Set([
   'admin',
   'audius',

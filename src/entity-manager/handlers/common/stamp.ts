@@ -11,7 +11,7 @@ export function times(p: EmParams) {
   return { created_at: p.blockTime, updated_at: p.blockTime };
 }
 
-/** Empty strings are stored as NULL (spec §3.2 "empty → NULL"). */
+/** Empty strings are stored as NULL (docs/spec.md#empty-strings-are-null). */
 export function orNull(s: string): string | null {
   return s === '' ? null : s;
 }
