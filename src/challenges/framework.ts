@@ -1,4 +1,4 @@
-// The processor contract and the §4.2 incremental dirty-set pattern.
+// The processor contract and the incremental dirty-set pattern (docs/spec.md#incremental-dirty-scans).
 //
 // A dirty scan returns the source rows whose blocknumber is past the checkpoint, ordered by blocknumber
 // and capped; the processor re-derives full state for the keys (users) they name and upserts it; the
@@ -67,11 +67,11 @@ export type Recompute<R extends DirtyRow> = (
 ) => Promise<{ keys: number; written: number }>;
 
 /**
- * reconcileIncremental (§4.2). High-water mark: a short batch moves the checkpoint to the max blocknumber
- * seen; a full batch to max − 1, because rows of the last block may be unread (re-reading them is
- * harmless: recompute is idempotent). When a full batch is all one block, production jumps to max (if
- * max − 1 ≤ prev) and silently drops that block's rows past the cap; here that block is read whole
- * instead, so a single huge block neither wedges the scan nor loses rows.
+ * reconcileIncremental (docs/spec.md#incremental-dirty-scans). High-water mark: a short batch moves the
+ * checkpoint to the max blocknumber seen; a full batch to max − 1, because rows of the last block may be
+ * unread (re-reading them is harmless: recompute is idempotent). When a full batch is all one block,
+ * production jumps to max (if max − 1 ≤ prev) and silently drops that block's rows past the cap; here that
+ * block is read whole instead, so a single huge block neither wedges the scan nor loses rows.
  */
 export async function reconcileIncremental<R extends DirtyRow>(
   db: Kysely<Database>,

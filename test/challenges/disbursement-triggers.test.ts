@@ -1,5 +1,6 @@
-// §3.2/§3.3: challenge_reward on disbursement, with the reward_manager_txs gate, the reward_codes skip, the
-// one-hour per-user debounce (GIN-safe), the lowercase wallet match, and dedupe with on_user_challenge's row.
+// The disbursement triggers (migrations/0006_challenges.sql): challenge_reward on disbursement, with the
+// reward_manager_txs gate, the reward_codes skip, the one-hour per-user debounce (GIN-safe), the lowercase
+// wallet match, and dedupe with on_user_challenge's row.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verified } from '../../src/challenges/processors/verified.js';

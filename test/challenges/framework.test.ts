@@ -1,6 +1,6 @@
-// The §4.2 pattern and the upsert, on real rows: dirty-set skip below the checkpoint, the high-water-minus-one
-// rule, the single huge block, forward-only checkpoints, sticky completion / frozen amount / no re-write,
-// per-processor transactions.
+// The incremental pattern (docs/spec.md#incremental-dirty-scans) and the upsert, on real rows: dirty-set skip
+// below the checkpoint, the high-water-minus-one rule, the single huge block, forward-only checkpoints,
+// sticky completion / frozen amount / no re-write, per-processor transactions.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { advanceCheckpoint } from '../../src/challenges/checkpoints.js';

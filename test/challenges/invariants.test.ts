@@ -20,7 +20,7 @@ import { userProcessor } from '../../src/challenges/user-processor.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { bulkNotificationSql, deps, Fixture } from './fixtures.js';
 
-/** rv as production keys it: on the referee's user_events only (§4.2 caveat). */
+/** rv as production keys it: on the referee's user_events only (docs/spec.md#incremental-dirty-scans). */
 const productionRv = userProcessor({
   name: 'rv',
   challengeId: 'rv',

@@ -34,7 +34,8 @@ describe('challenge processors', () => {
     expect(await userChallenges(t.db, 'u')).toMatchObject([
       { specifier: '5', current_step_count: 1, is_complete: false },
     ]);
-    // The old track edited after starting_block becomes eligible (last-mutation blocknumber, §4.2).
+    // The old track edited after starting_block becomes eligible (last-mutation blocknumber,
+    // docs/challenges.md#processors).
     await fx.track(1, 5, 7);
     for (const id of [6, 7, 8]) await fx.track(id, 5, 8);
     await tick(t.db, [trackUpload]);

@@ -1,7 +1,8 @@
 // w: remix contest winner (docs/spec.md#challenge-rules). Full scan of remix_contest events with a current verified host;
 // each winner track id in event_data.winners (number or numeric string) pays its current owner.
 // Caps: 5 winners per contest, 5 per host within 7 days. Production's host cap decoded the hex event id
-// as decimal (§4.3 "(?) bug"); here it is decoded as hex, and the window is measured in block time.
+// as decimal (docs/challenges.md#processors); here it is decoded as hex, and the window is measured in
+// block time.
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { activeChallenge, hex } from '../catalog.js';

@@ -21,7 +21,8 @@ export async function scanReferred(
 
 /**
  * scanReferred plus the referees of every referrer whose users row changed: production keys r/rv on
- * user_events alone, so a referrer's later verification never re-classified r → rv (§4.2 caveat).
+ * user_events alone, so a referrer's later verification never re-classified r → rv
+ * (docs/spec.md#incremental-dirty-scans).
  */
 export async function scanReferredOrReferrer(
   db: Kysely<Database>,
