@@ -174,7 +174,7 @@ export class SimChain implements ChainView {
         ),
       );
     }
-    // A coverage draft (txgen/coverage.ts) now and then, from its own stream, last in the block: no tx moves.
+    // A coverage draft (txgen/coverage.ts) now and then, own stream, last in the block: no other tx moves.
     if (emCount > 0 && kind !== 'genesis' && this.coverageRng.chance(0.15)) {
       const c = coverageDraft({ ...ctx, rng: this.coverageRng });
       if (c) {
