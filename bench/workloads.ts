@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import { SIM_GENESIS_MS } from '../sim/clock.js';
 import { Rng } from '../sim/rng.js';
-import { type Draft, GENERATORS } from '../sim/txgen.js';
+import { type Draft, GENERATORS } from '../sim/txgen/index.js';
 import { World } from '../sim/world.js';
 import type { BlockSource } from '../src/chain/block-source.js';
 import type { Block, ManageEntityTx, Play, PlaysTx, Tx } from '../src/chain/types.js';

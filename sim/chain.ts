@@ -6,7 +6,14 @@ import type { WireGetBlockResponse, WireTransaction } from '../src/chain/wire.js
 import { blockTimestamp } from './clock.js';
 import { PlaysGenerator } from './gen-plays.js';
 import { Rng } from './rng.js';
-import { coverageDraft, type Draft, GENERATORS, type GenContext, HOSTILE, HOSTILE_KINDS } from './txgen.js';
+import {
+  coverageDraft,
+  type Draft,
+  GENERATORS,
+  type GenContext,
+  HOSTILE,
+  HOSTILE_KINDS,
+} from './txgen/index.js';
 import { World } from './world.js';
 
 export const SIM_CHAIN_ID = 'metronome-sim';
@@ -167,7 +174,7 @@ export class SimChain implements ChainView {
         ),
       );
     }
-    // A coverage draft (txgen.ts) now and then, from its own stream and last in the block: no other tx moves.
+    // A coverage draft (txgen/coverage.ts) now and then, own stream, last in the block: no other tx moves.
     if (emCount > 0 && kind !== 'genesis' && this.coverageRng.chance(0.15)) {
       const c = coverageDraft({ ...ctx, rng: this.coverageRng });
       if (c) {

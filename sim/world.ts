@@ -67,9 +67,9 @@ export class World {
   nextPlaylistId = 400_000;
   nextCommentId = 4_000_000;
   nextEventId = 1;
-  /** Developer apps deleted by a coverage draft (they stay in `apps`; see COVERAGE in txgen.ts). */
+  /** Developer apps deleted by a coverage draft (they stay in `apps`; see COVERAGE in txgen/coverage.ts). */
   readonly deletedApps = new Set<string>();
-  /** The next coverage draft to try (COVERAGE in txgen.ts, taken in turn). */
+  /** The next coverage draft to try (COVERAGE in txgen/coverage.ts, taken in turn). */
   coverageCursor = 0;
   /** Anonymous listens carry the serving node's wallet instead of a user id. */
   readonly nodeWallets: readonly string[];

@@ -1,0 +1,22 @@
+// Tip:Update, a reaction to a tip (handlers/tip.ts).
+import { asUser } from './common.js';
+import type { Generator } from './types.js';
+
+export const TIP: readonly Generator[] = [
+  {
+    key: 'Tip:Update',
+    weight: 0.1,
+    gen: ({ world, rng }) => {
+      const u = world.user(rng);
+      return (
+        u && {
+          entityType: 'Tip',
+          action: 'Update',
+          entityId: 0,
+          ...asUser(u),
+          metadata: { reacted_to: rng.hex(32), reaction_value: rng.int(1, 4) },
+        }
+      );
+    },
+  },
+];
