@@ -25,6 +25,13 @@ export const KNOWN_DIVERGENCES: readonly KnownDivergence[] = [
     why: 'a retitle demotes the old route without moving its blocknumber, so the demotion cannot be windowed',
   },
   { table: 'playlist_routes', column: 'is_current', why: 'as track_routes' },
+  {
+    table: 'tracks',
+    column: 'playlists_containing_track',
+    why: "a playlist's membership change rewrites the track's reverse index (and updated_at) without moving its blocknumber, as the Go ETL does, so it cannot be windowed",
+  },
+  { table: 'tracks', column: 'playlists_previously_containing_track', why: 'as playlists_containing_track' },
+  { table: 'tracks', column: 'updated_at', why: 'as playlists_containing_track' },
 ];
 
 export function isKnownDivergence(table: string, column: string): boolean {

@@ -2,8 +2,6 @@
 // names, each running one function, and nothing older doing the same job. On a database that already has
 // production's triggers (a production clone), migrating replaces them instead of adding ours beside them.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +12,7 @@ import {
   PRODUCTION_DUMP,
   productionTriggerSet,
 } from '../../sim/oracle.js';
-import { migrate } from '../../src/db/migrate.js';
+import { migrate, readMigrations } from '../../src/db/migrate.js';
 import type { Database } from '../../src/db/schema.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
 
@@ -81,11 +79,11 @@ describe.runIf(testBackend() === 'postgres')('one trigger per job', () => {
     try {
       await installProductionTriggers(clone.db);
       // `metronome migrate` on a production database: every migration applied over what is there.
-      const dir = 'migrations';
-      for (const f of readdirSync(dir)
-        .filter((f) => f.endsWith('.sql'))
-        .sort())
-        await sql.raw(readFileSync(join(dir, f), 'utf8')).execute(clone.db);
+      // A no-transaction file (DROP/CREATE INDEX CONCURRENTLY) runs statement by statement, as the runner does.
+      for (const f of readMigrations('migrations')) {
+        if (f.transactional) await sql.raw(f.sql).execute(clone.db);
+        else for (const st of f.statements) await sql.raw(st.sql).execute(clone.db);
+      }
       const after = await triggers(clone.db);
       expect(duplicatedJobs(after)).toEqual([]);
       const expected = [
