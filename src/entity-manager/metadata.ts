@@ -15,6 +15,8 @@ export class Metadata {
     readonly raw: string,
     /** Why `value` is null for non-empty text (kept for the rejection message). */
     readonly parseError: string | null,
+    /** The `cid` of a `{"cid", "data": {...}}` envelope (the legacy metadata_multihash), read at parse. */
+    readonly envelopeCid?: string,
   ) {}
 
   static parse(raw: string): Metadata {
@@ -29,7 +31,8 @@ export class Metadata {
     // Go's encoding/json decodes a lone UTF-16 surrogate escape as U+FFFD; PostgreSQL's jsonb refuses it.
     const obj = hasLoneSurrogate(parsed) ? (wellFormed(parsed) as JsonObject) : parsed;
     const data = obj.data;
-    return new Metadata(isObject(data) ? data : obj, raw, null);
+    if (!isObject(data)) return new Metadata(obj, raw, null);
+    return new Metadata(data, raw, null, typeof obj.cid === 'string' ? obj.cid : undefined);
   }
 
   /**

@@ -67,15 +67,8 @@ export function previewStartSeconds(m: Metadata): number | null | undefined {
   return m.float('preview_start_seconds');
 }
 
-/** The `cid` of the `{"cid", "data"}` envelope (the legacy indexer's metadata_multihash), if any. */
+/** The envelope's `cid` (read once by Metadata.parse) when it is a usable column value. */
 export function envelopeCid(m: Metadata): string | undefined {
-  let root: unknown;
-  try {
-    root = JSON.parse(m.raw);
-  } catch {
-    return undefined;
-  }
-  if (!isObject(root) || !isObject(root.data)) return undefined;
-  const cid = root.cid;
-  return typeof cid === 'string' && cid !== '' && cid.length <= MAX_FIELD_CHARS ? cid : undefined;
+  const cid = m.envelopeCid;
+  return cid !== undefined && cid !== '' && cid.length <= MAX_FIELD_CHARS ? cid : undefined;
 }
