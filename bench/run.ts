@@ -103,13 +103,33 @@ async function copyLimit(
   return { rows: n, ms: round(ms), rowsPerSec: Math.round(n / (ms / 1000)) };
 }
 
-async function backfill(serverUrl: string, name: WorkloadName) {
+/** Top statements by server time (top-level and nested), as a share of the workload's wall time. */
+async function printProfile(db: Kysely<Database>, secs: number) {
+  const top = await sql<{ calls: string; total: number; toplevel: boolean; query: string }>`
+    SELECT calls::text, total_exec_time AS total, toplevel, regexp_replace(query, '[[:space:]]+', ' ', 'g') AS query
+    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25`.execute(db);
+  const fns = await sql<{ funcname: string; calls: string; self: number }>`
+    SELECT funcname, calls::text, self_time AS self FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 10`.execute(
+    db,
+  );
+  const pctOf = (ms: number) => `${((ms / (secs * 1000)) * 100).toFixed(1).padStart(5)}%`;
+  console.log(`\n== profile: ${secs.toFixed(2)} s wall; share of wall, calls, statement`);
+  for (const r of top.rows)
+    console.log(
+      `  ${pctOf(r.total)} ${r.toplevel ? 'top ' : 'nest'} ×${r.calls.padEnd(7)} ${r.query.slice(0, 160)}`,
+    );
+  for (const r of fns.rows) console.log(`  ${pctOf(r.self)} fn   ×${r.calls.padEnd(7)} ${r.funcname}`);
+}
+
+async function backfill(serverUrl: string, name: WorkloadName, profiling = false) {
   const blocks = generateWorkload(name, SIZES[name]);
   const counts = countTxs(blocks);
   log(
     `${name}: ${blocks.length} blocks, ${counts.txs} txs (${counts.em} ManageEntity, ${counts.plays} plays)`,
   );
   const db = await freshDb(serverUrl, `bench_${name.replace('-', '_')}`);
+  if (profiling) await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db.db);
+  if (profiling) await sql`SELECT pg_stat_statements_reset()`.execute(db.db);
   const durations: number[] = [];
   const t0 = performance.now();
   await runIndexer({
@@ -124,6 +144,7 @@ async function backfill(serverUrl: string, name: WorkloadName) {
     },
   });
   const secs = (performance.now() - t0) / 1000;
+  if (profiling) await printProfile(db.db, secs);
   const rows = await totalRows(db.db);
   const rowsWritten = Object.entries(rows).reduce((s, [t, n]) => (t === 'challenges' ? s : s + n), 0);
   const ours = {
@@ -330,7 +351,20 @@ async function simSpeed() {
 }
 
 async function main() {
-  const server = await startEphemeralPostgres({ durable: true });
+  const profiling = process.argv.includes('--profile');
+  const server = await startEphemeralPostgres({
+    durable: true,
+    // --profile (with --only): where the workload's server time goes, nested trigger statements included.
+    ...(profiling
+      ? {
+          extraSettings: {
+            shared_preload_libraries: 'pg_stat_statements',
+            'pg_stat_statements.track': 'all',
+            track_functions: 'pl',
+          },
+        }
+      : {}),
+  });
   log(`PostgreSQL (durable defaults) at ${server.url}; ${quick ? 'quick' : 'full'} run`);
   try {
     const started = performance.now();
@@ -339,7 +373,7 @@ async function main() {
       // One backfill workload alone (printed, latest.json untouched): for working on one path.
       if (only !== 'mainnet-like' && only !== 'plays-heavy' && only !== 'em-heavy')
         throw new Error(`--only takes mainnet-like, plays-heavy or em-heavy, not ${only}`);
-      console.log(JSON.stringify(await backfill(server.url, only), null, 2));
+      console.log(JSON.stringify(await backfill(server.url, only, profiling), null, 2));
       return;
     }
     if (process.argv.includes('--decay-only')) {
