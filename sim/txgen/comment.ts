@@ -1,6 +1,6 @@
 // Comment generators (handlers/comment.ts), plus the fan-club post issue 16's triggers react to.
 import { LIMITS, pair } from '../world.js';
-import { asUser } from './common.js';
+import { asUser, signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const COMMENT: readonly Generator[] = [
@@ -15,20 +15,14 @@ export const COMMENT: readonly Generator[] = [
       const parent = world.comments.length > 0 && rng.chance(0.2) ? rng.pick(world.comments) : undefined;
       world.comments.push({ id, user: u.id, track: parent ? parent.track : t.id });
       const mention = world.user(rng);
-      return {
-        entityType: 'Comment',
-        action: 'Create',
-        entityId: id,
-        ...asUser(u),
-        metadata: {
-          entity_type: 'Track',
-          entity_id: parent ? parent.track : t.id,
-          body: `nice one ${rng.hex(2)}`,
-          ...(parent ? { parent_comment_id: parent.id } : {}),
-          ...(mention && rng.chance(0.3) ? { mentions: [mention.id] } : {}),
-          track_timestamp_s: rng.int(0, 200),
-        },
-      };
+      return signedBy(u, 'Comment', 'Create', id, {
+        entity_type: 'Track',
+        entity_id: parent ? parent.track : t.id,
+        body: `nice one ${rng.hex(2)}`,
+        ...(parent ? { parent_comment_id: parent.id } : {}),
+        ...(mention && rng.chance(0.3) ? { mentions: [mention.id] } : {}),
+        track_timestamp_s: rng.int(0, 200),
+      });
     },
   },
   ...(['Update', 'Delete', 'React', 'Unreact', 'Pin', 'Unpin', 'Report', 'Mute', 'Unmute'] as const).map(
@@ -99,13 +93,11 @@ export const COMMENT_TRIGGERS: readonly Generator[] = [
       const u = world.userById(Number(followee));
       if (!u || world.comments.length >= LIMITS.comments) return undefined;
       const id = world.nextCommentId++;
-      return {
-        entityType: 'Comment',
-        action: 'Create',
-        entityId: id,
-        ...asUser(u),
-        metadata: { entity_type: 'FanClub', entity_id: u.id, body: `news ${rng.hex(2)}` },
-      };
+      return signedBy(u, 'Comment', 'Create', id, {
+        entity_type: 'FanClub',
+        entity_id: u.id,
+        body: `news ${rng.hex(2)}`,
+      });
     },
   },
 ];

@@ -1,11 +1,25 @@
 // Helpers more than one entity's generators use.
 import type { Rng } from '../rng.js';
 import { pair, type SimUser, type World } from '../world.js';
-import type { GenContext, Generator } from './types.js';
+import type { Draft, GenContext, Generator } from './types.js';
 
 export const GENRES = ['Electronic', 'Hip-Hop/Rap', 'Alternative', 'Ambient', 'Rock', 'Jazz', 'Lo-Fi'];
 
 export const asUser = (u: SimUser) => ({ userId: u.id, signer: u.wallet });
+
+/**
+ * A tx signed by u's wallet. The keys keep the order the inline literals had (entityType, action, entityId,
+ * userId, signer, metadata), and metadata is absent rather than undefined, so replays stay byte-identical.
+ */
+export function signedBy(
+  u: SimUser,
+  entityType: string,
+  action: string,
+  entityId: number | string,
+  metadata?: Draft['metadata'],
+): Draft {
+  return { entityType, action, entityId, ...asUser(u), ...(metadata === undefined ? {} : { metadata }) };
+}
 
 /**
  * Take a random element out of a pending list (invites, manager grants, linked wallets). The index is drawn

@@ -1,6 +1,6 @@
 // Coverage drafts and the cursor that takes them in turn.
 import { pair } from '../world.js';
-import { asUser, GENRES } from './common.js';
+import { asUser, GENRES, signedBy } from './common.js';
 import type { Draft, GenContext, Generator } from './types.js';
 
 /**
@@ -19,13 +19,7 @@ export const COVERAGE: readonly Generator[] = [
       const u = a && world.userById(a.owner);
       if (!a || !u) return undefined;
       world.deletedApps.add(a.address);
-      return {
-        entityType: 'DeveloperApp',
-        action: 'Delete',
-        entityId: 0,
-        ...asUser(u),
-        metadata: { address: a.address },
-      };
+      return signedBy(u, 'DeveloperApp', 'Delete', 0, { address: a.address });
     },
   },
   {
@@ -43,13 +37,12 @@ export const COVERAGE: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const u = world.user(rng);
       return (
-        u && {
-          entityType: 'DeveloperApp',
-          action: 'Update',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { address: `0x${rng.hex(20)}`, name: 'no such app', description: 'updated' },
-        }
+        u &&
+        signedBy(u, 'DeveloperApp', 'Update', 0, {
+          address: `0x${rng.hex(20)}`,
+          name: 'no such app',
+          description: 'updated',
+        })
       );
     },
   },
@@ -58,15 +51,7 @@ export const COVERAGE: readonly Generator[] = [
     weight: 1,
     gen: ({ world, rng }) => {
       const u = world.user(rng);
-      return (
-        u && {
-          entityType: 'Grant',
-          action: 'Create',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { grantee_address: `0x${rng.hex(20)}` },
-        }
-      );
+      return u && signedBy(u, 'Grant', 'Create', 0, { grantee_address: `0x${rng.hex(20)}` });
     },
   },
   {
@@ -75,16 +60,7 @@ export const COVERAGE: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const u = world.user(rng);
       const other = world.users.find((x) => x !== u);
-      return (
-        u &&
-        other && {
-          entityType: 'User',
-          action: 'Update',
-          entityId: u.id,
-          ...asUser(u),
-          metadata: { handle: other.handle },
-        }
-      );
+      return u && other && signedBy(u, 'User', 'Update', u.id, { handle: other.handle });
     },
   },
   {
@@ -112,13 +88,7 @@ export const COVERAGE: readonly Generator[] = [
       const u = world.user(rng);
       const t = world.liveTrack(rng);
       if (!u || !t || world.reposts.has(pair(u.id, t.id, 'track'))) return undefined;
-      return {
-        entityType: 'Track',
-        action: 'Unrepost',
-        entityId: t.id,
-        ...asUser(u),
-        metadata: { type: 'track' },
-      };
+      return signedBy(u, 'Track', 'Unrepost', t.id, { type: 'track' });
     },
   },
   ...([false, true] as const).map(
@@ -132,18 +102,12 @@ export const COVERAGE: readonly Generator[] = [
           ? world.tracks.find((x) => !x.deleted && x.id !== parent?.track)
           : world.liveTrack(rng);
         if (!u || !t || (otherTrack && !parent)) return undefined;
-        return {
-          entityType: 'Comment',
-          action: 'Create',
-          entityId: 4_900_000 + world.coverageCursor,
-          ...asUser(u),
-          metadata: {
-            entity_type: 'Track',
-            entity_id: t.id,
-            body: 'a reply',
-            parent_comment_id: otherTrack && parent ? parent.id : 4_999_999,
-          },
-        };
+        return signedBy(u, 'Comment', 'Create', 4_900_000 + world.coverageCursor, {
+          entity_type: 'Track',
+          entity_id: t.id,
+          body: 'a reply',
+          parent_comment_id: otherTrack && parent ? parent.id : 4_999_999,
+        });
       },
     }),
   ),
@@ -153,16 +117,7 @@ export const COVERAGE: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const p = world.livePlaylist(rng);
       const u = p && world.userById(p.owner);
-      return (
-        p &&
-        u && {
-          entityType: 'Playlist',
-          action: 'Create',
-          entityId: p.id,
-          ...asUser(u),
-          metadata: { playlist_name: 'again' },
-        }
-      );
+      return p && u && signedBy(u, 'Playlist', 'Create', p.id, { playlist_name: 'again' });
     },
   },
   {
@@ -171,13 +126,12 @@ export const COVERAGE: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const u = world.user(rng);
       return (
-        u && {
-          entityType: 'Track',
-          action: 'Create',
-          entityId: 1_999_999,
-          ...asUser(u),
-          metadata: { owner_id: u.id, title: 'low id', genre: rng.pick(GENRES) },
-        }
+        u &&
+        signedBy(u, 'Track', 'Create', 1_999_999, {
+          owner_id: u.id,
+          title: 'low id',
+          genre: rng.pick(GENRES),
+        })
       );
     },
   },
@@ -196,13 +150,13 @@ export const COVERAGE: readonly Generator[] = [
       gen: ({ world, rng }) => {
         const u = world.user(rng);
         return (
-          u && {
-            entityType: 'Track',
-            action: 'Create',
-            entityId: 3_500_000 + world.coverageCursor,
-            ...asUser(u),
-            metadata: { owner_id: u.id, title: 'gated probe', genre: rng.pick(GENRES), ...gating },
-          }
+          u &&
+          signedBy(u, 'Track', 'Create', 3_500_000 + world.coverageCursor, {
+            owner_id: u.id,
+            title: 'gated probe',
+            genre: rng.pick(GENRES),
+            ...gating,
+          })
         );
       },
     }),

@@ -1,6 +1,6 @@
 // DeveloperApp generators (handlers/developer-app.ts).
 import { LIMITS } from '../world.js';
-import { asUser } from './common.js';
+import { signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const DEVELOPER_APP: readonly Generator[] = [
@@ -12,19 +12,13 @@ export const DEVELOPER_APP: readonly Generator[] = [
       if (!u || world.apps.length >= LIMITS.apps) return undefined;
       const address = world.newWallet();
       world.apps.push({ address, owner: u.id });
-      return {
-        entityType: 'DeveloperApp',
-        action: 'Create',
-        entityId: 0,
-        ...asUser(u),
-        metadata: {
-          address,
-          name: `app ${rng.hex(3)}`,
-          description: 'a sim app',
-          image_url: 'https://example.com/a.png',
-          redirect_uris: ['https://example.com/cb'],
-        },
-      };
+      return signedBy(u, 'DeveloperApp', 'Create', 0, {
+        address,
+        name: `app ${rng.hex(3)}`,
+        description: 'a sim app',
+        image_url: 'https://example.com/a.png',
+        redirect_uris: ['https://example.com/cb'],
+      });
     },
   },
   {
@@ -35,13 +29,12 @@ export const DEVELOPER_APP: readonly Generator[] = [
       const a = rng.pick(world.apps);
       const u = world.userById(a.owner);
       return (
-        u && {
-          entityType: 'DeveloperApp',
-          action: 'Update',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { address: a.address, name: `app ${rng.hex(3)}`, description: 'updated' },
-        }
+        u &&
+        signedBy(u, 'DeveloperApp', 'Update', 0, {
+          address: a.address,
+          name: `app ${rng.hex(3)}`,
+          description: 'updated',
+        })
       );
     },
   },
@@ -52,15 +45,7 @@ export const DEVELOPER_APP: readonly Generator[] = [
       if (world.apps.length === 0) return undefined;
       const a = rng.pick(world.apps);
       const u = world.userById(a.owner);
-      return (
-        u && {
-          entityType: 'DeveloperApp',
-          action: 'Delete',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { address: a.address },
-        }
-      );
+      return u && signedBy(u, 'DeveloperApp', 'Delete', 0, { address: a.address });
     },
   },
 ];

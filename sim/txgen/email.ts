@@ -1,5 +1,5 @@
 // EncryptedEmail:AddEmail and EmailAccess:Update (handlers/email.ts).
-import { asUser } from './common.js';
+import { signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const EMAIL: readonly Generator[] = [
@@ -11,24 +11,19 @@ export const EMAIL: readonly Generator[] = [
       const r = world.user(rng);
       return (
         u &&
-        r && {
-          entityType: 'EncryptedEmail',
-          action: 'AddEmail',
-          entityId: 0,
-          ...asUser(u),
-          metadata: {
-            email_owner_user_id: u.id,
-            encrypted_email: rng.hex(24),
-            access_grants: [
-              {
-                receiving_user_id: r.id,
-                grantor_user_id: u.id,
-                encrypted_key: rng.hex(16),
-                is_initial: true,
-              },
-            ],
-          },
-        }
+        r &&
+        signedBy(u, 'EncryptedEmail', 'AddEmail', 0, {
+          email_owner_user_id: u.id,
+          encrypted_email: rng.hex(24),
+          access_grants: [
+            {
+              receiving_user_id: r.id,
+              grantor_user_id: u.id,
+              encrypted_key: rng.hex(16),
+              is_initial: true,
+            },
+          ],
+        })
       );
     },
   },
@@ -39,16 +34,11 @@ export const EMAIL: readonly Generator[] = [
       const [u, r] = [world.user(rng), world.user(rng)];
       return (
         u &&
-        r && {
-          entityType: 'EmailAccess',
-          action: 'Update',
-          entityId: 0,
-          ...asUser(u),
-          metadata: {
-            email_owner_user_id: u.id,
-            access_grants: [{ receiving_user_id: r.id, grantor_user_id: u.id, encrypted_key: rng.hex(16) }],
-          },
-        }
+        r &&
+        signedBy(u, 'EmailAccess', 'Update', 0, {
+          email_owner_user_id: u.id,
+          access_grants: [{ receiving_user_id: r.id, grantor_user_id: u.id, encrypted_key: rng.hex(16) }],
+        })
       );
     },
   },

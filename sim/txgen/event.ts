@@ -1,5 +1,5 @@
 // Event generators (handlers/event.ts): remix contests.
-import { asUser } from './common.js';
+import { asUser, signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const EVENT: readonly Generator[] = [
@@ -13,19 +13,13 @@ export const EVENT: readonly Generator[] = [
       const id = world.nextEventId++;
       world.events.push({ id, owner: u.id, track: t.id });
       const end = new Date(Date.parse(time) + 7 * 86_400_000).toISOString();
-      return {
-        entityType: 'Event',
-        action: 'Create',
-        entityId: id,
-        ...asUser(u),
-        metadata: {
-          event_type: 'remix_contest',
-          entity_type: 'track',
-          entity_id: t.id,
-          end_date: end,
-          event_data: { description: 'contest' },
-        },
-      };
+      return signedBy(u, 'Event', 'Create', id, {
+        event_type: 'remix_contest',
+        entity_type: 'track',
+        entity_id: t.id,
+        end_date: end,
+        event_data: { description: 'contest' },
+      });
     },
   },
   {
@@ -37,13 +31,7 @@ export const EVENT: readonly Generator[] = [
       const u = world.userById(e.owner);
       const end = new Date(Date.parse(time) + 14 * 86_400_000).toISOString();
       return (
-        u && {
-          entityType: 'Event',
-          action: 'Update',
-          entityId: e.id,
-          ...asUser(u),
-          metadata: { end_date: end, event_data: { description: 'extended' } },
-        }
+        u && signedBy(u, 'Event', 'Update', e.id, { end_date: end, event_data: { description: 'extended' } })
       );
     },
   },

@@ -1,6 +1,6 @@
 // Grant generators (handlers/grant.ts): app grants, manager grants and their answers.
 import { pair } from '../world.js';
-import { asUser, takeAny } from './common.js';
+import { asUser, signedBy, takeAny } from './common.js';
 import type { Generator } from './types.js';
 
 export const GRANT: readonly Generator[] = [
@@ -15,25 +15,13 @@ export const GRANT: readonly Generator[] = [
         const a = rng.pick(world.apps);
         if (world.grants.has(pair(a.address, u.id))) return undefined;
         world.grants.add(pair(a.address, u.id));
-        return {
-          entityType: 'Grant',
-          action: 'Create',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { grantee_address: a.address },
-        };
+        return signedBy(u, 'Grant', 'Create', 0, { grantee_address: a.address });
       }
       const m = world.user(rng);
       if (!m || m.id === u.id || world.grants.has(pair(m.wallet, u.id))) return undefined;
       world.grants.add(pair(m.wallet, u.id));
       world.managerGrants.push({ grantor: u.id, grantee: m.id });
-      return {
-        entityType: 'Grant',
-        action: 'Create',
-        entityId: 0,
-        ...asUser(u),
-        metadata: { grantee_address: m.wallet },
-      };
+      return signedBy(u, 'Grant', 'Create', 0, { grantee_address: m.wallet });
     },
   },
   {
@@ -46,13 +34,7 @@ export const GRANT: readonly Generator[] = [
       const u = world.userById(Number(uid));
       if (!u) return undefined;
       world.grants.delete(k);
-      return {
-        entityType: 'Grant',
-        action: 'Delete',
-        entityId: 0,
-        ...asUser(u),
-        metadata: { grantee_address: grantee! },
-      };
+      return signedBy(u, 'Grant', 'Delete', 0, { grantee_address: grantee! });
     },
   },
   // Approve and Reject differ only in the action: one generator each, in that order, same draws.

@@ -1,5 +1,5 @@
 // PlayCount:Reconcile (handlers/play-count.ts).
-import { asUser } from './common.js';
+import { signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const PLAY_COUNT: readonly Generator[] = [
@@ -9,16 +9,7 @@ export const PLAY_COUNT: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const t = world.liveTrack(rng);
       const u = t && world.userById(t.owner);
-      return (
-        t &&
-        u && {
-          entityType: 'PlayCount',
-          action: 'Reconcile',
-          entityId: t.id,
-          ...asUser(u),
-          metadata: { delta: rng.int(1, 50) },
-        }
-      );
+      return t && u && signedBy(u, 'PlayCount', 'Reconcile', t.id, { delta: rng.int(1, 50) });
     },
   },
 ];

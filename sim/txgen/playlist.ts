@@ -1,6 +1,6 @@
 // Playlist generators (handlers/playlist.ts).
 import { LIMITS } from '../world.js';
-import { asUser } from './common.js';
+import { asUser, signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const PLAYLIST: readonly Generator[] = [
@@ -14,18 +14,12 @@ export const PLAYLIST: readonly Generator[] = [
       world.playlists.push({ id, owner: u.id, deleted: false });
       const ids = [0, 1, 2].map(() => world.liveTrack(rng)?.id).filter((x): x is number => x !== undefined);
       const ts = Math.floor(Date.parse(time) / 1000);
-      return {
-        entityType: 'Playlist',
-        action: 'Create',
-        entityId: id,
-        ...asUser(u),
-        metadata: {
-          playlist_name: `Mix ${id}`,
-          is_album: rng.chance(0.2),
-          is_private: false,
-          playlist_contents: { track_ids: ids.map((track) => ({ track, time: ts })) },
-        },
-      };
+      return signedBy(u, 'Playlist', 'Create', id, {
+        playlist_name: `Mix ${id}`,
+        is_album: rng.chance(0.2),
+        is_private: false,
+        playlist_contents: { track_ids: ids.map((track) => ({ track, time: ts })) },
+      });
     },
   },
   {
@@ -35,14 +29,7 @@ export const PLAYLIST: readonly Generator[] = [
       const p = world.livePlaylist(rng);
       const u = p && world.userById(p.owner);
       return (
-        p &&
-        u && {
-          entityType: 'Playlist',
-          action: 'Update',
-          entityId: p.id,
-          ...asUser(u),
-          metadata: { playlist_name: `Mix ${p.id} v${rng.int(2, 9)}` },
-        }
+        p && u && signedBy(u, 'Playlist', 'Update', p.id, { playlist_name: `Mix ${p.id} v${rng.int(2, 9)}` })
       );
     },
   },

@@ -1,5 +1,5 @@
 // Tip:Update, a reaction to a tip (handlers/tip.ts).
-import { asUser } from './common.js';
+import { signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const TIP: readonly Generator[] = [
@@ -8,15 +8,7 @@ export const TIP: readonly Generator[] = [
     weight: 0.1,
     gen: ({ world, rng }) => {
       const u = world.user(rng);
-      return (
-        u && {
-          entityType: 'Tip',
-          action: 'Update',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { reacted_to: rng.hex(32), reaction_value: rng.int(1, 4) },
-        }
-      );
+      return u && signedBy(u, 'Tip', 'Update', 0, { reacted_to: rng.hex(32), reaction_value: rng.int(1, 4) });
     },
   },
 ];

@@ -1,6 +1,6 @@
 // Track generators (handlers/track.ts), plus the remix and cosign drafts issue 16's triggers react to.
 import { LIMITS, pair } from '../world.js';
-import { asUser, GENRES } from './common.js';
+import { asUser, GENRES, signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 export const TRACK: readonly Generator[] = [
@@ -14,23 +14,17 @@ export const TRACK: readonly Generator[] = [
       world.tracks.push({ id, owner: u.id, deleted: false });
       const collaborator = rng.chance(0.1) ? world.user(rng) : undefined;
       if (collaborator && collaborator.id !== u.id) world.invites.push({ track: id, user: collaborator.id });
-      return {
-        entityType: 'Track',
-        action: 'Create',
-        entityId: id,
-        ...asUser(u),
-        metadata: {
-          owner_id: u.id,
-          title: `Track ${id} ${rng.pick(['Night Drive', 'Sunrise', 'Loop', 'Échappée', '夜'])}`,
-          genre: rng.pick(GENRES),
-          track_cid: `bafy${rng.hex(16)}`,
-          duration: rng.int(30, 600),
-          track_segments: [],
-          ...(collaborator && collaborator.id !== u.id
-            ? { collaborators: [{ user_id: collaborator.id }] }
-            : {}),
-        },
-      };
+      return signedBy(u, 'Track', 'Create', id, {
+        owner_id: u.id,
+        title: `Track ${id} ${rng.pick(['Night Drive', 'Sunrise', 'Loop', 'Échappée', '夜'])}`,
+        genre: rng.pick(GENRES),
+        track_cid: `bafy${rng.hex(16)}`,
+        duration: rng.int(30, 600),
+        track_segments: [],
+        ...(collaborator && collaborator.id !== u.id
+          ? { collaborators: [{ user_id: collaborator.id }] }
+          : {}),
+      });
     },
   },
   {
@@ -41,13 +35,12 @@ export const TRACK: readonly Generator[] = [
       const u = t && world.userById(t.owner);
       return (
         t &&
-        u && {
-          entityType: 'Track',
-          action: 'Update',
-          entityId: t.id,
-          ...asUser(u),
-          metadata: { owner_id: u.id, title: `Retitled ${rng.int(0, 99)}`, genre: rng.pick(GENRES) },
-        }
+        u &&
+        signedBy(u, 'Track', 'Update', t.id, {
+          owner_id: u.id,
+          title: `Retitled ${rng.int(0, 99)}`,
+          genre: rng.pick(GENRES),
+        })
       );
     },
   },
@@ -69,14 +62,7 @@ export const TRACK: readonly Generator[] = [
       const t = world.tracks.length > 0 ? world.tracks[rng.powerLaw(world.tracks.length)] : undefined;
       const u = world.user(rng);
       return (
-        t &&
-        u && {
-          entityType: 'Track',
-          action: 'Download',
-          entityId: t.id,
-          ...asUser(u),
-          metadata: { city: 'Berlin', region: 'BE', country: 'DE' },
-        }
+        t && u && signedBy(u, 'Track', 'Download', t.id, { city: 'Berlin', region: 'BE', country: 'DE' })
       );
     },
   },
@@ -114,21 +100,15 @@ export const TRACK_TRIGGERS: readonly Generator[] = [
       const id = world.nextTrackId++;
       // Kept on the track (hostile drafts see a copy of tracks, so a rejected remix is never cosigned).
       world.tracks.push({ id, owner: u.id, deleted: false, parentOwner: parent.owner });
-      return {
-        entityType: 'Track',
-        action: 'Create',
-        entityId: id,
-        ...asUser(u),
-        metadata: {
-          owner_id: u.id,
-          title: `Remix ${id}`,
-          genre: rng.pick(GENRES),
-          track_cid: `bafy${rng.hex(16)}`,
-          duration: rng.int(30, 600),
-          track_segments: [],
-          remix_of: { tracks: [{ parent_track_id: parent.id }] },
-        },
-      };
+      return signedBy(u, 'Track', 'Create', id, {
+        owner_id: u.id,
+        title: `Remix ${id}`,
+        genre: rng.pick(GENRES),
+        track_cid: `bafy${rng.hex(16)}`,
+        duration: rng.int(30, 600),
+        track_segments: [],
+        remix_of: { tracks: [{ parent_track_id: parent.id }] },
+      });
     },
   },
   {

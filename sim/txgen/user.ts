@@ -1,6 +1,6 @@
 // User:Create, Update and Verify (handlers/user.ts). Mutes live in muted-user.ts, as in the handlers.
 import { LIMITS } from '../world.js';
-import { asUser } from './common.js';
+import { signedBy } from './common.js';
 import type { Generator } from './types.js';
 
 const VERIFIER = '0xbeef8E42e8B5964fDD2b7ca8efA0d9aef38AA996';
@@ -37,17 +37,11 @@ export const USER: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const u = world.user(rng);
       if (!u) return undefined;
-      return {
-        entityType: 'User',
-        action: 'Update',
-        entityId: u.id,
-        ...asUser(u),
-        metadata: {
-          name: `Renamed ${rng.int(0, 999)}`,
-          bio: rng.chance(0.3) ? '' : 'new bio',
-          location: 'Denver',
-        },
-      };
+      return signedBy(u, 'User', 'Update', u.id, {
+        name: `Renamed ${rng.int(0, 999)}`,
+        bio: rng.chance(0.3) ? '' : 'new bio',
+        location: 'Denver',
+      });
     },
   },
   {

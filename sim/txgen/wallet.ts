@@ -1,6 +1,6 @@
 // AssociatedWallet and DashboardWalletUser generators (handlers/wallet.ts): links signed by the wallet.
 import { ethKey, personalSign } from '../keys.js';
-import { asUser, takeAny } from './common.js';
+import { signedBy, takeAny } from './common.js';
 import type { Generator } from './types.js';
 
 export const WALLET: readonly Generator[] = [
@@ -13,17 +13,11 @@ export const WALLET: readonly Generator[] = [
       const key = ethKey(rng);
       const message = `link ${key.address} to user ${u.id}`;
       world.linkedWallets.push({ user: u.id, address: key.address });
-      return {
-        entityType: 'AssociatedWallet',
-        action: 'Create',
-        entityId: 0,
-        ...asUser(u),
-        metadata: {
-          wallet: key.address,
-          chain: 'eth',
-          wallet_signature: { message, signature: personalSign(key, message) },
-        },
-      };
+      return signedBy(u, 'AssociatedWallet', 'Create', 0, {
+        wallet: key.address,
+        chain: 'eth',
+        wallet_signature: { message, signature: personalSign(key, message) },
+      });
     },
   },
   {
@@ -32,15 +26,7 @@ export const WALLET: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const l = takeAny(rng, world.linkedWallets);
       const u = l && world.userById(l.user);
-      return (
-        u && {
-          entityType: 'AssociatedWallet',
-          action: 'Delete',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { wallet: l.address, chain: 'eth' },
-        }
-      );
+      return u && signedBy(u, 'AssociatedWallet', 'Delete', 0, { wallet: l.address, chain: 'eth' });
     },
   },
   {
@@ -52,16 +38,10 @@ export const WALLET: readonly Generator[] = [
       const key = ethKey(rng);
       const message = `dashboard ${key.address} for user ${u.id}`;
       world.dashboardWallets.push({ user: u.id, address: key.address });
-      return {
-        entityType: 'DashboardWalletUser',
-        action: 'Create',
-        entityId: 0,
-        ...asUser(u),
-        metadata: {
-          wallet: key.address,
-          wallet_signature: { message, signature: personalSign(key, message) },
-        },
-      };
+      return signedBy(u, 'DashboardWalletUser', 'Create', 0, {
+        wallet: key.address,
+        wallet_signature: { message, signature: personalSign(key, message) },
+      });
     },
   },
   {
@@ -70,15 +50,7 @@ export const WALLET: readonly Generator[] = [
     gen: ({ world, rng }) => {
       const d = takeAny(rng, world.dashboardWallets);
       const u = d && world.userById(d.user);
-      return (
-        u && {
-          entityType: 'DashboardWalletUser',
-          action: 'Delete',
-          entityId: 0,
-          ...asUser(u),
-          metadata: { wallet: d.address },
-        }
-      );
+      return u && signedBy(u, 'DashboardWalletUser', 'Delete', 0, { wallet: d.address });
     },
   },
 ];
