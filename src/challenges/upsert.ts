@@ -21,6 +21,15 @@ export interface DerivedRow {
   readonly at: string;
 }
 
+/** A one-step row (a boolean challenge, or one unit of an aggregate one), taken from its source's em_block and time. */
+export function oneStep(
+  userId: number,
+  specifier: string,
+  src: { bn: number | null; at: string },
+): DerivedRow {
+  return { userId, specifier, step: 1, target: 1, blocknumber: src.bn, at: src.at };
+}
+
 /** Aggregate challenges cap the per-user SUM(amount); step_count this large means "no cap". */
 const NO_CAP = 2_147_483_647;
 

@@ -11,7 +11,7 @@ import {
   pgTimestampMs,
   reconcileIncremental,
 } from '../framework.js';
-import { type DerivedRow, upsertUserChallenges } from '../upsert.js';
+import { type DerivedRow, oneStep, upsertUserChallenges } from '../upsert.js';
 import { upper } from '../user-processor.js';
 
 const PER_OWNER_PER_30_DAYS = 5;
@@ -80,7 +80,7 @@ async function recompute(db: Kysely<Database>, challenge: Challenge, actions: re
     if (recent >= PER_OWNER_PER_30_DAYS) continue;
     known.add(specifier);
     note(owner, ms);
-    out.push({ userId: a.remixer!, specifier, step: 1, target: 1, blocknumber: a.bn, at: a.at });
+    out.push(oneStep(a.remixer!, specifier, a));
   }
   return { keys: cosigns.length, written: await upsertUserChallenges(db, challenge, out) };
 }

@@ -2,7 +2,7 @@
 // past starting_block (NULL reads as 0).
 import { sql } from 'kysely';
 import { hex } from '../catalog.js';
-import { upsertUserChallenges } from '../upsert.js';
+import { oneStep, upsertUserChallenges } from '../upsert.js';
 import { type UserDirty, upper, userProcessor } from '../user-processor.js';
 
 export const firstPlaylist = userProcessor({
@@ -27,14 +27,7 @@ export const firstPlaylist = userProcessor({
     return upsertUserChallenges(
       db,
       challenge,
-      res.rows.map((r) => ({
-        userId: r.user_id,
-        specifier: hex(r.user_id),
-        step: 1,
-        target: 1,
-        blocknumber: r.bn,
-        at: r.at,
-      })),
+      res.rows.map((r) => oneStep(r.user_id, hex(r.user_id), r)),
     );
   },
   async allUsers(db) {

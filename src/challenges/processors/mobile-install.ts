@@ -1,7 +1,7 @@
 // m: mobile install (docs/spec.md#challenge-rules): a current user_events row with is_mobile_user (sticky).
 import { sql } from 'kysely';
 import { hex } from '../catalog.js';
-import { upsertUserChallenges } from '../upsert.js';
+import { oneStep, upsertUserChallenges } from '../upsert.js';
 import { type UserDirty, upper, userProcessor } from '../user-processor.js';
 import { USER_EVENTS_MAX } from './user-events-scan.js';
 
@@ -30,14 +30,7 @@ export const mobileInstall = userProcessor({
     return upsertUserChallenges(
       db,
       challenge,
-      res.rows.map((r) => ({
-        userId: r.user_id,
-        specifier: hex(r.user_id),
-        step: 1,
-        target: 1,
-        blocknumber: r.bn,
-        at: r.at,
-      })),
+      res.rows.map((r) => oneStep(r.user_id, hex(r.user_id), r)),
     );
   },
   async allUsers(db) {

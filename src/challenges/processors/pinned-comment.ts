@@ -5,7 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { activeChallenge, hex } from '../catalog.js';
 import { type ChallengeProcessor, EMPTY_RESULT, type ProcessorResult } from '../framework.js';
-import { upsertUserChallenges } from '../upsert.js';
+import { oneStep, upsertUserChallenges } from '../upsert.js';
 
 async function reconcile(db: Kysely<Database>): Promise<ProcessorResult> {
   const challenge = await activeChallenge(db, 'cp');
@@ -22,14 +22,7 @@ async function reconcile(db: Kysely<Database>): Promise<ProcessorResult> {
   const written = await upsertUserChallenges(
     db,
     challenge,
-    res.rows.map((r) => ({
-      userId: r.commenter,
-      specifier: `${hex(r.commenter)}:${hex(r.track_id)}`,
-      step: 1,
-      target: 1,
-      blocknumber: r.bn,
-      at: r.at,
-    })),
+    res.rows.map((r) => oneStep(r.commenter, `${hex(r.commenter)}:${hex(r.track_id)}`, r)),
   );
   return { scanned: res.rows.length, keys: res.rows.length, written };
 }

@@ -6,7 +6,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { type Challenge, hex } from '../catalog.js';
 import type { ChallengeProcessor } from '../framework.js';
-import { upsertUserChallenges } from '../upsert.js';
+import { oneStep, upsertUserChallenges } from '../upsert.js';
 import { userProcessor } from '../user-processor.js';
 import { scanReferredOrReferrer } from './user-events-scan.js';
 
@@ -68,14 +68,7 @@ function referralProcessor(id: 'r' | 'rv', verifiedReferrer: boolean): Challenge
       return upsertUserChallenges(
         db,
         challenge,
-        rows.map((r) => ({
-          userId: r.referrer,
-          specifier: `${hex(r.referrer)}:${hex(r.referred)}`,
-          step: 1,
-          target: 1,
-          blocknumber: r.bn,
-          at: r.at,
-        })),
+        rows.map((r) => oneStep(r.referrer, `${hex(r.referrer)}:${hex(r.referred)}`, r)),
       );
     },
     allUsers: allReferred,

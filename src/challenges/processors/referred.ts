@@ -1,6 +1,6 @@
 // rd: the referred side (docs/spec.md#challenge-rules): any current referral, whatever the referrer's verification.
 import { hex } from '../catalog.js';
-import { upsertUserChallenges } from '../upsert.js';
+import { oneStep, upsertUserChallenges } from '../upsert.js';
 import { userProcessor } from '../user-processor.js';
 import { allReferred, referrals } from './referral.js';
 import { scanReferred, USER_EVENTS_MAX } from './user-events-scan.js';
@@ -15,14 +15,7 @@ export const referred = userProcessor({
     return upsertUserChallenges(
       db,
       challenge,
-      rows.map((r) => ({
-        userId: r.referred,
-        specifier: `${hex(r.referred)}:${hex(r.referrer)}`,
-        step: 1,
-        target: 1,
-        blocknumber: r.bn,
-        at: r.at,
-      })),
+      rows.map((r) => oneStep(r.referred, `${hex(r.referred)}:${hex(r.referrer)}`, r)),
     );
   },
   allUsers: allReferred,

@@ -7,7 +7,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import { activeChallenge, hex } from '../catalog.js';
 import { type ChallengeProcessor, EMPTY_RESULT, type ProcessorResult, pgTimestampMs } from '../framework.js';
-import { type DerivedRow, upsertUserChallenges } from '../upsert.js';
+import { type DerivedRow, oneStep, upsertUserChallenges } from '../upsert.js';
 
 const PER_CONTEST = 5;
 const PER_HOST_PER_WEEK = 5;
@@ -63,7 +63,7 @@ async function reconcile(db: Kysely<Database>): Promise<ProcessorResult> {
     const recent = (hostTimes.get(w.host) ?? []).filter((t) => t >= atMs - WEEK_MS && t <= atMs).length;
     if (recent >= PER_HOST_PER_WEEK) continue;
     remember(specifier, w.host, atMs);
-    out.push({ userId: w.remixer, specifier, step: 1, target: 1, blocknumber: w.bn, at: w.at });
+    out.push(oneStep(w.remixer, specifier, w));
   }
   const written = await upsertUserChallenges(db, challenge, out);
   return { scanned: winners.rows.length, keys: out.length, written };

@@ -3,7 +3,7 @@
 // users.blocknumber instead (same result, no scan).
 import { sql } from 'kysely';
 import { hex } from '../catalog.js';
-import { upsertUserChallenges } from '../upsert.js';
+import { oneStep, upsertUserChallenges } from '../upsert.js';
 import { type UserDirty, upper, userProcessor } from '../user-processor.js';
 
 export const verified = userProcessor({
@@ -28,14 +28,7 @@ export const verified = userProcessor({
     return upsertUserChallenges(
       db,
       challenge,
-      res.rows.map((r) => ({
-        userId: r.user_id,
-        specifier: hex(r.user_id),
-        step: 1,
-        target: 1,
-        blocknumber: r.bn,
-        at: r.at,
-      })),
+      res.rows.map((r) => oneStep(r.user_id, hex(r.user_id), r)),
     );
   },
   async allUsers(db) {
