@@ -42,7 +42,11 @@ function batches(): P[][] {
   // anonymous plays and a listener's repeats interleaved.
   const burst: P[] = [];
   for (let i = 0; i < 64; i++) {
-    burst.push({ user: i % 5 === 0 ? null : 2 + (i % 3), track: i % 8 === 7 ? 100 : 300, at: BASE + 30 * HOUR + i * 1000 });
+    burst.push({
+      user: i % 5 === 0 ? null : 2 + (i % 3),
+      track: i % 8 === 7 ? 100 : 300,
+      at: BASE + 30 * HOUR + i * 1000,
+    });
   }
   out.push(burst);
   return out;
@@ -93,9 +97,7 @@ describe('plays speed', () => {
     for (const t of [ours, before]) {
       await sql`INSERT INTO tracks (track_id, is_current, owner_id, created_at, updated_at, txhash)
                 VALUES (100, true, 9, now(), now(), 'seed'), (101, true, 10, now(), now(), 'seed'),
-                       (300, true, 11, now(), now(), 'seed')`.execute(
-        t.db,
-      );
+                       (300, true, 11, now(), now(), 'seed')`.execute(t.db);
     }
   });
   afterAll(async () => {
