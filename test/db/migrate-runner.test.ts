@@ -157,6 +157,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '0010_production_triggers.sql',
       '0012_trigger_cost.sql',
       '0013_plays_speed.sql',
+      '0014_plays_path.sql',
     ]);
     const all = plan.pending.flatMap((p) => p.changes);
     expect(all).toContain('+ table users: table');
@@ -174,7 +175,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '--db',
       t.url,
     ]);
-    expect(stdout).toContain('12 pending migrations (0 already applied); nothing was changed:');
+    expect(stdout).toContain('13 pending migrations (0 already applied); nothing was changed:');
     expect(stdout).toContain('  ~ column events.event_type: text NOT NULL → event_type NOT NULL');
     expect(await catalog(t.db)).toEqual(before);
 
@@ -200,10 +201,10 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
   it('migrating twice is a no-op: nothing applied, the catalog unchanged', async () => {
     const t = await blank();
     const first = await migrate(t.db);
-    expect(first.applied).toHaveLength(12);
+    expect(first.applied).toHaveLength(13);
     const before = await catalog(t.db);
     const second = await migrate(t.db);
-    expect(second).toEqual({ applied: [], skipped: 12 });
+    expect(second).toEqual({ applied: [], skipped: 13 });
     expect(await catalog(t.db)).toEqual(before);
   });
 

@@ -1,6 +1,7 @@
 // The plays path's speed decisions (issues 17 and 19, docs/pipeline-decisions.md "Plays speed"), each
-// checked on real rows: the bridge is two statements and runs without JIT; 0013's one-statement on_play
-// writes exactly what 0007's four statements wrote; the index it drops had no reader the others cannot serve.
+// checked on real rows: the bridge is two statements and runs without JIT; the one-statement on_play (0013,
+// trimmed in 0014) writes exactly what 0007's four statements wrote; the index 0013 drops had no reader the
+// others cannot serve.
 import { readFileSync } from 'node:fs';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -37,6 +38,17 @@ function batches(): P[][] {
     }
     out.push(ps);
   }
+  // One statement taking a new track past three thresholds (10, 25, 50) and an old one past its next, with
+  // anonymous plays and a listener's repeats interleaved.
+  const burst: P[] = [];
+  for (let i = 0; i < 64; i++) {
+    burst.push({
+      user: i % 5 === 0 ? null : 2 + (i % 3),
+      track: i % 8 === 7 ? 100 : 300,
+      at: BASE + 30 * HOUR + i * 1000,
+    });
+  }
+  out.push(burst);
   return out;
 }
 
@@ -79,14 +91,13 @@ describe('plays speed', () => {
   let before: TestDb;
   beforeAll(async () => {
     ours = await createTestDb();
-    // The same schema with 0007's four-statement on_play put back: the reference for 0013's one statement.
+    // The same schema with 0007's four-statement on_play put back: the reference for the current one (0014).
     before = await createTestDb();
     await sql.raw(readFileSync('migrations/0007_on_play_probes.sql', 'utf8')).execute(before.db);
     for (const t of [ours, before]) {
       await sql`INSERT INTO tracks (track_id, is_current, owner_id, created_at, updated_at, txhash)
-                VALUES (100, true, 9, now(), now(), 'seed'), (101, true, 10, now(), now(), 'seed')`.execute(
-        t.db,
-      );
+                VALUES (100, true, 9, now(), now(), 'seed'), (101, true, 10, now(), now(), 'seed'),
+                       (300, true, 11, now(), now(), 'seed')`.execute(t.db);
     }
   });
   afterAll(async () => {
@@ -94,7 +105,7 @@ describe('plays speed', () => {
     await before?.close();
   });
 
-  it("0013's one-statement on_play writes exactly what 0007's four statements wrote", async () => {
+  it("the current one-statement on_play (0014) writes exactly what 0007's four statements wrote", async () => {
     const bs = batches();
     for (const [i, ps] of bs.entries()) {
       await insertPlays(ours.db, ps, i + 1);
@@ -103,8 +114,16 @@ describe('plays speed', () => {
     const got = await fanOut(ours.db);
     expect(got).toEqual(await fanOut(before.db));
     // The batches reach what they are meant to: milestones crossed, both counters bumped and held.
-    expect(got.milestones.map((m) => m.threshold)).toEqual([10, 25, 10, 10, 10, 10]);
-    expect(got.notification).toHaveLength(3); // tracks 100 and 101 have owners
+    expect(got.milestones.map((m) => m.threshold)).toEqual([10, 25, 50, 10, 10, 10, 10, 10, 25, 50]);
+    // Track 300 crosses three thresholds in the last statement, each at its own play.
+    const t300 = got.milestones.filter((m) => m.id === 300);
+    expect(t300.map((m) => [m.threshold, m.slot])).toEqual([
+      [10, 7],
+      [25, 7],
+      [50, 7],
+    ]);
+    expect(new Set(t300.map((m) => m.timestamp)).size).toBe(3);
+    expect(got.notification).toHaveLength(7); // tracks 100, 101 and 300 have owners
     expect(got.hours.length).toBeGreaterThan(4);
     expect(got.tracks.some((r) => Number(r.track_count) > 1)).toBe(true);
   });
