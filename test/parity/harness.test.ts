@@ -24,10 +24,17 @@ describe.runIf(testBackend() === 'postgres')('parity runner', () => {
 
   it('starts every case from the migrated state: no row or sequence position of the previous case is left', async () => {
     await runCase(created);
-    // A leftover user would reject the same Create as user_exists; a leftover sequence would number the
-    // block's tx row 2 (the sequences a fresh database starts at 1).
+    // The next case indexes height 1 again: a leftover block would be skipped as already indexed, a
+    // leftover user would still be there, and a leftover sequence position would number the tx row past 1.
     await runCase({
-      ...created,
+      name: 'another user is created',
+      from: 'harness',
+      block: userCreate(3_000_002, { handle: 'Bob' }),
+      outcomes: ['applied'],
+      rows: [
+        { table: 'users', where: { user_id: 3_000_001 }, count: 0 },
+        { table: 'users', where: { user_id: 3_000_002 }, equals: { handle: 'Bob' } },
+      ],
       queries: [{ query: 'SELECT id, block_height FROM etl_transactions', rows: [{ id: 1, block_height: 1 }] }],
     });
   });
