@@ -145,7 +145,9 @@ describe('metronome command line (built)', () => {
       // The test PostgreSQL, not PGlite: the point is the file error, and PGlite's first migration in a
       // child process is most of two minutes on a loaded machine.
       const t = await createTestDb();
-      const r = await metronome(['index', '--source', `file:${broken}`, '--db', t.url]).finally(() => t.close());
+      const r = await metronome(['index', '--source', `file:${broken}`, '--db', t.url]).finally(() =>
+        t.close(),
+      );
       expect(r.code).toBe(1);
       const fatal = logLines(r.out).filter((l) => l.level === 60);
       expect(fatal).toHaveLength(1);

@@ -35,7 +35,9 @@ describe.runIf(testBackend() === 'postgres')('parity runner', () => {
         { table: 'users', where: { user_id: 3_000_001 }, count: 0 },
         { table: 'users', where: { user_id: 3_000_002 }, equals: { handle: 'Bob' } },
       ],
-      queries: [{ query: 'SELECT id, block_height FROM etl_transactions', rows: [{ id: 1, block_height: 1 }] }],
+      queries: [
+        { query: 'SELECT id, block_height FROM etl_transactions', rows: [{ id: 1, block_height: 1 }] },
+      ],
     });
   });
 

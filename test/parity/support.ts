@@ -188,15 +188,17 @@ const AUDIT = (t: string) =>
  * trip per table cost a second per case, and an md5 aggregate over an empty table still costs ~5 ms.
  */
 async function tablesDigest(tdb: TestDb, keep: (table: string) => boolean): Promise<Record<string, unknown>> {
-  const listed = await sql<{ t: string }>`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`.execute(
-    tdb.db,
-  );
+  const listed = await sql<{
+    t: string;
+  }>`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`.execute(tdb.db);
   const tables = listed.rows
     .map((r) => r.t)
     .filter(keep)
     .sort();
   const union = async <R>(perTable: (t: string) => ReturnType<typeof sql>, of: readonly string[]) =>
-    of.length === 0 ? [] : (await sql<R>`${sql.join(of.map(perTable), sql` UNION ALL `)}`.execute(tdb.db)).rows;
+    of.length === 0
+      ? []
+      : (await sql<R>`${sql.join(of.map(perTable), sql` UNION ALL `)}`.execute(tdb.db)).rows;
   const counts = await union<{ t: string; n: number }>(
     (t) => sql`SELECT ${t}::text AS t, count(*)::int AS n FROM ${sql.table(t)}`,
     tables,
