@@ -201,7 +201,8 @@ describe('faults through the run loop', () => {
     }
   });
 
-  it.each([
+  // Side by side: each case has its own node and database, and the hang case mostly waits out two timeouts.
+  it.concurrent.each([
     ['a malformed response', 'malformed'],
     ['a 500', 'http500'],
     ['a hung connection', 'hang'],

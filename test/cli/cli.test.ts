@@ -77,8 +77,9 @@ describe('metronome command line (built)', () => {
         args: ['capture', '--rpc', `ftp://indexer:${SECRET}@node`, '--from', '1', '--to', '2', '--out', 'x'],
       },
     ];
-    for (const b of bad) {
-      const r = await metronome(b.args, b.env);
+    // Independent processes: run side by side (each mostly waits on its own start-up).
+    const runs = await Promise.all(bad.map((b) => metronome(b.args, b.env)));
+    for (const r of runs) {
       expect(r.code).not.toBe(0);
       expect(r.err).toMatch(/^error: /);
       expect(r.err).toContain('***');
@@ -141,13 +142,12 @@ describe('metronome command line (built)', () => {
       const lines = readFileSync(file, 'utf8').split('\n');
       lines[5] = lines[5]!.slice(0, 40); // line 6, height 6: truncated
       writeFileSync(broken, lines.join('\n'));
-      const r = await metronome([
-        'index',
-        '--source',
-        `file:${broken}`,
-        '--db',
-        `pglite://${join(dir, 'db-broken')}`,
-      ]);
+      // The test PostgreSQL, not PGlite: the point is the file error, and PGlite's first migration in a
+      // child process is most of two minutes on a loaded machine.
+      const t = await createTestDb();
+      const r = await metronome(['index', '--source', `file:${broken}`, '--db', t.url]).finally(() =>
+        t.close(),
+      );
       expect(r.code).toBe(1);
       const fatal = logLines(r.out).filter((l) => l.level === 60);
       expect(fatal).toHaveLength(1);
@@ -241,13 +241,16 @@ describe('metronome command line (built)', () => {
 
 describe('pnpm sim command line', () => {
   it('rejects a bad --hostile, an oversized --blocks and an unknown scenario with one line, exit 2', async () => {
+    const rejected: Promise<{ r: Ran; message: RegExp }>[] = [];
     for (const [args, message] of [
       [['--hostile', 'abc'], /--hostile must be a number from 0 to 1, got "abc"/],
       [['--hostile', '5'], /--hostile must be a number from 0 to 1, got "5"/],
       [['--blocks', '99999999999'], /blocks must be at most 5,000,000/],
       [['--scenario', 'no-such-scenario'], /^error: no scenario no-such-scenario; have /],
     ] as const) {
-      const r = await sim(args);
+      rejected.push(sim(args).then((r) => ({ r, message })));
+    }
+    for (const { r, message } of await Promise.all(rejected)) {
       expect(r.code).toBe(2);
       expect(r.err).toMatch(message);
       expect(r.err.trim().split('\n')).toHaveLength(1);

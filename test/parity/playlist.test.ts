@@ -1,7 +1,16 @@
 // Playlist handlers (Create/Update/Delete), translated from the Go ETL's tests.
 
 import { type ParityCase, parityCases, userCreate } from './support.js';
-import { blockTimeAt, P, playlistCreate, playlistTx, seedTrack, T, U } from './support-content.js';
+import {
+  blockTimeAt,
+  P,
+  playlistCreate,
+  playlistTx,
+  seedTrack,
+  T,
+  U,
+  updateGuardCases,
+} from './support-content.js';
 
 /** Epoch seconds of an ISO time (the removal record's unit). */
 const epochOf = (iso: string) => Math.floor(Date.parse(iso) / 1000);
@@ -774,37 +783,21 @@ const lifecycle: ParityCase[] = [
     block: playlistTx(owner, P(7), 'Create', ''),
     outcomes: ['metadata_required'],
   },
-  {
-    name: "updating another user's playlist",
-    from: 'py:entities/playlist.py validate_playlist_tx (owner)',
-    setup: [[userCreate(owner), userCreate(U(2))], playlistCreate(U(2), P(8))],
-    block: playlistTx(owner, P(8), 'Update', { playlist_name: 'mine' }),
-    outcomes: ['not_owner'],
-  },
-  {
-    name: 'updating a deleted playlist',
-    from: 'py:entities/playlist.py validate_playlist_tx (active)',
-    setup: [userCreate(owner), playlistCreate(owner, P(9)), playlistTx(owner, P(9), 'Delete')],
-    block: playlistTx(owner, P(9), 'Update', { playlist_name: 'back' }),
-    outcomes: ['playlist_not_found'],
-  },
-  ...(
-    [
-      ['absent', ''],
-      ['an empty object', {}],
-    ] as const
-  ).map(
-    ([sub, metadata]): ParityCase => ({
-      name: `an update with ${sub} metadata is rejected`,
-      from: 'py:entities/playlist.py validate_playlist_tx ("Metadata is required for playlist creation and update")',
-      setup: [
-        userCreate(owner),
-        playlistCreate(owner, P(10), { playlist_name: 'Same', description: 'keep' }),
-      ],
-      block: playlistTx(owner, P(10), 'Update', metadata),
-      outcomes: ['metadata_required'],
-    }),
-  ),
+  ...updateGuardCases({
+    noun: 'playlist',
+    owner,
+    create: playlistCreate,
+    tx: playlistTx,
+    ids: [P(8), P(9), P(10)],
+    edit: { playlist_name: 'mine' },
+    deletedName: 'updating a deleted playlist',
+    from: {
+      owner: 'py:entities/playlist.py validate_playlist_tx (owner)',
+      deleted: 'py:entities/playlist.py validate_playlist_tx (active)',
+      metadata:
+        'py:entities/playlist.py validate_playlist_tx ("Metadata is required for playlist creation and update")',
+    },
+  }),
   {
     name: 'the owner deletes a playlist; a second delete is rejected',
     from: 'py:entities/playlist.py delete_playlist',

@@ -7,13 +7,11 @@ import { base58, base64 } from '@scure/base';
 import { type EthKey, ethKey, personalSign } from '../../sim/keys.js';
 import { Rng } from '../../sim/rng.js';
 import { type EmStep, userCreate, walletOf } from './support.js';
+import { P, T, U } from './support-content.js';
 
-/** User ids as the Go tests write them: UserIDOffset + n. */
-export const U = (n: number): number => 3_000_000 + n;
-/** Track ids: TrackIDOffset + n. */
-export const T = (n: number): number => 2_000_000 + n;
-/** Playlist ids: PlaylistIDOffset + n. */
-export const P = (n: number): number => 400_000 + n;
+/** User, track and playlist ids at the reference's offsets (UserIDOffset + n, …). */
+export { P, T, U };
+
 /** Comment ids: CommentIDOffset + n. */
 export const C = (n: number): number => 4_000_000 + n;
 /** The wallet of user U(n). */

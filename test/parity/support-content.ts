@@ -1,7 +1,6 @@
 // Builders for the content half of the parity corpus (tracks, playlists, social actions): the ids,
 // txs and seeded rows the Go tests' helpers (seedUser, seedTrack, seedPlaylist, seedEvent) produce.
-import type { EmStep, RowSeed } from './support.js';
-import { walletOf } from './support.js';
+import { type EmStep, type ParityCase, type RowSeed, userCreate, walletOf } from './support.js';
 
 /** Ids at the reference's offsets: UserIDOffset + n, TrackIDOffset + n, PlaylistIDOffset + n. */
 export const U = (n: number): number => 3_000_000 + n;
@@ -187,3 +186,57 @@ export function contestCreate(host: number, eventId: number, parent: number): Em
 /** The block time of the block at `height` (support.ts: genesis 2025-01-01 + height seconds). */
 export const blockTimeAt = (height: number): string =>
   new Date(Date.UTC(2025, 0, 1) + height * 1000).toISOString();
+
+/** What the Update guards shared by tracks and playlists need to know about one of them. */
+export interface UpdateGuards {
+  readonly noun: 'track' | 'playlist';
+  readonly owner: number;
+  readonly create: (user: number, id: number, metadata?: Readonly<Record<string, unknown>>) => EmStep;
+  readonly tx: (
+    user: number,
+    id: number,
+    action: string,
+    metadata?: Readonly<Record<string, unknown>> | string,
+  ) => EmStep;
+  /** Free ids for: another user's row, a deleted row, a row updated without metadata. */
+  readonly ids: readonly [number, number, number];
+  /** A metadata edit that would apply if the guards let it through. */
+  readonly edit: Readonly<Record<string, unknown>>;
+  readonly deletedName: string;
+  readonly from: { readonly owner: string; readonly deleted: string; readonly metadata: string };
+}
+
+/** An Update of another user's row, of a deleted row, and with absent or empty metadata: each rejected. */
+export function updateGuardCases(g: UpdateGuards): ParityCase[] {
+  const [theirs, deleted, same] = g.ids;
+  return [
+    {
+      name: `updating another user's ${g.noun}`,
+      from: g.from.owner,
+      setup: [[userCreate(g.owner), userCreate(U(2))], g.create(U(2), theirs)],
+      block: g.tx(g.owner, theirs, 'Update', g.edit),
+      outcomes: ['not_owner'],
+    },
+    {
+      name: g.deletedName,
+      from: g.from.deleted,
+      setup: [userCreate(g.owner), g.create(g.owner, deleted), g.tx(g.owner, deleted, 'Delete')],
+      block: g.tx(g.owner, deleted, 'Update', g.edit),
+      outcomes: [`${g.noun}_not_found`],
+    },
+    ...(
+      [
+        ['absent', ''],
+        ['an empty object', {}],
+      ] as const
+    ).map(
+      ([sub, metadata]): ParityCase => ({
+        name: `an update with ${sub} metadata is rejected`,
+        from: g.from.metadata,
+        setup: [userCreate(g.owner), g.create(g.owner, same, { description: 'keep' })],
+        block: g.tx(g.owner, same, 'Update', metadata),
+        outcomes: ['metadata_required'],
+      }),
+    ),
+  ];
+}

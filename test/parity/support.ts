@@ -2,10 +2,12 @@
 // tests first, the legacy Python indexer where they are silent): a setup of earlier blocks, one block
 // under test, the outcome of each of its txs and the rows that must (or must not) exist afterwards.
 // Every block goes through the production path: the node's wire JSON → decodeGetBlockResponse → indexBlock
-// with the production dispatcher, each case on its own freshly migrated PostgreSQL database.
+// with the production dispatcher, each case on a database in the freshly migrated state (one copy of the
+// template per file, reset between cases).
 import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { sql } from 'kysely';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { decodeGetBlockResponse } from '../../src/chain/decode.js';
 import type { WireGetBlockResponse, WireTransaction } from '../../src/chain/wire.js';
 import type { Database } from '../../src/db/schema.js';
@@ -13,7 +15,6 @@ import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { indexBlock } from '../../src/indexer/index-block.js';
 import { createTestDb, type TestDb, testBackend } from '../support/db.js';
-import { digestTables } from '../support/digest.js';
 
 export const PARITY_CHAIN_ID = 'metronome-parity';
 const GENESIS_MS = Date.UTC(2025, 0, 1);
@@ -180,9 +181,44 @@ const outcomeOf = (r: OutcomeRow): Outcome =>
 const AUDIT = (t: string) =>
   t.startsWith('etl_') || t.startsWith('metronome_') || t === 'blocks' || t === 'core_indexed_blocks';
 
-async function domainDigest(tdb: TestDb): Promise<Record<string, unknown>> {
-  const d = await digestTables(tdb.db);
-  return Object.fromEntries(Object.entries(d).filter(([t]) => !AUDIT(t)));
+/**
+ * Per table, its row count and an md5 over its whole rows (serial ids included: this compares one
+ * database before and after, not replays across engines). The counts come in one statement and the md5s
+ * in a second for the non-empty tables only: the golden digest's information_schema read and one round
+ * trip per table cost a second per case, and an md5 aggregate over an empty table still costs ~5 ms.
+ */
+async function tablesDigest(tdb: TestDb, keep: (table: string) => boolean): Promise<Record<string, unknown>> {
+  const listed = await sql<{
+    t: string;
+  }>`SELECT tablename AS t FROM pg_tables WHERE schemaname = 'public'`.execute(tdb.db);
+  const tables = listed.rows
+    .map((r) => r.t)
+    .filter(keep)
+    .sort();
+  const union = async <R>(perTable: (t: string) => ReturnType<typeof sql>, of: readonly string[]) =>
+    of.length === 0
+      ? []
+      : (await sql<R>`${sql.join(of.map(perTable), sql` UNION ALL `)}`.execute(tdb.db)).rows;
+  const counts = await union<{ t: string; n: number }>(
+    (t) => sql`SELECT ${t}::text AS t, count(*)::int AS n FROM ${sql.table(t)}`,
+    tables,
+  );
+  const md5s = await union<{ t: string; md5: string }>(
+    (t) => sql`SELECT ${t}::text AS t, md5(string_agg(r::text, E'\n' ORDER BY r::text COLLATE "C")) AS md5
+      FROM ${sql.table(t)} AS r`,
+    counts.filter((c) => c.n > 0).map((c) => c.t),
+  );
+  const md5Of = new Map(md5s.map((r) => [r.t, r.md5]));
+  return Object.fromEntries(counts.map((c) => [c.t, { rows: c.n, md5: md5Of.get(c.t) ?? '' }]));
+}
+
+const domainDigest = (tdb: TestDb) => tablesDigest(tdb, (t) => !AUDIT(t));
+
+/** Every table and every sequence's position: what a reset database must share with a fresh copy. */
+async function fullDigest(tdb: TestDb): Promise<Record<string, unknown>> {
+  const seqs = await sql<{ s: string; v: string | null }>`
+    SELECT sequencename AS s, last_value::text AS v FROM pg_sequences ORDER BY sequencename`.execute(tdb.db);
+  return { tables: await tablesDigest(tdb, () => true), sequences: seqs.rows };
 }
 
 /** Database values in the shape the case wrote them: Dates as ISO text, numeric text as numbers where expected. */
@@ -216,8 +252,61 @@ async function selectWhere(tdb: TestDb, e: RowExpect): Promise<Record<string, un
   return q.execute();
 }
 
+/**
+ * One database per test file, put back to the template's state after every case: a fresh copy per case
+ * costs a CREATE and DROP DATABASE and a cold catalog cache on every connection (most of a case's time).
+ */
+let caseDb: { tdb: TestDb; pristine: Record<string, unknown> } | undefined;
+
+async function caseDatabase(): Promise<TestDb> {
+  if (caseDb === undefined) {
+    const tdb = await createTestDb();
+    caseDb = { tdb, pristine: await fullDigest(tdb) };
+  }
+  return caseDb.tdb;
+}
+
+/**
+ * Deletes every row a case wrote and restarts the sequences, with triggers (foreign keys included) off so
+ * that no trigger writes while rows go. Rows the migrations seed (`challenges`, `metronome_migrations`) are
+ * kept. If the database then differs from the template in any table or sequence, it is dropped and the next
+ * case gets a fresh copy, so a case never sees another's leftovers.
+ */
+async function resetCaseDatabase(): Promise<void> {
+  if (caseDb === undefined) return;
+  const { tdb, pristine } = caseDb;
+  const clean = await tdb.db
+    .transaction()
+    .execute(async (trx) => {
+      await sql`SET LOCAL session_replication_role = replica`.execute(trx);
+      await sql`DO $$
+        DECLARE t text;
+        BEGIN
+          FOR t IN SELECT tablename FROM pg_tables WHERE schemaname = 'public'
+              AND tablename NOT IN ('metronome_migrations', 'challenges') LOOP
+            EXECUTE format('DELETE FROM %I', t);
+          END LOOP;
+          FOR t IN SELECT sequencename FROM pg_sequences WHERE schemaname = 'public' LOOP
+            EXECUTE format('ALTER SEQUENCE %I RESTART', t);
+          END LOOP;
+        END $$`.execute(trx);
+      return true;
+    })
+    .catch(() => false);
+  if (clean && isDeepStrictEqual(await fullDigest(tdb), pristine)) return;
+  caseDb = undefined;
+  await tdb.close();
+}
+
+/** Closes the file's case database (parityCases does it after the file's last case). */
+export async function closeCaseDatabase(): Promise<void> {
+  const tdb = caseDb?.tdb;
+  caseDb = undefined;
+  await tdb?.close();
+}
+
 export async function runCase(c: ParityCase): Promise<void> {
-  const tdb = await createTestDb();
+  const tdb = await caseDatabase();
   try {
     const chain = new ParityChain(tdb);
     for (const [i, step] of (c.setup ?? []).entries()) {
@@ -244,13 +333,14 @@ export async function runCase(c: ParityCase): Promise<void> {
       expect(normalise(res.rows, q.rows), q.query).toEqual(q.rows);
     }
   } finally {
-    await tdb.close();
+    await resetCaseDatabase();
   }
 }
 
-/** Registers one vitest case per parity case; PostgreSQL only (each case copies the migrated template). */
+/** Registers one vitest case per parity case; PostgreSQL only (the file's database copies the migrated template). */
 export function parityCases(entity: string, cases: readonly ParityCase[]): void {
   describe.runIf(testBackend() === 'postgres')(`parity: ${entity}`, () => {
+    afterAll(closeCaseDatabase);
     for (const c of cases) {
       it(`${c.name} [${c.from}]${c.difference ? ' (deliberate difference)' : ''}`, () => runCase(c));
     }

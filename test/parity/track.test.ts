@@ -1,7 +1,16 @@
 // Track handlers (Create/Update/Delete/Download/Mute/Unmute), translated from the Go ETL's tests.
 
 import { type ParityCase, parityCases, userCreate, walletOf } from './support.js';
-import { blockTimeAt, seedTrack, seedUser, T, trackCreate, trackTx, U } from './support-content.js';
+import {
+  blockTimeAt,
+  seedTrack,
+  seedUser,
+  T,
+  trackCreate,
+  trackTx,
+  U,
+  updateGuardCases,
+} from './support-content.js';
 
 const G = 'go:track_create_test.go';
 const owner = U(1);
@@ -348,34 +357,20 @@ const update: ParityCase[] = [
     block: trackTx(owner, T(99), 'Update', { title: 'X' }),
     outcomes: ['track_not_found'],
   },
-  {
-    name: "updating another user's track",
-    from: 'go:track_update_test.go TestTrackUpdate_OwnerMismatch',
-    setup: [[userCreate(owner), userCreate(U(2))], trackCreate(U(2), T(61), { title: 'T' })],
-    block: trackTx(owner, T(61), 'Update', { title: 'Hack' }),
-    outcomes: ['not_owner'],
-  },
-  {
-    name: 'a deleted track is not edited',
-    from: 'go:track_row.go loadCurrentTrackRow (is_delete = false) via track_update.go',
-    setup: [userCreate(owner), trackCreate(owner, T(62)), trackTx(owner, T(62), 'Delete')],
-    block: trackTx(owner, T(62), 'Update', { title: 'Back' }),
-    outcomes: ['track_not_found'],
-  },
-  ...(
-    [
-      ['absent', ''],
-      ['an empty object', {}],
-    ] as const
-  ).map(
-    ([sub, metadata]): ParityCase => ({
-      name: `an update with ${sub} metadata is rejected`,
-      from: 'py:entities/track.py validate_track_tx ("Metadata is required for … creation and update")',
-      setup: [userCreate(owner), trackCreate(owner, T(63), { title: 'Same', description: 'keep' })],
-      block: trackTx(owner, T(63), 'Update', metadata),
-      outcomes: ['metadata_required'],
-    }),
-  ),
+  ...updateGuardCases({
+    noun: 'track',
+    owner,
+    create: trackCreate,
+    tx: trackTx,
+    ids: [T(61), T(62), T(63)],
+    edit: { title: 'Hack' },
+    deletedName: 'a deleted track is not edited',
+    from: {
+      owner: 'go:track_update_test.go TestTrackUpdate_OwnerMismatch',
+      deleted: 'go:track_row.go loadCurrentTrackRow (is_delete = false) via track_update.go',
+      metadata: 'py:entities/track.py validate_track_tx ("Metadata is required for … creation and update")',
+    },
+  }),
   {
     name: 'an explicit null CID does not wipe it; an explicit null description clears it',
     from: 'go:track_row.go mergeTrackFromMetadata (mergeCidPtr / mergeStrPtr, #410)',
