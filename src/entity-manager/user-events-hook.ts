@@ -4,6 +4,7 @@
 // SQL error cannot poison the tx's savepoint.
 import { sql } from 'kysely';
 import { isRetryable } from '../shared/errors.js';
+import { KEEP_ALL, writeThrough } from './block-view/view.js';
 import type { Handler, PostHookRegistration } from './types.js';
 
 const INT4_MAX = 2_147_483_647;
@@ -46,7 +47,9 @@ export const userEventsHook: Handler = async (ctx, params) => {
     }
     // Demote and append in one statement (the partial unique index sees the demotion first: it runs
     // in the CTE, and the insert reads nothing back from it).
-    await sql`
+    // user_events is no table the block view reads.
+    await writeThrough(ctx.db, KEEP_ALL, () =>
+      sql`
       WITH demoted AS (
         UPDATE user_events SET is_current = false
         WHERE user_id = ${params.userId} AND is_current
@@ -54,7 +57,8 @@ export const userEventsHook: Handler = async (ctx, params) => {
       )
       INSERT INTO user_events (blockhash, blocknumber, is_current, user_id, referrer, is_mobile_user, slot)
       SELECT ${params.blockHash}, ${params.blockNumber}, true, ${params.userId}, ${referrer}, ${isMobileUser}, NULL
-      FROM (SELECT count(*) FROM demoted) AS d`.execute(ctx.db);
+      FROM (SELECT count(*) FROM demoted) AS d`.execute(ctx.db),
+    );
     await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
   } catch (e) {
     // Infrastructure trouble (a lost connection, a server restart) is not the hook's to swallow: the
