@@ -104,6 +104,7 @@ function expectKeys(view: BlockView, p: PrevalidatedParams, me: ManageEntityTx['
     view.expect('save', pairKey(userId, entityId, type));
     view.expect('repost', pairKey(userId, entityId, type));
   }
+  if (me.entityType === 'User') view.expect('userEvents', String(userId));
   if (me.action !== 'Create') return;
   if (me.entityType === 'User') {
     view.expect('walletOwner', signer);

@@ -126,6 +126,21 @@ export const LOOKUPS = {
       .execute();
     return new Map(rows.map((r) => [String(r.playlist_id), true as const]));
   }),
+  /** Current user_events row by user_id. */
+  userEvents: spec<{ referrer: number | null; is_mobile_user: boolean }>(
+    ['user_events'],
+    async (db, keys) => {
+      const rows = await db
+        .selectFrom('user_events')
+        .select(['user_id', 'referrer', 'is_mobile_user'])
+        .where('user_id', 'in', ids(keys))
+        .where('is_current', '=', true)
+        .execute();
+      return new Map(
+        rows.map((r) => [String(r.user_id), { referrer: r.referrer, is_mobile_user: r.is_mobile_user }]),
+      );
+    },
+  ),
   /** Current playlists row → is_album (a repost of an album is stored as one). */
   playlistIsAlbum: spec<{ is_album: boolean }>(['playlists'], async (db, keys) => {
     const rows = await db

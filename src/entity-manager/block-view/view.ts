@@ -34,6 +34,7 @@ export class BlockView {
       userWallet: make('userWallet'),
       userHandle: make('userHandle'),
       walletOwner: make('walletOwner'),
+      userEvents: make('userEvents'),
       handleOwner: make('handleOwner'),
       activeWallet: make('activeWallet'),
       grant: make('grant'),
