@@ -290,6 +290,12 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
       .where('repost_type', '=', 'album')
       .execute();
     expect(albumReposts.length).toBeGreaterThan(0);
+    const demoted = await batched.db
+      .selectFrom('user_events')
+      .select('user_id')
+      .where('is_current', '=', false)
+      .execute();
+    expect(demoted.length).toBeGreaterThan(0);
     expect(statements.batched).toBeLessThan(statements.careful);
   }, 900_000);
 });
@@ -366,7 +372,11 @@ function patchTx(base: number, users: readonly number[], a: PatchAct): ManageEnt
         // A shared wallet: the second create with it is wallet_taken.
         signer: a.sharedWallet ? wallet(base + 99) : wallet(id),
         migration: a.migration,
-        metadata: { handle: HANDLES[a.handle] === '' ? '' : `${HANDLES[a.handle]}${base}`, name: 'N' },
+        metadata: {
+          handle: HANDLES[a.handle] === '' ? '' : `${HANDLES[a.handle]}${base}`,
+          name: 'N',
+          events: a.id % 2 === 0 ? { referrer: users[0] } : { is_mobile_user: a.sharedWallet },
+        },
       });
     }
     case 'UserUpdate': {
@@ -381,6 +391,8 @@ function patchTx(base: number, users: readonly number[], a: PatchAct): ManageEnt
         metadata: {
           ...(handle === '' ? { bio: 'b' } : { handle: `${handle}${base}` }),
           ...(a.deactivate === 0 ? {} : { is_deactivated: a.deactivate === 1 }),
+          // The user_events hook, twice per user per block at times: a change, then no change.
+          events: a.handle % 2 === 0 ? { is_mobile_user: true } : { referrer: users[(a.actor + 1) % 3] },
         },
       });
     }
