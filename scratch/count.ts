@@ -30,6 +30,7 @@ class Counter implements KyselyPlugin {
 const url = process.env.DB ?? 'pglite://memory';
 const h = await connect(url);
 await migrate(h.db);
+if (process.env.TRIGGERS_OFF) { const { sql } = await import('kysely'); await sql`SET session_replication_role = replica`.execute(h.db); }
 const blocks = generateWorkload('em-heavy', Number(process.env.BLOCKS ?? 100), 11);
 const counter = new Counter();
 // log compiled sql via the logger hook: wrap executeQuery
@@ -37,10 +38,11 @@ const db = h.db.withPlugin(counter);
 const batching = process.env.CAREFUL ? false : true;
 let em = 0;
 const dispatcher = productionDispatcher();
+const cpu0 = process.cpuUsage();
 for (const b of blocks) {
   em += b.txs.filter(isManageEntity).length;
   await indexBlock(db, b, { chainId: 'metronome-bench', dispatcher, logger: silentLogger, batching });
 }
 for (const [k, v] of [...kinds].sort((a, b) => b[1] - a[1])) console.log(String(v).padStart(6), (v / em).toFixed(3), k);
-console.log({ blocks: blocks.length, em, statements: counter.n, perTx: (counter.n / em).toFixed(2) });
+const cpu = process.cpuUsage(cpu0); console.log({ blocks: blocks.length, em, statements: counter.n, perTx: (counter.n / em).toFixed(2), cpuSecondsIndexing: ((cpu.user + cpu.system) / 1e6).toFixed(1) });
 await h.close();

@@ -145,6 +145,18 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
     return { batched: pb.count, careful: pc.count };
   }
 
+  /** `txs` cut into blocks of `perBlock` on both paths; the outcomes must agree. */
+  async function inBlocks(txs: readonly ManageEntityTx[], perBlock: number) {
+    const total = { batched: 0, careful: 0 };
+    for (let i = 0; i < txs.length; i += perBlock) {
+      const n = await both(txs.slice(i, i + perBlock));
+      total.batched += n.batched;
+      total.careful += n.careful;
+    }
+    expect(await outcomes(batched)).toEqual(await outcomes(careful));
+    return total;
+  }
+
   async function outcomes(t: TestDb) {
     return t.db
       .selectFrom('etl_transactions')
@@ -193,11 +205,8 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
             ),
           ];
           const txs = [...setup, ...acts.map((a) => toTx(w, a))];
-          for (let i = 0; i < txs.length; i += perBlock) {
-            const n = await both(txs.slice(i, i + perBlock));
-            statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
-          }
-          expect(await outcomes(batched)).toEqual(await outcomes(careful));
+          const n = await inBlocks(txs, perBlock);
+          statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
         },
       ),
       { numRuns: 12, seed: 19 },
@@ -238,11 +247,8 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
             }),
           );
           const txs = [...setup, ...acts.map((a) => patchTx(base, users, a))];
-          for (let i = 0; i < txs.length; i += perBlock) {
-            const n = await both(txs.slice(i, i + perBlock));
-            statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
-          }
-          expect(await outcomes(batched)).toEqual(await outcomes(careful));
+          const n = await inBlocks(txs, perBlock);
+          statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
         },
       ),
       { numRuns: 10, seed: 23 },
