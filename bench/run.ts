@@ -1,4 +1,4 @@
-// pnpm bench [--quick] [--only <workload>]: figures that matter, each beside what it is measured against in the same run
+// pnpm bench [--quick] [--only <workload> | --live-only | --decay-only]: figures that matter, each beside what it is measured against in the same run
 // (the COPY limit, the naive indexer), on a fresh ephemeral PostgreSQL 15 with durable defaults.
 import { execFile } from 'node:child_process';
 import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -379,6 +379,11 @@ async function main() {
     if (process.argv.includes('--decay-only')) {
       // The long run alone (printed, latest.json untouched): for working on decay.
       console.log(JSON.stringify(await decay(server.url), null, 2));
+      return;
+    }
+    if (process.argv.includes('--live-only')) {
+      // The live latency alone (printed, latest.json untouched): for working on the per-block path.
+      console.log(JSON.stringify(await live(server.url), null, 2));
       return;
     }
     const backfillFigures: Record<string, unknown> = {};

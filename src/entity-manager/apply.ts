@@ -29,10 +29,10 @@ export type EmOutcome =
   | { readonly outcome: 'unrouted'; readonly reasonCode: 'unrouted'; readonly reason: string }
   | { readonly outcome: 'rejected'; readonly reasonCode: TxReasonCode; readonly reason: string };
 
+export type PrevalidatedParams = Omit<EmParams, 'blockNumber' | 'blockTime' | 'blockHash' | 'chainHeight'>;
+
 /** Checks that need no database: a rejection here never opens a savepoint. */
-export function prevalidate(
-  tx: ManageEntityTx,
-): { params: Omit<EmParams, 'blockNumber' | 'blockTime' | 'blockHash' | 'chainHeight'> } | EmOutcome {
+export function prevalidate(tx: ManageEntityTx): { params: PrevalidatedParams } | EmOutcome {
   const me = tx.manageEntity;
   // The hash is every domain row's txhash: one with a NUL is recorded (sanitised) and rejected here.
   if (hasNul(tx.hash)) return rejected('nul_byte', 'the tx hash contains a NUL byte');
@@ -93,8 +93,11 @@ export function nestingDepth(text: string): number {
 }
 
 /** Runs the routed handler. Throws only hard errors; validation rejections come back as outcomes. */
-export async function applyManageEntity(tx: ManageEntityTx, ctx: ApplyContext): Promise<EmOutcome> {
-  const pre = prevalidate(tx);
+export async function applyManageEntity(
+  tx: ManageEntityTx,
+  ctx: ApplyContext,
+  pre: ReturnType<typeof prevalidate> = prevalidate(tx),
+): Promise<EmOutcome> {
   if ('outcome' in pre) return pre;
   const route = ctx.dispatcher.resolve(pre.params.entityType, pre.params.action);
   if (!route) {

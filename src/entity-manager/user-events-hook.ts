@@ -4,6 +4,7 @@
 // SQL error cannot poison the tx's savepoint.
 import { sql } from 'kysely';
 import { isRetryable } from '../shared/errors.js';
+import { KEEP_ALL, lookup, type Patch, writeThrough } from './block-view/view.js';
 import type { Handler, PostHookRegistration } from './types.js';
 
 const INT4_MAX = 2_147_483_647;
@@ -30,23 +31,24 @@ export function parseUserEvents(events: unknown, userId: number): UserEventsInpu
 export const userEventsHook: Handler = async (ctx, params) => {
   const input = parseUserEvents(params.metadata.json('events'), params.userId);
   if (input === null) return;
+  // A read of rows the user's own id selects (int4, checked by the envelope): nothing here can fail but
+  // the connection, so it needs no savepoint, and an unchanged state costs no statement at all.
+  const key = String(params.userId);
+  const current = await lookup(ctx.db, 'userEvents', key);
+  const isMobileUser = (current?.is_mobile_user ?? false) || input.isMobileUser;
+  const referrer = current?.referrer ?? input.referrer;
+  if (current && current.is_mobile_user === isMobileUser && current.referrer === referrer) return;
   await sql`SAVEPOINT user_events_hook`.execute(ctx.db);
   try {
-    const current = await ctx.db
-      .selectFrom('user_events')
-      .select(['referrer', 'is_mobile_user'])
-      .where('user_id', '=', params.userId)
-      .where('is_current', '=', true)
-      .executeTakeFirst();
-    const isMobileUser = (current?.is_mobile_user ?? false) || input.isMobileUser;
-    const referrer = current?.referrer ?? input.referrer;
-    if (current && current.is_mobile_user === isMobileUser && current.referrer === referrer) {
-      await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
-      return;
-    }
     // Demote and append in one statement (the partial unique index sees the demotion first: it runs
     // in the CTE, and the insert reads nothing back from it).
-    await sql`
+    // No other table the block view reads is written.
+    const patches: Patch[] = [
+      ...KEEP_ALL.filter((p) => p.name !== 'userEvents'),
+      { name: 'userEvents', key, value: { referrer, is_mobile_user: isMobileUser } },
+    ];
+    await writeThrough(ctx.db, patches, () =>
+      sql`
       WITH demoted AS (
         UPDATE user_events SET is_current = false
         WHERE user_id = ${params.userId} AND is_current
@@ -54,7 +56,8 @@ export const userEventsHook: Handler = async (ctx, params) => {
       )
       INSERT INTO user_events (blockhash, blocknumber, is_current, user_id, referrer, is_mobile_user, slot)
       SELECT ${params.blockHash}, ${params.blockNumber}, true, ${params.userId}, ${referrer}, ${isMobileUser}, NULL
-      FROM (SELECT count(*) FROM demoted) AS d`.execute(ctx.db);
+      FROM (SELECT count(*) FROM demoted) AS d`.execute(ctx.db),
+    );
     await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
   } catch (e) {
     // Infrastructure trouble (a lost connection, a server restart) is not the hook's to swallow: the

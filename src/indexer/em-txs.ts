@@ -7,12 +7,19 @@
 // error (a database error also leaves the transaction unusable until the rollback).
 // Careful path: each tx in its own savepoint, as the contract-free default; outcomes are the same.
 import { sql, type Transaction } from 'kysely';
-import { parseInt4, parseInt64 } from '../chain/text.js';
+import { parseInt64 } from '../chain/text.js';
 import type { Block, ManageEntityTx } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
-import { type ApplyContext, applyManageEntity, type EmOutcome } from '../entity-manager/apply.js';
+import {
+  type ApplyContext,
+  applyManageEntity,
+  type EmOutcome,
+  type PrevalidatedParams,
+  prevalidate,
+} from '../entity-manager/apply.js';
 import { pairKey } from '../entity-manager/block-view/lookups.js';
 import { BlockView } from '../entity-manager/block-view/view.js';
+import { sanitizeSlug } from '../entity-manager/handlers/common/slugs.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
 import type { IndexDeps } from './index-block.js';
 import { rawField, rawMetadata } from './raw-text.js';
@@ -59,14 +66,18 @@ async function applyFast(
   ctx: ApplyContext,
 ): Promise<TxResult[] | null> {
   const view = new BlockView(ctx.db);
-  for (const tx of txs) expectKeys(view, tx);
+  // Each envelope is parsed once: for the keys to prefetch and for its handler.
+  const pres = txs.map(prevalidate);
+  pres.forEach((pre, i) => {
+    if (!('outcome' in pre)) expectKeys(view, pre.params, txs[i]!.manageEntity);
+  });
   const db = view.db;
   const results: TxResult[] = [];
-  for (const tx of txs) {
+  for (const [i, tx] of txs.entries()) {
     view.tracker.startTx();
     let result: EmOutcome;
     try {
-      result = await applyManageEntity(tx, { ...ctx, db });
+      result = await applyManageEntity(tx, { ...ctx, db }, pres[i]);
     } catch (e) {
       if (isRetryable(e)) throw new BlockError(block.height, true, e, tx.hash);
       return null;
@@ -78,27 +89,42 @@ async function applyFast(
 }
 
 /** The rows a tx's handler is likely to consult, so each table is read once for the whole block. */
-function expectKeys(view: BlockView, tx: ManageEntityTx): void {
-  const me = tx.manageEntity;
-  const signer = me.signer.toLowerCase();
-  const userId = parseInt4(me.userId);
-  const entityId = parseInt4(me.entityId);
+function expectKeys(view: BlockView, p: PrevalidatedParams, me: ManageEntityTx['manageEntity']): void {
+  const { signer, userId, entityId, metadata: m } = p;
   view.expect('liveApp', signer);
   view.expect('activeWallet', signer);
-  if (userId !== undefined) {
-    view.expect('userWallet', String(userId));
-    view.expect('grant', pairKey(signer, userId));
-  }
-  if (entityId === undefined) return;
+  view.expect('userWallet', String(userId));
+  view.expect('grant', pairKey(signer, userId));
   view.expect('userWallet', String(entityId));
   view.expect('currentTrack', String(entityId));
   view.expect('anyPlaylist', String(entityId));
-  if (userId === undefined) return;
+  view.expect('playlistIsAlbum', String(entityId));
   view.expect('follow', pairKey(userId, entityId));
   for (const type of ['track', 'playlist', 'album']) {
     view.expect('save', pairKey(userId, entityId, type));
     view.expect('repost', pairKey(userId, entityId, type));
   }
+  if (me.entityType === 'User') view.expect('userEvents', String(userId));
+  if (me.action !== 'Create') return;
+  if (me.entityType === 'User') {
+    view.expect('walletOwner', signer);
+    const handle = m.str('handle');
+    if (handle !== '') view.expect('handleOwner', handle.toLowerCase());
+  } else if (me.entityType === 'Track') {
+    view.expect('userHandle', String(userId));
+    expectRoute(view, 'track', userId, sanitizeSlug(m.str('title'), entityId));
+    view.expect('trackPrice', String(entityId));
+  } else if (me.entityType === 'Playlist') {
+    const name = m.str('playlist_name');
+    if (name !== '') expectRoute(view, 'playlist', userId, sanitizeSlug(name, entityId));
+    view.expect('albumPrice', String(entityId));
+  }
+}
+
+function expectRoute(view: BlockView, kind: 'track' | 'playlist', owner: number, titleSlug: string): void {
+  view.expect(kind === 'track' ? 'trackRouteMax' : 'playlistRouteMax', pairKey(owner, titleSlug));
+  // A slug ending in a digit is also probed as it is (slugs.ts).
+  view.expect(kind === 'track' ? 'trackSlug' : 'playlistSlug', pairKey(owner, titleSlug));
 }
 
 // A handler that fails (validation or hard error) leaves none of its writes: the savepoint is rolled back.

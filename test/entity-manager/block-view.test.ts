@@ -145,6 +145,18 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
     return { batched: pb.count, careful: pc.count };
   }
 
+  /** `txs` cut into blocks of `perBlock` on both paths; the outcomes must agree. */
+  async function inBlocks(txs: readonly ManageEntityTx[], perBlock: number) {
+    const total = { batched: 0, careful: 0 };
+    for (let i = 0; i < txs.length; i += perBlock) {
+      const n = await both(txs.slice(i, i + perBlock));
+      total.batched += n.batched;
+      total.careful += n.careful;
+    }
+    expect(await outcomes(batched)).toEqual(await outcomes(careful));
+    return total;
+  }
+
   async function outcomes(t: TestDb) {
     return t.db
       .selectFrom('etl_transactions')
@@ -193,11 +205,8 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
             ),
           ];
           const txs = [...setup, ...acts.map((a) => toTx(w, a))];
-          for (let i = 0; i < txs.length; i += perBlock) {
-            const n = await both(txs.slice(i, i + perBlock));
-            statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
-          }
-          expect(await outcomes(batched)).toEqual(await outcomes(careful));
+          const n = await inBlocks(txs, perBlock);
+          statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
         },
       ),
       { numRuns: 12, seed: 19 },
@@ -213,7 +222,237 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
     expect(mix.map((r) => r.outcome).sort()).toEqual(['applied', 'rejected']);
     expect(statements.batched).toBeLessThan(statements.careful);
   }, 600_000);
+
+  // The handlers' own writes patch the view instead of dropping it (writeThrough): creates and updates of
+  // users (handles, wallets, deactivation), tracks and playlists on few ids, titles that collide and end
+  // in digits, album flags read by reposts, and price histories written twice in one block.
+  it('write-through: creates, handles, routes, album flags and prices on few keys equal the careful path', async () => {
+    let statements = { batched: 0, careful: 0 };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(patchActArb, { minLength: 30, maxLength: 70 }),
+        fc.integer({ min: 8, max: 40 }),
+        async (acts, perBlock) => {
+          runBase += 1000;
+          const base = runBase;
+          const users = [0, 1, 2].map((i) => base + i);
+          const setup = users.map((id) =>
+            emTx({
+              userId: id,
+              entityType: 'User',
+              entityId: id,
+              action: 'Create',
+              signer: wallet(id),
+              metadata: { handle: `wt${id}`, name: `U ${id}` },
+            }),
+          );
+          const txs = [...setup, ...acts.map((a) => patchTx(base, users, a))];
+          const n = await inBlocks(txs, perBlock);
+          statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
+        },
+      ),
+      { numRuns: 10, seed: 23 },
+    );
+    expect(await digestTables(batched.db)).toEqual(await digestTables(careful.db));
+    // The property reached every patched lookup, both ways.
+    const reasons = await batched.db
+      .selectFrom('etl_transactions')
+      .select('reason_code')
+      .distinct()
+      .where('reason_code', 'is not', null)
+      .execute();
+    expect(reasons.map((r) => r.reason_code)).toEqual(
+      expect.arrayContaining([
+        'user_exists',
+        'handle_taken',
+        'wallet_taken',
+        'track_exists',
+        'playlist_exists',
+      ]),
+    );
+    const count = async (
+      table: 'track_routes' | 'playlist_routes' | 'album_price_history' | 'track_price_history',
+    ) =>
+      Number(
+        (
+          await batched.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const collided = await batched.db
+      .selectFrom('track_routes')
+      .select('slug')
+      .where('collision_id', '>', 0)
+      .execute();
+    expect(collided.length).toBeGreaterThan(0);
+    expect(await count('playlist_routes')).toBeGreaterThan(0);
+    expect(await count('album_price_history')).toBeGreaterThan(1);
+    expect(await count('track_price_history')).toBeGreaterThan(1);
+    const albumReposts = await batched.db
+      .selectFrom('reposts')
+      .select('user_id')
+      .where('repost_type', '=', 'album')
+      .execute();
+    expect(albumReposts.length).toBeGreaterThan(0);
+    const demoted = await batched.db
+      .selectFrom('user_events')
+      .select('user_id')
+      .where('is_current', '=', false)
+      .execute();
+    expect(demoted.length).toBeGreaterThan(0);
+    expect(statements.batched).toBeLessThan(statements.careful);
+  }, 900_000);
 });
+
+type PatchAct =
+  | { kind: 'UserCreate'; id: number; handle: number; sharedWallet: boolean; migration: boolean }
+  | { kind: 'UserUpdate'; actor: number; handle: number; deactivate: number }
+  | { kind: 'TrackCreate' | 'TrackUpdate'; actor: number; id: number; title: number; price: number }
+  | {
+      kind: 'PlaylistCreate' | 'PlaylistUpdate';
+      actor: number;
+      id: number;
+      title: number;
+      price: number;
+      album: boolean;
+    }
+  | { kind: 'Repost' | 'Save'; actor: number; id: number; album: boolean };
+
+const HANDLES = ['', 'hx', 'hy', 'HX'];
+const TITLES = ['Song', 'Song 2', 'song-2', 'Take 1'];
+const NAMES = ['Mix', 'Mix 2', 'mix-2', ''];
+const PRICES = [0, 100, 200];
+
+const patchActArb: fc.Arbitrary<PatchAct> = fc.oneof(
+  fc.record({
+    kind: fc.constant('UserCreate' as const),
+    id: fc.nat({ max: 3 }),
+    handle: fc.nat({ max: 3 }),
+    sharedWallet: fc.boolean(),
+    migration: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constant('UserUpdate' as const),
+    actor: fc.nat({ max: 2 }),
+    handle: fc.nat({ max: 3 }),
+    deactivate: fc.nat({ max: 2 }),
+  }),
+  fc.record({
+    kind: fc.constantFrom('TrackCreate' as const, 'TrackCreate' as const, 'TrackUpdate' as const),
+    actor: fc.nat({ max: 2 }),
+    id: fc.nat({ max: 5 }),
+    title: fc.nat({ max: 3 }),
+    price: fc.nat({ max: 2 }),
+  }),
+  fc.record({
+    kind: fc.constantFrom('PlaylistCreate' as const, 'PlaylistCreate' as const, 'PlaylistUpdate' as const),
+    actor: fc.nat({ max: 2 }),
+    id: fc.nat({ max: 3 }),
+    title: fc.nat({ max: 3 }),
+    price: fc.nat({ max: 2 }),
+    album: fc.boolean(),
+  }),
+  fc.record({
+    kind: fc.constantFrom('Repost' as const, 'Save' as const),
+    actor: fc.nat({ max: 2 }),
+    id: fc.nat({ max: 3 }),
+    album: fc.boolean(),
+  }),
+);
+
+function usdc(price: number, userId: number) {
+  return { usdc_purchase: { price, splits: [{ user_id: userId, percentage: 100 }] } };
+}
+
+function patchTx(base: number, users: readonly number[], a: PatchAct): ManageEntityTx {
+  switch (a.kind) {
+    case 'UserCreate': {
+      const id = base + 10 + a.id;
+      return emTx({
+        userId: id,
+        entityType: 'User',
+        entityId: id,
+        action: 'Create',
+        // A shared wallet: the second create with it is wallet_taken.
+        signer: a.sharedWallet ? wallet(base + 99) : wallet(id),
+        migration: a.migration,
+        metadata: {
+          handle: HANDLES[a.handle] === '' ? '' : `${HANDLES[a.handle]}${base}`,
+          name: 'N',
+          events: a.id % 2 === 0 ? { referrer: users[0] } : { is_mobile_user: a.sharedWallet },
+        },
+      });
+    }
+    case 'UserUpdate': {
+      const id = users[a.actor]!;
+      const handle = HANDLES[a.handle]!;
+      return emTx({
+        userId: id,
+        entityType: 'User',
+        entityId: id,
+        action: 'Update',
+        signer: wallet(id),
+        metadata: {
+          ...(handle === '' ? { bio: 'b' } : { handle: `${handle}${base}` }),
+          ...(a.deactivate === 0 ? {} : { is_deactivated: a.deactivate === 1 }),
+          // The user_events hook, twice per user per block at times: a change, then no change.
+          events: a.handle % 2 === 0 ? { is_mobile_user: true } : { referrer: users[(a.actor + 1) % 3] },
+        },
+      });
+    }
+    case 'TrackCreate':
+    case 'TrackUpdate': {
+      const owner = users[a.actor]!;
+      const price = PRICES[a.price]!;
+      return emTx({
+        userId: owner,
+        entityType: 'Track',
+        entityId: base + 500 + a.id,
+        action: a.kind === 'TrackCreate' ? 'Create' : 'Update',
+        signer: wallet(owner),
+        metadata: {
+          owner_id: owner,
+          title: TITLES[a.title],
+          genre: 'Electronic',
+          ...(price > 0 ? { is_download_gated: true, download_conditions: usdc(price, owner) } : {}),
+        },
+      });
+    }
+    case 'PlaylistCreate':
+    case 'PlaylistUpdate': {
+      const owner = users[a.actor]!;
+      const price = PRICES[a.price]!;
+      return emTx({
+        userId: owner,
+        entityType: 'Playlist',
+        entityId: base + 700 + a.id,
+        action: a.kind === 'PlaylistCreate' ? 'Create' : 'Update',
+        signer: wallet(owner),
+        metadata: {
+          playlist_name: NAMES[a.title],
+          is_album: a.album,
+          playlist_contents: { track_ids: [{ track: base + 500 + a.id, time: 1 }] },
+          ...(price > 0 ? { is_stream_gated: true, stream_conditions: usdc(price, owner) } : {}),
+        },
+      });
+    }
+    case 'Repost':
+    case 'Save': {
+      const actor = users[a.actor]!;
+      return emTx({
+        userId: actor,
+        entityType: a.album ? 'Album' : 'Playlist',
+        entityId: base + 700 + a.id,
+        action: a.kind,
+        signer: wallet(actor),
+        // No type in metadata: a repost of a playlist row that is an album is stored as one.
+        metadata: {},
+      });
+    }
+  }
+}
 
 function writeThenReject(): fc.Arbitrary<Act> {
   return fc.nat({ max: 50 }).map((n) => ({ kind: 'WriteThenReject', actor: 0, target: n, via: 5 }));

@@ -9,7 +9,7 @@ export type Loader<V> = (db: Kysely<Database>, keys: readonly string[]) => Promi
 
 export class KeyedLookup<V> {
   private readonly keys = new Set<string>();
-  private cache: ReadonlyMap<string, V> | null = null;
+  private cache: Map<string, V> | null = null;
   /** Statements this lookup issued, for the statement figures. */
   loads = 0;
 
@@ -28,9 +28,20 @@ export class KeyedLookup<V> {
     if (this.cache === null || !this.keys.has(key)) {
       this.keys.add(key);
       this.loads++;
-      this.cache = await this.load(db, [...this.keys]);
+      this.cache = new Map(await this.load(db, [...this.keys]));
     }
     return this.cache.get(key);
+  }
+
+  /**
+   * The row of `key` after a write the caller made and knows the effect of (undefined: now absent). Only
+   * a loaded cache is patched: an unloaded one reads the written row anyway.
+   */
+  patch(key: string, value: V | undefined): void {
+    this.keys.add(key);
+    if (this.cache === null) return;
+    if (value === undefined) this.cache.delete(key);
+    else this.cache.set(key, value);
   }
 
   invalidate(): void {

@@ -1,6 +1,8 @@
 // The rows handlers consult most, each as a loader that reads any number of keys in one statement.
 // Keys are strings: an id, an address, or parts joined by KEY_SEP. Each loader's WHERE is the one the
 // single-row lookup it replaces used, so a batched answer equals the row-by-row answer.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/schema.js';
 import type { ItemType } from '../../db/tables/social-graph.js';
 import type { Loader } from './keyed-lookup.js';
 
@@ -28,6 +30,43 @@ export const LOOKUPS = {
       .where('is_current', '=', true)
       .execute();
     return new Map(rows.map((r) => [String(r.user_id), { wallet: r.wallet }]));
+  }),
+  /** Current users row by user_id → its handle (route ids are built from it). */
+  userHandle: spec<{ handle: string | null }>(['users'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('users')
+      .select(['user_id', 'handle'])
+      .where('user_id', 'in', ids(keys))
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(rows.map((r) => [String(r.user_id), { handle: r.handle }]));
+  }),
+  /** Any users row, current or not, whose wallet is exactly this address → its user_id. */
+  walletOwner: spec<{ user_id: number }>(['users'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('users')
+      .select(['wallet', 'user_id'])
+      .where('wallet', 'in', keys)
+      .execute();
+    return firstByKey(
+      rows,
+      (r) => r.wallet ?? '',
+      (r) => ({ user_id: r.user_id }),
+    );
+  }),
+  /** A current users row holding this lower-cased handle → its user_id. */
+  handleOwner: spec<{ user_id: number }>(['users'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('users')
+      .select(['handle_lc', 'user_id'])
+      .where('handle_lc', 'in', keys)
+      .where('is_current', '=', true)
+      .execute();
+    return firstByKey(
+      rows,
+      (r) => r.handle_lc ?? '',
+      (r) => ({ user_id: r.user_id }),
+    );
   }),
   /** A current, not deactivated user whose wallet is exactly this address (a manager). */
   activeWallet: spec<true>(['users'], async (db, keys) => {
@@ -87,6 +126,31 @@ export const LOOKUPS = {
       .execute();
     return new Map(rows.map((r) => [String(r.playlist_id), true as const]));
   }),
+  /** Current user_events row by user_id. */
+  userEvents: spec<{ referrer: number | null; is_mobile_user: boolean }>(
+    ['user_events'],
+    async (db, keys) => {
+      const rows = await db
+        .selectFrom('user_events')
+        .select(['user_id', 'referrer', 'is_mobile_user'])
+        .where('user_id', 'in', ids(keys))
+        .where('is_current', '=', true)
+        .execute();
+      return new Map(
+        rows.map((r) => [String(r.user_id), { referrer: r.referrer, is_mobile_user: r.is_mobile_user }]),
+      );
+    },
+  ),
+  /** Current playlists row → is_album (a repost of an album is stored as one). */
+  playlistIsAlbum: spec<{ is_album: boolean }>(['playlists'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('playlists')
+      .select(['playlist_id', 'is_album'])
+      .where('playlist_id', 'in', ids(keys))
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(rows.map((r) => [String(r.playlist_id), { is_album: r.is_album }]));
+  }),
   /** Current follows row by (follower, followee) → is_delete. */
   follow: spec<{ is_delete: boolean }>(['follows'], async (db, keys) => {
     const rows = await db
@@ -128,7 +192,70 @@ export const LOOKUPS = {
       rows.map((r) => [pairKey(r.user_id, r.repost_item_id, r.repost_type), { is_delete: r.is_delete }]),
     );
   }),
+  /** max(collision_id) of an owner's track routes with this title slug, by (owner_id, title_slug). */
+  trackRouteMax: spec<{ max: number }>(['track_routes'], (db, keys) => routeMax(db, 'track_routes', keys)),
+  /** An owner's track route with exactly this slug, by (owner_id, slug). */
+  trackSlug: spec<true>(['track_routes'], (db, keys) => slugTaken(db, 'track_routes', keys)),
+  playlistRouteMax: spec<{ max: number }>(['playlist_routes'], (db, keys) =>
+    routeMax(db, 'playlist_routes', keys),
+  ),
+  playlistSlug: spec<true>(['playlist_routes'], (db, keys) => slugTaken(db, 'playlist_routes', keys)),
+  /** A track with a price history row: only then is the newest row worth comparing with. */
+  trackPrice: spec<true>(['track_price_history'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('track_price_history')
+      .select('track_id')
+      .distinct()
+      .where('track_id', 'in', ids(keys))
+      .execute();
+    return new Map(rows.map((r) => [String(r.track_id), true as const]));
+  }),
+  albumPrice: spec<true>(['album_price_history'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('album_price_history')
+      .select('playlist_id')
+      .distinct()
+      .where('playlist_id', 'in', ids(keys))
+      .execute();
+    return new Map(rows.map((r) => [String(r.playlist_id), true as const]));
+  }),
 };
+
+/** The first row per key, in the order the server returned them (as executeTakeFirst would pick). */
+function firstByKey<R, V>(rows: readonly R[], key: (r: R) => string, value: (r: R) => V): Map<string, V> {
+  const out = new Map<string, V>();
+  for (const r of rows) if (!out.has(key(r))) out.set(key(r), value(r));
+  return out;
+}
+
+async function routeMax(
+  db: Kysely<Database>,
+  table: 'track_routes' | 'playlist_routes',
+  keys: readonly string[],
+): Promise<ReadonlyMap<string, { max: number }>> {
+  const rows = await db
+    .selectFrom(table)
+    .select(['owner_id', 'title_slug', (eb) => eb.fn.max('collision_id').as('max')])
+    .where('owner_id', 'in', ids(parts(keys, 0)))
+    .where('title_slug', 'in', parts(keys, 1))
+    .groupBy(['owner_id', 'title_slug'])
+    .execute();
+  return new Map(rows.map((r) => [pairKey(r.owner_id, r.title_slug), { max: Number(r.max) }]));
+}
+
+async function slugTaken(
+  db: Kysely<Database>,
+  table: 'track_routes' | 'playlist_routes',
+  keys: readonly string[],
+): Promise<ReadonlyMap<string, true>> {
+  const rows = await db
+    .selectFrom(table)
+    .select(['owner_id', 'slug'])
+    .where('owner_id', 'in', ids(parts(keys, 0)))
+    .where('slug', 'in', parts(keys, 1))
+    .execute();
+  return new Map(rows.map((r) => [pairKey(r.owner_id, r.slug), true as const]));
+}
 
 export type LookupName = keyof typeof LOOKUPS;
 export type LookupValue<N extends LookupName> = (typeof LOOKUPS)[N] extends Spec<infer V> ? V : never;

@@ -9,25 +9,48 @@ import { ALL_TABLES, WriteTracker } from './write-tracker.js';
 
 type Lookups = { [N in LookupName]: KeyedLookup<LookupValue<N>> };
 
+/**
+ * What a write does to one lookup: `key` now reads `value` (undefined: absent); without `key`, the write
+ * changes no row the lookup answers.
+ */
+export type Patch = {
+  [N in LookupName]:
+    | { readonly name: N; readonly key: string; readonly value: LookupValue<N> | undefined }
+    | { readonly name: N; readonly key?: undefined };
+}[LookupName];
+
 export class BlockView {
   private readonly lookups: Lookups;
   readonly tracker: WriteTracker;
   /** The block transaction as handlers see it: every statement passes the write tracker. */
   readonly db: Kysely<Database>;
+  /** Lookups the write in progress patches instead of dropping (see writeThrough). */
+  private patching: ReadonlySet<LookupName> = new Set();
 
   constructor(trx: Kysely<Database>) {
     const make = <N extends LookupName>(n: N) =>
       new KeyedLookup<LookupValue<N>>(LOOKUPS[n].tables, LOOKUPS[n].load as never);
     this.lookups = {
       userWallet: make('userWallet'),
+      userHandle: make('userHandle'),
+      walletOwner: make('walletOwner'),
+      userEvents: make('userEvents'),
+      handleOwner: make('handleOwner'),
       activeWallet: make('activeWallet'),
       grant: make('grant'),
       liveApp: make('liveApp'),
       currentTrack: make('currentTrack'),
       anyPlaylist: make('anyPlaylist'),
+      playlistIsAlbum: make('playlistIsAlbum'),
       follow: make('follow'),
       save: make('save'),
       repost: make('repost'),
+      trackRouteMax: make('trackRouteMax'),
+      trackSlug: make('trackSlug'),
+      playlistRouteMax: make('playlistRouteMax'),
+      playlistSlug: make('playlistSlug'),
+      trackPrice: make('trackPrice'),
+      albumPrice: make('albumPrice'),
     };
     this.tracker = new WriteTracker((tables) => this.written(tables));
     this.db = trx.withPlugin(this.tracker);
@@ -43,6 +66,21 @@ export class BlockView {
     return (this.lookups[name] as KeyedLookup<LookupValue<N>>).get(this.db, key);
   }
 
+  /** Runs `write` with the named lookups kept, then applies `patches` to them. */
+  async writeThrough<T>(patches: readonly Patch[], write: () => Promise<T>): Promise<T> {
+    this.patching = new Set(patches.map((p) => p.name));
+    try {
+      return await write();
+    } finally {
+      this.patching = new Set();
+    }
+  }
+
+  applyPatches(patches: readonly Patch[]): void {
+    for (const p of patches)
+      if (p.key !== undefined) (this.lookups[p.name] as KeyedLookup<unknown>).patch(p.key, p.value);
+  }
+
   /** After a rollback: what was read since may no longer be true. */
   invalidateAll(): void {
     for (const l of Object.values(this.lookups)) l.invalidate();
@@ -55,10 +93,17 @@ export class BlockView {
 
   private written(tables: ReadonlySet<string>): void {
     const all = tables.has(ALL_TABLES);
-    for (const l of Object.values(this.lookups))
+    for (const [name, l] of Object.entries(this.lookups) as [LookupName, KeyedLookup<unknown>][]) {
+      if (this.patching.has(name)) continue;
       if (all || l.tables.some((t) => tables.has(t))) l.invalidate();
+    }
   }
 }
+
+/** For a raw write to tables no lookup reads: every lookup stays. */
+export const KEEP_ALL: readonly Patch[] = (Object.keys(LOOKUPS) as LookupName[]).map(
+  (name) => ({ name }) as Patch,
+);
 
 const VIEWS = new WeakMap<Kysely<Database>, BlockView>();
 
@@ -72,4 +117,22 @@ export async function lookup<N extends LookupName>(
   if (view) return view.get(name, key);
   const rows = (await LOOKUPS[name].load(db, [key])) as ReadonlyMap<string, LookupValue<N>>;
   return rows.get(key);
+}
+
+/**
+ * A write whose effect on the block view the caller states: the lookups named in `patches` are patched
+ * instead of dropped, so the block's next reads of their tables need no statement. Every lookup on a
+ * written table that `patches` does not name is dropped as usual. The patch must be exactly what a re-read
+ * would return (block-view.test.ts compares with the careful path, which has no view).
+ */
+export async function writeThrough<T>(
+  db: Kysely<Database>,
+  patches: readonly Patch[],
+  write: () => Promise<T>,
+): Promise<T> {
+  const view = VIEWS.get(db);
+  if (!view) return write();
+  const out = await view.writeThrough(patches, write);
+  view.applyPatches(patches);
+  return out;
 }

@@ -44,7 +44,7 @@ export class WriteTracker implements KyselyPlugin {
  * ALL_TABLES for raw SQL. A SELECT with a writing CTE counts as a write.
  */
 export function writtenTables(root: RootOperationNode): ReadonlySet<string> | null {
-  if (root.kind === 'RawNode') return new Set([ALL_TABLES]);
+  if (root.kind === 'RawNode') return isSavepoint(root) ? null : new Set([ALL_TABLES]);
   const tables = new Set<string>();
   let writes = WRITE_KINDS.has(root.kind);
   const walk = (node: unknown): void => {
@@ -65,4 +65,12 @@ export function writtenTables(root: RootOperationNode): ReadonlySet<string> | nu
   };
   walk(root);
   return writes ? tables : null;
+}
+
+/** Opening or releasing a savepoint changes no row (rolling back to one does). */
+function isSavepoint(root: RootOperationNode): boolean {
+  const raw = root as unknown as { sqlFragments: readonly string[]; parameters: readonly unknown[] };
+  return (
+    raw.parameters.length === 0 && /^\s*(RELEASE\s+)?SAVEPOINT\s+\w+\s*$/i.test(raw.sqlFragments.join(''))
+  );
 }

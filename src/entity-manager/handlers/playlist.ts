@@ -5,14 +5,15 @@ import type { Database } from '../../db/schema.js';
 import type { Json } from '../../db/tables/json.js';
 import type { PlaylistsTable } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
+import { lookup, writeThrough } from '../block-view/view.js';
 import { INT4_MAX, isObject } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { decodeHashId } from './common/hashids.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
-import { albumPrice, writeAlbumPrice } from './common/price-history.js';
+import { albumPrice, writePrice } from './common/price-history.js';
 import { envelopeCid, objectField, objectListField, stringField } from './common/production-fields.js';
-import { nextPlaylistRoute, sanitizeSlug } from './common/slugs.js';
+import { nextPlaylistRoute, routePatches, sanitizeSlug } from './common/slugs.js';
 import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
 import { parseReleaseDate } from './common/track-fields.js';
 
@@ -133,21 +134,26 @@ async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: r
 async function addToReverseIndex(db: Kysely<Database>, p: EmParams, trackIds: readonly number[]) {
   if (trackIds.length === 0) return;
   const pid = p.entityId;
-  await db
-    .updateTable('tracks')
-    .set({
-      playlists_containing_track: sql<number[]>`CASE WHEN playlists_containing_track @> ARRAY[${pid}::integer]
-        THEN playlists_containing_track ELSE array_append(playlists_containing_track, ${pid}::integer) END`,
-      playlists_previously_containing_track: sql<Json>`playlists_previously_containing_track - ${String(pid)}::text`,
-      updated_at: p.blockTime,
-    })
-    .where('track_id', 'in', trackIds)
-    .where('is_current', '=', true)
-    .where(
-      sql<boolean>`(NOT (playlists_containing_track @> ARRAY[${pid}::integer])
-        OR jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text))`,
-    )
-    .execute();
+  // Only the reverse-index columns change: which tracks are current does not.
+  await writeThrough(db, KEEPS_TRACKS, () =>
+    db
+      .updateTable('tracks')
+      .set({
+        playlists_containing_track: sql<
+          number[]
+        >`CASE WHEN playlists_containing_track @> ARRAY[${pid}::integer]
+          THEN playlists_containing_track ELSE array_append(playlists_containing_track, ${pid}::integer) END`,
+        playlists_previously_containing_track: sql<Json>`playlists_previously_containing_track - ${String(pid)}::text`,
+        updated_at: p.blockTime,
+      })
+      .where('track_id', 'in', trackIds)
+      .where('is_current', '=', true)
+      .where(
+        sql<boolean>`(NOT (playlists_containing_track @> ARRAY[${pid}::integer])
+          OR jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text))`,
+      )
+      .execute(),
+  );
 }
 
 /**
@@ -163,61 +169,70 @@ async function removeFromReverseIndex(
 ) {
   if (trackIds.length === 0) return;
   const pid = p.entityId;
-  await db
-    .updateTable('tracks')
-    .set({
-      playlists_containing_track: sql<number[]>`array_remove(playlists_containing_track, ${pid}::integer)`,
-      playlists_previously_containing_track: sql<Json>`CASE
-        WHEN jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text)
-        THEN playlists_previously_containing_track
-        ELSE jsonb_set(playlists_previously_containing_track, ARRAY[${String(pid)}::text],
-          jsonb_build_object('time', ${leftAt}::bigint), true) END`,
-      updated_at: p.blockTime,
-    })
-    .where('track_id', 'in', trackIds)
-    .where('is_current', '=', true)
-    .where(
-      sql<boolean>`(playlists_containing_track @> ARRAY[${pid}::integer]
-        OR NOT jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text))`,
-    )
-    .execute();
+  // Only the reverse-index columns change: which tracks are current does not.
+  await writeThrough(db, KEEPS_TRACKS, () =>
+    db
+      .updateTable('tracks')
+      .set({
+        playlists_containing_track: sql<number[]>`array_remove(playlists_containing_track, ${pid}::integer)`,
+        playlists_previously_containing_track: sql<Json>`CASE
+          WHEN jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text)
+          THEN playlists_previously_containing_track
+          ELSE jsonb_set(playlists_previously_containing_track, ARRAY[${String(pid)}::text],
+            jsonb_build_object('time', ${leftAt}::bigint), true) END`,
+        updated_at: p.blockTime,
+      })
+      .where('track_id', 'in', trackIds)
+      .where('is_current', '=', true)
+      .where(
+        sql<boolean>`(playlists_containing_track @> ARRAY[${pid}::integer]
+          OR NOT jsonb_exists(playlists_previously_containing_track, ${String(pid)}::text))`,
+      )
+      .execute(),
+  );
 }
 
 async function writeRoutes(db: Kysely<Database>, p: EmParams, name: string) {
   const route = await nextPlaylistRoute(db, p.userId, p.entityId, name);
-  await db
-    .updateTable('playlist_routes')
-    .set({ is_current: false })
-    .where('playlist_id', '=', p.entityId)
-    .where('is_current', '=', true)
-    .execute();
-  const row = {
-    owner_id: p.userId,
-    playlist_id: p.entityId,
-    blockhash: p.blockHash,
-    blocknumber: p.blockNumber,
-    txhash: p.txHash,
-  };
-  await db
-    .insertInto('playlist_routes')
-    .values({
-      ...row,
-      slug: route.slug,
-      title_slug: route.titleSlug,
-      collision_id: route.collisionId,
-      is_current: true,
-    })
-    .execute();
   // The legacy `<slug>-<id>` route, kept non-current so old links resolve.
   const legacy = `${sanitizeSlug(name, p.entityId)}-${p.entityId}`;
-  if (legacy !== route.slug) {
+  // Demoting routes changes no slug; the legacy route (collision 0) is taken afterwards either way.
+  const patches = routePatches('playlist_routes', p.userId, route, [route.slug, legacy]);
+  await writeThrough(db, patches, async () => {
+    await db
+      .updateTable('playlist_routes')
+      .set({ is_current: false })
+      .where('playlist_id', '=', p.entityId)
+      .where('is_current', '=', true)
+      .execute();
+    const row = {
+      owner_id: p.userId,
+      playlist_id: p.entityId,
+      blockhash: p.blockHash,
+      blocknumber: p.blockNumber,
+      txhash: p.txHash,
+    };
     await db
       .insertInto('playlist_routes')
-      .values({ ...row, slug: legacy, title_slug: route.titleSlug, collision_id: 0, is_current: false })
-      .onConflict((oc) => oc.columns(['owner_id', 'slug']).doNothing())
+      .values({
+        ...row,
+        slug: route.slug,
+        title_slug: route.titleSlug,
+        collision_id: route.collisionId,
+        is_current: true,
+      })
       .execute();
-  }
+    if (legacy !== route.slug) {
+      await db
+        .insertInto('playlist_routes')
+        .values({ ...row, slug: legacy, title_slug: route.titleSlug, collision_id: 0, is_current: false })
+        .onConflict((oc) => oc.columns(['owner_id', 'slug']).doNothing())
+        .execute();
+    }
+  });
 }
+
+const KEEPS_TRACKS = [{ name: 'currentTrack' }] as const;
 
 const epoch = (p: EmParams) => Math.floor(Date.parse(p.blockTime) / 1000);
 
@@ -236,12 +251,8 @@ const createPlaylist: Handler = async ({ db }, p) => {
   // authorize
   await validateSigner(db, p.userId, p.signer);
   // validate: any version — the id namespace is never reused.
-  const any = await db
-    .selectFrom('playlists')
-    .select('playlist_id')
-    .where('playlist_id', '=', p.entityId)
-    .executeTakeFirst();
-  if (any) reject('playlist_exists', `playlist ${p.entityId} already exists`);
+  if (await lookup(db, 'anyPlaylist', String(p.entityId)))
+    reject('playlist_exists', `playlist ${p.entityId} already exists`);
   // write
   const row: Insertable<PlaylistsTable> = {
     ...chainStamp(p),
@@ -273,7 +284,12 @@ const createPlaylist: Handler = async ({ db }, p) => {
     producer_copyright_line: objectField(m, 'producer_copyright_line') ?? null,
     parental_warning_type: stringField(m, 'parental_warning_type') ?? null,
   };
-  await db.insertInto('playlists').values(row).execute();
+  const id = String(p.entityId);
+  const patches = [
+    { name: 'anyPlaylist', key: id, value: true },
+    { name: 'playlistIsAlbum', key: id, value: { is_album: row.is_album ?? false } },
+  ] as const;
+  await writeThrough(db, patches, () => db.insertInto('playlists').values(row).execute());
   await syncPlaylistTracks(db, p, [...live]);
   if (removed.length > 0) {
     await db
@@ -298,7 +314,7 @@ const createPlaylist: Handler = async ({ db }, p) => {
         Math.floor(Date.parse(left) / 1000),
       );
   }
-  await writeAlbumPrice(db, p, p.entityId, price);
+  await writePrice(db, p, 'album', p.entityId, price);
   if (m.str('playlist_name') !== '') await writeRoutes(db, p, m.str('playlist_name'));
 };
 
@@ -370,7 +386,7 @@ const updatePlaylist: Handler = async ({ db }, p) => {
     .where('playlist_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
-  await writeAlbumPrice(db, p, p.entityId, price);
+  await writePrice(db, p, 'album', p.entityId, price);
   if (m.str('playlist_name') !== '' && m.str('playlist_name') !== row.playlist_name)
     await writeRoutes(db, p, m.str('playlist_name'));
 };

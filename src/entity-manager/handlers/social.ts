@@ -14,7 +14,7 @@ import type {
 } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
 import { pairKey } from '../block-view/lookups.js';
-import { lookup } from '../block-view/view.js';
+import { lookup, writeThrough } from '../block-view/view.js';
 import { ANY_ENTITY, type EmParams, type Handler, type HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { chainStamp } from './common/stamp.js';
@@ -41,16 +41,23 @@ async function upsertFollow(db: Kysely<Database>, p: EmParams, isDelete: boolean
     is_delete: isDelete,
     created_at: p.blockTime,
   };
-  await db
-    .insertInto('follows')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .columns(['follower_user_id', 'followee_user_id'])
-        .where('is_current', '=', true)
-        .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
-    )
-    .execute();
+  const patch = {
+    name: 'follow',
+    key: pairKey(p.userId, p.entityId),
+    value: { is_delete: isDelete },
+  } as const;
+  await writeThrough(db, [patch], () =>
+    db
+      .insertInto('follows')
+      .values(row)
+      .onConflict((oc) =>
+        oc
+          .columns(['follower_user_id', 'followee_user_id'])
+          .where('is_current', '=', true)
+          .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
+      )
+      .execute(),
+  );
 }
 
 async function upsertSubscription(
@@ -199,12 +206,7 @@ async function resolveType(
   if (!t) reject('item_type_unknown', `cannot tell whether ${p.entityId} is a track or a playlist`);
   if (kind === 'save' && t === 'album') return 'playlist';
   if (kind === 'repost' && t === 'playlist') {
-    const pl = await db
-      .selectFrom('playlists')
-      .select('is_album')
-      .where('playlist_id', '=', p.entityId)
-      .where('is_current', '=', true)
-      .executeTakeFirst();
+    const pl = await lookup(db, 'playlistIsAlbum', String(p.entityId));
     if (pl?.is_album) return 'album';
   }
   return t;
@@ -251,21 +253,29 @@ const setSave =
       is_save_of_repost: ofRepost,
       created_at: p.blockTime,
     };
-    await db
-      .insertInto('saves')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .columns(['user_id', 'save_item_id', 'save_type'])
-          .where('is_current', '=', true)
-          .doUpdateSet({
-            is_delete: !on,
-            is_save_of_repost: ofRepost,
-            created_at: p.blockTime,
-            ...chainStamp(p),
-          }),
-      )
-      .execute();
+    // The upsert leaves exactly one current row for the key, with this is_delete.
+    const patch = {
+      name: 'save',
+      key: pairKey(p.userId, p.entityId, type),
+      value: { is_delete: !on },
+    } as const;
+    await writeThrough(db, [patch], () =>
+      db
+        .insertInto('saves')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'save_item_id', 'save_type'])
+            .where('is_current', '=', true)
+            .doUpdateSet({
+              is_delete: !on,
+              is_save_of_repost: ofRepost,
+              created_at: p.blockTime,
+              ...chainStamp(p),
+            }),
+        )
+        .execute(),
+    );
   };
 
 const setRepost =
@@ -293,21 +303,29 @@ const setRepost =
       is_repost_of_repost: ofRepost,
       created_at: p.blockTime,
     };
-    await db
-      .insertInto('reposts')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .columns(['user_id', 'repost_item_id', 'repost_type'])
-          .where('is_current', '=', true)
-          .doUpdateSet({
-            is_delete: !on,
-            is_repost_of_repost: ofRepost,
-            created_at: p.blockTime,
-            ...chainStamp(p),
-          }),
-      )
-      .execute();
+    // The upsert leaves exactly one current row for the key, with this is_delete.
+    const patch = {
+      name: 'repost',
+      key: pairKey(p.userId, p.entityId, type),
+      value: { is_delete: !on },
+    } as const;
+    await writeThrough(db, [patch], () =>
+      db
+        .insertInto('reposts')
+        .values(row)
+        .onConflict((oc) =>
+          oc
+            .columns(['user_id', 'repost_item_id', 'repost_type'])
+            .where('is_current', '=', true)
+            .doUpdateSet({
+              is_delete: !on,
+              is_repost_of_repost: ofRepost,
+              created_at: p.blockTime,
+              ...chainStamp(p),
+            }),
+        )
+        .execute(),
+    );
   };
 
 const share: Handler = async ({ db }, p) => {

@@ -5,13 +5,14 @@ import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { TracksTable } from '../../db/tables/users-tracks.js';
 import { validateSigner } from '../authorize.js';
+import { lookup, writeThrough } from '../block-view/view.js';
 import { isObject, type Metadata, readId } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
 import { validateAccessConditions } from './common/access-conditions.js';
 import { canonicalGenre } from './common/genres.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
-import { type PriceEntry, trackPrice, writeTrackPrice } from './common/price-history.js';
+import { type PriceEntry, trackPrice, writePrice } from './common/price-history.js';
 import {
   allowedApiKeys,
   objectField,
@@ -19,7 +20,7 @@ import {
   previewStartSeconds,
   stringField,
 } from './common/production-fields.js';
-import { nextTrackRoute, routeHandle, trackRouteId } from './common/slugs.js';
+import { nextTrackRoute, routeHandle, routePatches, trackRouteId } from './common/slugs.js';
 import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
 import { isValidMusicalKey, parseReleaseDate } from './common/track-fields.js';
 
@@ -155,20 +156,22 @@ function collaboratorIds(v: unknown, ownerId: number): number[] {
 
 async function insertCurrentRoute(db: Kysely<Database>, p: EmParams, title: string): Promise<void> {
   const route = await nextTrackRoute(db, p.userId, p.entityId, title);
-  await db
-    .insertInto('track_routes')
-    .values({
-      slug: route.slug,
-      title_slug: route.titleSlug,
-      collision_id: route.collisionId,
-      owner_id: p.userId,
-      track_id: p.entityId,
-      is_current: true,
-      blockhash: p.blockHash,
-      blocknumber: p.blockNumber,
-      txhash: p.txHash,
-    })
-    .execute();
+  await writeThrough(db, routePatches('track_routes', p.userId, route), () =>
+    db
+      .insertInto('track_routes')
+      .values({
+        slug: route.slug,
+        title_slug: route.titleSlug,
+        collision_id: route.collisionId,
+        owner_id: p.userId,
+        track_id: p.entityId,
+        is_current: true,
+        blockhash: p.blockHash,
+        blocknumber: p.blockNumber,
+        txhash: p.txHash,
+      })
+      .execute(),
+  );
 }
 
 async function writeRemixes(db: Kysely<Database>, trackId: number, parents: readonly number[]) {
@@ -291,7 +294,8 @@ const createTrack: Handler = async ({ db }, p) => {
   // authorize
   await validateSigner(db, p.userId, p.signer);
   // validate
-  if (await currentTrack(db, p.entityId)) reject('track_exists', `track ${p.entityId} already exists`);
+  if (await lookup(db, 'currentTrack', String(p.entityId)))
+    reject('track_exists', `track ${p.entityId} already exists`);
   // write
   const title = m.str('title');
   const row: Insertable<TracksTable> = {
@@ -349,8 +353,10 @@ const createTrack: Handler = async ({ db }, p) => {
     is_original_available: m.boolOr('is_original_available', false),
     ...production,
   };
-  await db.insertInto('tracks').values(row).execute();
-  await writeTrackPrice(db, p, p.entityId, price);
+  await writeThrough(db, [{ name: 'currentTrack', key: String(p.entityId), value: true }], () =>
+    db.insertInto('tracks').values(row).execute(),
+  );
+  await writePrice(db, p, 'track', p.entityId, price);
   await insertCurrentRoute(db, p, title);
   await writeStem(db, p.entityId, stemOf);
   await writeRemixes(db, p.entityId, parents);
@@ -424,7 +430,7 @@ const updateTrack: Handler = async ({ db }, p) => {
     .where('track_id', '=', p.entityId)
     .where('is_current', '=', true)
     .execute();
-  await writeTrackPrice(db, p, p.entityId, price);
+  await writePrice(db, p, 'track', p.entityId, price);
   if (parents !== undefined) {
     await db.deleteFrom('remixes').where('child_track_id', '=', p.entityId).execute();
     await writeRemixes(db, p.entityId, parents);

@@ -4,6 +4,7 @@ import type { Insertable, Kysely, Updateable } from 'kysely';
 import type { Database } from '../../db/schema.js';
 import type { UsersTable } from '../../db/tables/users-tracks.js';
 import { validateSigner } from '../authorize.js';
+import { lookup, type Patch, writeThrough } from '../block-view/view.js';
 import type { Metadata } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
@@ -115,40 +116,43 @@ const createUser: Handler = async ({ db }, p) => {
     if (m.str('name') !== '') checkLength('name', m.str('name'));
   }
   // validate (stateful)
-  if (await currentUser(db, p.userId)) reject('user_exists', `user ${p.userId} already exists`);
+  if (await lookup(db, 'userWallet', String(p.userId)))
+    reject('user_exists', `user ${p.userId} already exists`);
   if (!p.migration) {
-    const walletTaken = await db
-      .selectFrom('users')
-      .select('user_id')
-      .where('wallet', '=', p.signer)
-      .executeTakeFirst();
+    const walletTaken = await lookup(db, 'walletOwner', p.signer);
     if (walletTaken)
       reject('wallet_taken', `wallet ${p.signer} already belongs to user ${walletTaken.user_id}`);
-    const app = await db
-      .selectFrom('developer_apps')
-      .select('address')
-      .where('address', '=', p.signer)
-      .where('is_current', '=', true)
-      .where('is_delete', '=', false)
-      .executeTakeFirst();
-    if (app) reject('signer_is_app', `signer ${p.signer} is a developer app`);
+    if (await lookup(db, 'liveApp', p.signer))
+      reject('signer_is_app', `signer ${p.signer} is a developer app`);
     if (handle !== '') {
-      const taken = await db
-        .selectFrom('users')
-        .select('user_id')
-        .where('handle_lc', '=', handle.toLowerCase())
-        .where('is_current', '=', true)
-        .executeTakeFirst();
+      const taken = await lookup(db, 'handleOwner', handle.toLowerCase());
       if (taken) reject('handle_taken', `handle ${handle.toLowerCase()} is taken`);
     }
   }
   // write
-  await db
-    .insertInto('users')
-    .values(p.migration ? migratedUserRow(p, handle) : liveUserRow(p, handle))
-    // The partial unique index (one current row per user) guards concurrent writers.
-    .onConflict((oc) => oc.column('user_id').where('is_current', '=', true).doNothing())
-    .execute();
+  const row = p.migration ? migratedUserRow(p, handle) : liveUserRow(p, handle);
+  const id = String(p.userId);
+  const patches: Patch[] = [
+    { name: 'userWallet', key: id, value: { wallet: p.signer } },
+    { name: 'userHandle', key: id, value: { handle: row.handle ?? null } },
+    // Another active user may hold the wallet: a deactivated row leaves the answer as it was.
+    row.is_deactivated ? { name: 'activeWallet' } : { name: 'activeWallet', key: p.signer, value: true },
+  ];
+  // A live create read both owners above and found none; a genesis replay did not read them.
+  if (!p.migration) {
+    patches.push({ name: 'walletOwner', key: p.signer, value: { user_id: p.userId } });
+    if (row.handle_lc)
+      patches.push({ name: 'handleOwner', key: row.handle_lc, value: { user_id: p.userId } });
+    else patches.push({ name: 'handleOwner' });
+  }
+  await writeThrough(db, patches, () =>
+    db
+      .insertInto('users')
+      .values(row)
+      // The partial unique index (one current row per user) guards concurrent writers.
+      .onConflict((oc) => oc.column('user_id').where('is_current', '=', true).doNothing())
+      .execute(),
+  );
 };
 
 const updateUser: Handler = async ({ db }, p) => {
@@ -203,12 +207,15 @@ const updateUser: Handler = async ({ db }, p) => {
   if (ai !== undefined) set.allow_ai_attribution = ai;
   const deactivated = m.bool('is_deactivated');
   if (deactivated !== undefined) set.is_deactivated = deactivated;
-  await db
-    .updateTable('users')
-    .set(set)
-    .where('user_id', '=', p.userId)
-    .where('is_current', '=', true)
-    .execute();
+  // The wallet never changes here; the handle and the active flag only when the metadata sets them (a
+  // handle that moves may free the old one for another holder: that lookup is re-read).
+  const patches: Patch[] = [{ name: 'userWallet' }, { name: 'walletOwner' }];
+  if (handle === '') patches.push({ name: 'userHandle' }, { name: 'handleOwner' });
+  else patches.push({ name: 'userHandle', key: String(p.userId), value: { handle } });
+  if (deactivated === undefined) patches.push({ name: 'activeWallet' });
+  await writeThrough(db, patches, () =>
+    db.updateTable('users').set(set).where('user_id', '=', p.userId).where('is_current', '=', true).execute(),
+  );
 };
 
 const verifyUser: Handler = async ({ db }, p) => {

@@ -2,6 +2,7 @@
 // whose price or splits differ from the newest row (docs/schema.md "Price history").
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../../db/schema.js';
+import { lookup, writeThrough } from '../../block-view/view.js';
 import { isObject, type Metadata } from '../../metadata.js';
 import type { EmParams } from '../../types.js';
 import { reject } from '../../validation-error.js';
@@ -44,64 +45,73 @@ export function albumPrice(m: Metadata): PriceEntry | undefined {
   return purchaseOf(m.json('stream_conditions'), 'stream');
 }
 
-export async function writeTrackPrice(
+// The two histories differ only in table, key column and whether the row records the access kind.
+const HISTORIES = {
+  track: { table: 'track_price_history', key: 'track_id', withAccess: true, lookup: 'trackPrice' },
+  album: { table: 'album_price_history', key: 'playlist_id', withAccess: false, lookup: 'albumPrice' },
+} as const;
+
+/** Appends a price row unless the newest row already says the same (an item without one needs no read). */
+export async function writePrice(
   db: Kysely<Database>,
   p: EmParams,
-  trackId: number,
+  kind: keyof typeof HISTORIES,
+  id: number,
   e: PriceEntry | undefined,
 ): Promise<void> {
   if (!e) return;
-  const last = await db
-    .selectFrom('track_price_history')
-    .select(['total_price_cents', 'access', sql<boolean>`splits = ${e.splits}::jsonb`.as('same_splits')])
-    .where('track_id', '=', trackId)
-    .orderBy('block_timestamp', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  // bigint comes back as text on PostgreSQL.
-  if (last && Number(last.total_price_cents) === e.cents && last.same_splits && last.access === e.access)
-    return;
-  await db
-    .insertInto('track_price_history')
-    .values({
-      track_id: trackId,
-      splits: e.splits,
-      total_price_cents: e.cents,
-      access: e.access,
-      blocknumber: p.blockNumber,
-      block_timestamp: p.blockTime,
-      // Production's default is the wall clock; the block time keeps a replay identical.
-      created_at: p.blockTime,
-    })
-    .onConflict((oc) => oc.columns(['track_id', 'block_timestamp']).doNothing())
-    .execute();
+  const h = HISTORIES[kind];
+  if (await lookup(db, h.lookup, String(id))) {
+    const last = await newestPrice(db, kind, id, e.splits);
+    // bigint comes back as text on PostgreSQL.
+    if (
+      last &&
+      Number(last.total_price_cents) === e.cents &&
+      last.same_splits &&
+      (!h.withAccess || last.access === e.access)
+    )
+      return;
+  }
+  const common = {
+    splits: e.splits,
+    total_price_cents: e.cents,
+    blocknumber: p.blockNumber,
+    block_timestamp: p.blockTime,
+    // Production's default is the wall clock; the block time keeps a replay identical.
+    created_at: p.blockTime,
+  };
+  const patch = [{ name: h.lookup, key: String(id), value: true as const }];
+  await writeThrough(db, patch, () =>
+    kind === 'track'
+      ? db
+          .insertInto('track_price_history')
+          .values({ ...common, track_id: id, access: e.access })
+          .onConflict((oc) => oc.columns(['track_id', 'block_timestamp']).doNothing())
+          .execute()
+      : db
+          .insertInto('album_price_history')
+          .values({ ...common, playlist_id: id })
+          .onConflict((oc) => oc.columns(['playlist_id', 'block_timestamp']).doNothing())
+          .execute(),
+  );
 }
 
-export async function writeAlbumPrice(
-  db: Kysely<Database>,
-  p: EmParams,
-  playlistId: number,
-  e: PriceEntry | undefined,
-): Promise<void> {
-  if (!e) return;
-  const last = await db
-    .selectFrom('album_price_history')
-    .select(['total_price_cents', sql<boolean>`splits = ${e.splits}::jsonb`.as('same_splits')])
-    .where('playlist_id', '=', playlistId)
-    .orderBy('block_timestamp', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  if (last && Number(last.total_price_cents) === e.cents && last.same_splits) return;
-  await db
-    .insertInto('album_price_history')
-    .values({
-      playlist_id: playlistId,
-      splits: e.splits,
-      total_price_cents: e.cents,
-      blocknumber: p.blockNumber,
-      block_timestamp: p.blockTime,
-      created_at: p.blockTime,
-    })
-    .onConflict((oc) => oc.columns(['playlist_id', 'block_timestamp']).doNothing())
-    .execute();
+/** The newest row of an item's history; its splits compare as jsonb (key order, spacing), so in SQL. */
+async function newestPrice(db: Kysely<Database>, kind: keyof typeof HISTORIES, id: number, splits: string) {
+  const same = sql<boolean>`splits = ${splits}::jsonb`.as('same_splits');
+  return kind === 'track'
+    ? db
+        .selectFrom('track_price_history')
+        .select(['total_price_cents', 'access', same])
+        .where('track_id', '=', id)
+        .orderBy('block_timestamp', 'desc')
+        .limit(1)
+        .executeTakeFirst()
+    : db
+        .selectFrom('album_price_history')
+        .select(['total_price_cents', sql<null>`NULL`.as('access'), same])
+        .where('playlist_id', '=', id)
+        .orderBy('block_timestamp', 'desc')
+        .limit(1)
+        .executeTakeFirst();
 }

@@ -5,6 +5,8 @@
 // the envelope rejects them.)
 import type { Kysely } from 'kysely';
 import type { Database } from '../../../db/schema.js';
+import { pairKey } from '../../block-view/lookups.js';
+import { lookup, type Patch } from '../../block-view/view.js';
 
 /** Slugs are stored in a varchar key column: bounded like every other input. */
 const MAX_SLUG = 200;
@@ -25,12 +27,7 @@ export function trackRouteId(title: string, handle: string): string {
 
 /** The handle a route is built from: the user's, or `user-<id>` for a guest without one. */
 export async function routeHandle(db: Kysely<Database>, userId: number): Promise<string> {
-  const row = await db
-    .selectFrom('users')
-    .select('handle')
-    .where('user_id', '=', userId)
-    .where('is_current', '=', true)
-    .executeTakeFirst();
+  const row = await lookup(db, 'userHandle', String(userId));
   return row?.handle ? row.handle : `user-${userId}`;
 }
 
@@ -39,6 +36,13 @@ export interface NextRoute {
   readonly titleSlug: string;
   readonly collisionId: number;
 }
+
+type RouteTable = 'track_routes' | 'playlist_routes';
+
+const ROUTE_LOOKUPS = {
+  track_routes: { max: 'trackRouteMax', slug: 'trackSlug' },
+  playlist_routes: { max: 'playlistRouteMax', slug: 'playlistSlug' },
+} as const;
 
 export async function nextTrackRoute(
   db: Kysely<Database>,
@@ -60,32 +64,38 @@ export async function nextPlaylistRoute(
 
 async function nextRoute(
   db: Kysely<Database>,
-  table: 'track_routes' | 'playlist_routes',
+  table: RouteTable,
   ownerId: number,
   recordId: number,
   title: string,
 ): Promise<NextRoute> {
+  const names = ROUTE_LOOKUPS[table];
   const titleSlug = sanitizeSlug(title, recordId);
-  const taken = async (slug: string) =>
-    (await db
-      .selectFrom(table)
-      .select('slug')
-      .where('owner_id', '=', ownerId)
-      .where('slug', '=', slug)
-      .executeTakeFirst()) !== undefined;
-  const prior = await db
-    .selectFrom(table)
-    .select((eb) => eb.fn.max('collision_id').as('max'))
-    .where('owner_id', '=', ownerId)
-    .where('title_slug', '=', titleSlug)
-    .executeTakeFirst();
-  const hasPrior = prior?.max !== null && prior?.max !== undefined;
-  if (!hasPrior && !(/\p{Nd}$/u.test(titleSlug) && (await taken(titleSlug))))
+  const taken = async (slug: string) => (await lookup(db, names.slug, pairKey(ownerId, slug))) !== undefined;
+  const prior = await lookup(db, names.max, pairKey(ownerId, titleSlug));
+  if (!prior && !(/\p{Nd}$/u.test(titleSlug) && (await taken(titleSlug))))
     return { slug: titleSlug, titleSlug, collisionId: 0 };
-  let collisionId = hasPrior ? Number(prior.max) : 0;
+  let collisionId = prior ? prior.max : 0;
   for (;;) {
     collisionId++;
     const slug = `${titleSlug}-${collisionId}`;
     if (!(await taken(slug))) return { slug, titleSlug, collisionId };
   }
+}
+
+/**
+ * What inserting `route` (and any other `slugs` of the same owner and title slug) does to the block view:
+ * the slugs are taken and the title slug's max collision id is the route's (it was chosen above the prior max).
+ */
+export function routePatches(
+  table: RouteTable,
+  ownerId: number,
+  route: NextRoute,
+  slugs: readonly string[] = [route.slug],
+): Patch[] {
+  const names = ROUTE_LOOKUPS[table];
+  return [
+    { name: names.max, key: pairKey(ownerId, route.titleSlug), value: { max: route.collisionId } },
+    ...slugs.map((slug): Patch => ({ name: names.slug, key: pairKey(ownerId, slug), value: true })),
+  ];
 }
