@@ -138,17 +138,62 @@ export interface DaemonProcess {
   readonly exit: Promise<number | null>;
 }
 
+/** Daemons still running in this worker: killed when it exits, so none outlives a torn-down test run. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const c of running) c.kill('SIGKILL');
+});
+
 /** `node dist/cli.js index …` with pino at info, its output collected. */
 export function spawnDaemon(args: readonly string[]): DaemonProcess {
   const child = spawn('node', ['dist/cli.js', 'index', ...args], {
     env: { ...process.env, LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exit };
+}
+
+/**
+ * The port a daemon started with `--metrics-port 0` bound, read from its log. Concurrent checks each start
+ * daemons: a port picked free beforehand could be taken by another one before the daemon binds it.
+ */
+export async function metricsPort(d: DaemonProcess): Promise<number> {
+  let port: number | undefined;
+  await until(async () => {
+    const line = d
+      .output()
+      .split('\n')
+      .find((l) => l.includes('serving /metrics'));
+    port = line ? (JSON.parse(line) as { port?: number }).port : undefined;
+    if (port === undefined && d.child.exitCode !== null)
+      throw new Error(`the daemon exited (${d.child.exitCode}) before serving metrics:\n${d.output()}`);
+    return port !== undefined;
+  });
+  return port!;
+}
+
+/**
+ * Every daemon a check starts, so the check's `finally` can SIGKILL whatever is still running after a
+ * failed assertion or a timeout: checks run concurrently, and a stray daemon would load the others.
+ */
+export class Daemons {
+  private readonly all: DaemonProcess[] = [];
+  spawn(args: readonly string[]): DaemonProcess {
+    const d = spawnDaemon(args);
+    this.all.push(d);
+    return d;
+  }
+  async killAll(): Promise<void> {
+    for (const d of this.all)
+      if (d.child.exitCode === null && d.child.signalCode === null) d.child.kill('SIGKILL');
+    await Promise.all(this.all.map((d) => d.exit));
+  }
 }
 
 export interface TableBlocker {
