@@ -51,16 +51,24 @@ interface Watch {
   stop(): Promise<void>;
 }
 
-/** Samples the database every 50 ms (one statement, one snapshot) for a partly visible block. */
+/**
+ * Samples the database every 50 ms (one statement, one snapshot) for a partly visible block. One session
+ * while the server is up (a new one after each outage): a connection per sample would cost a backend fork
+ * each, CPU the concurrent rounds need.
+ */
 function watchAtomicity(url: string): Watch {
   const w: Watch = { samples: 0, violations: [], stop: async () => {} };
   let running = true;
   const loop = (async () => {
+    let c: pg.Client | undefined;
     while (running) {
-      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-      c.on('error', () => {});
       try {
-        await c.connect();
+        if (!c) {
+          const fresh = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+          fresh.on('error', () => {});
+          c = fresh;
+          await fresh.connect();
+        }
         const r = await c.query<{ blocks: number; top: number; cib: number; txs: number; em: number }>(
           `SELECT (SELECT count(*) FROM etl_blocks)::int AS blocks,
                   (SELECT coalesce(max(block_height), 0) FROM etl_blocks)::int AS top,
@@ -74,12 +82,13 @@ function watchAtomicity(url: string): Watch {
         if (JSON.stringify(s) !== JSON.stringify(want))
           w.violations.push(`saw ${JSON.stringify(s)}, a whole prefix is ${JSON.stringify(want)}`);
       } catch {
-        // The server is down: nothing to see.
-      } finally {
-        await c.end().catch(() => {});
+        // The server is down: nothing to see; connect again next time.
+        await c?.end().catch(() => {});
+        c = undefined;
       }
       await sleep(50);
     }
+    await c?.end().catch(() => {});
   })();
   w.stop = async () => {
     running = false;
