@@ -144,10 +144,18 @@ process.once('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
+/**
+ * Loaded into each daemon (`node --import`): it kills itself once its parent, this worker, is gone. A worker
+ * SIGKILLed after a timeout runs no exit handler, and its daemons would retry a stopped cluster forever.
+ */
+const DIE_WITH_WORKER = `data:text/javascript,${encodeURIComponent(
+  "const p = Number(process.env.METRONOME_E2E_WORKER_PID); setInterval(() => { if (process.ppid !== p) process.kill(process.pid, 'SIGKILL'); }, 500).unref();",
+)}`;
+
 /** `node dist/cli.js index …` with pino at info, its output collected. */
 export function spawnDaemon(args: readonly string[]): DaemonProcess {
-  const child = spawn('node', ['dist/cli.js', 'index', ...args], {
-    env: { ...process.env, LOG_LEVEL: 'info' },
+  const child = spawn('node', ['--import', DIE_WITH_WORKER, 'dist/cli.js', 'index', ...args], {
+    env: { ...process.env, LOG_LEVEL: 'info', METRONOME_E2E_WORKER_PID: String(process.pid) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);
