@@ -14,6 +14,7 @@ import {
   buildOnce,
   type DaemonProcess,
   Daemons,
+  E2E_CHECK_TIMEOUT_MS,
   metric,
   metricsPort,
   referenceDigest,
@@ -139,6 +140,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
         expect(second.output()).toMatch(/"reason":"etl_blocks"/);
         expect(await digestTables(t.db)).toEqual(reference);
       }),
+      E2E_CHECK_TIMEOUT_MS,
     );
 
     it.concurrent(
@@ -156,6 +158,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
         expect(await again.exit).toBe(0);
         expect(await digestTables(t.db)).toEqual(reference);
       }),
+      E2E_CHECK_TIMEOUT_MS,
     );
 
     it.concurrent(
@@ -175,6 +178,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
         expect(await again.exit).toBe(0);
         expect(await digestTables(t.db)).toEqual(reference);
       }),
+      E2E_CHECK_TIMEOUT_MS,
     );
 
     it.concurrent(
@@ -205,6 +209,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
         expect(await again.exit).toBe(0);
         expect(await digestTables(t.db)).toEqual(reference);
       }),
+      E2E_CHECK_TIMEOUT_MS,
     );
 
     it.concurrent(
@@ -225,6 +230,7 @@ describe.runIf(testBackend() === 'postgres')('daemon end to end', () => {
         expect(await d.exit).toBe(0);
         await expectWholePrefix(t);
       }),
+      E2E_CHECK_TIMEOUT_MS,
     );
   }
 });

@@ -21,6 +21,7 @@ import {
   blockTable,
   buildOnce,
   Daemons,
+  E2E_CHECK_TIMEOUT_MS,
   expectIndexedAsReference,
   metric,
   metricsPort,
@@ -151,101 +152,105 @@ describe.runIf(testBackend() === 'postgres')(
     });
 
     for (const round of e2eRounds()) {
-      it.concurrent(`round ${round}: stopped mid-block and mid-commit, 10 s down each; resumes unaided to the undisturbed digest`, async () => {
-        // A cluster of its own: the round stops and restarts the server, and reconfigures it (a phantom
-        // synchronous standby), which must not touch the rounds running beside it. Acknowledged commits must
-        // survive an immediate stop: synchronous_commit on (fsync stays off: the OS does not crash, so what
-        // was written to the WAL survives the process).
-        let pgServer: EphemeralPostgres | undefined;
-        let rpc: Awaited<ReturnType<typeof startRpcServer>> | undefined;
-        const daemons = new Daemons();
-        let watch: Watch | undefined;
-        try {
-          pgServer = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
-          const server = pgServer;
-          /**
-           * Heights above this are "not produced yet": the daemon is parked at the tip while a trap is set,
-           * so a trap never races it to the end of the chain.
-           */
-          let released = 150;
-          rpc = await startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
-            chainId: SIM_CHAIN_ID,
-          });
-          const dbUrl = await createDatabase(server.url, 'outage', {
-            template: await migratedTemplate(server.url),
-          });
-          const d = daemons.spawn([
-            ...['--rpc', rpc.url, '--db', dbUrl, '--metrics-port', '0', '--to', String(BLOCKS)],
-          ]);
-          watch = watchAtomicity(dbUrl);
-          const port = await metricsPort(d);
-          const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
-          // Mid-block: hold SHARE on etl_manage_entities, which only ManageEntity blocks write, after their
-          // etl_blocks claim and blocks.number: the daemon's transaction has written rows (it has an xid) and
-          // waits for the lock. Then the server dies.
-          await until(async () => (await height()) >= released);
-          const locker = await blockTable(dbUrl, 'etl_manage_entities');
-          released = 600;
-          await locker.daemonWaiting();
-          await server.kill();
-          await locker.release();
-          await sleep(DOWN_MS);
-          await server.restart();
-
-          // Mid-commit: a synchronous standby that does not exist holds every COMMIT after its WAL flush.
-          await until(async () => (await height()) >= released, 60_000);
-          const ctl = await client(dbUrl);
-          await ctl.query(`ALTER SYSTEM SET synchronous_standby_names = 'metronome_no_such_standby'`);
-          await ctl.query('SELECT pg_reload_conf()');
-          released = BLOCKS;
-          let inCommit: { pid: number; query: string } | undefined;
-          await until(async () => {
-            inCommit = await daemonBackend(ctl, `wait_event = 'SyncRep'`);
-            return inCommit !== undefined;
-          }, 30_000);
-          expect(inCommit!.query.trim().toLowerCase()).toBe('commit');
-          const acknowledged = await height();
-          await server.kill();
-          await ctl.end().catch(() => {});
-          // Back without the phantom standby (edited while the server is down, so no reload races the daemon).
-          const auto = join(server.dataDir, 'postgresql.auto.conf');
-          writeFileSync(
-            auto,
-            readFileSync(auto, 'utf8')
-              .split('\n')
-              .filter((l) => !l.startsWith('synchronous_standby_names'))
-              .join('\n'),
-          );
-          await sleep(DOWN_MS);
-          await server.restart();
-          // The unacknowledged COMMIT survived recovery: the database holds blocks the daemon never heard of.
-          const probe = await client(dbUrl);
-          const top = (
-            await probe.query<{ top: number }>('SELECT max(block_height)::int AS top FROM etl_blocks')
-          ).rows[0]!.top;
-          await probe.end();
-          expect(top).toBeGreaterThan(acknowledged);
-
-          expect(await d.exit).toBe(0);
-          await watch.stop();
-          expect(d.output()).toMatch(/block retry/);
-          // Each restart ended the lock's session; the daemon took the lock again before writing on.
-          expect(d.output()).toMatch(/took the lock again/);
-          expect(watch.violations).toEqual([]);
-          expect(watch.samples).toBeGreaterThan(20);
-          const h = await connect(dbUrl, { poolSize: 1 });
+      it.concurrent(
+        `round ${round}: stopped mid-block and mid-commit, 10 s down each; resumes unaided to the undisturbed digest`,
+        async () => {
+          // A cluster of its own: the round stops and restarts the server, and reconfigures it (a phantom
+          // synchronous standby), which must not touch the rounds running beside it. Acknowledged commits must
+          // survive an immediate stop: synchronous_commit on (fsync stays off: the OS does not crash, so what
+          // was written to the WAL survives the process).
+          let pgServer: EphemeralPostgres | undefined;
+          let rpc: Awaited<ReturnType<typeof startRpcServer>> | undefined;
+          const daemons = new Daemons();
+          let watch: Watch | undefined;
           try {
-            await expectIndexedAsReference(h.db, BLOCKS, reference);
+            pgServer = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
+            const server = pgServer;
+            /**
+             * Heights above this are "not produced yet": the daemon is parked at the tip while a trap is set,
+             * so a trap never races it to the end of the chain.
+             */
+            let released = 150;
+            rpc = await startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
+              chainId: SIM_CHAIN_ID,
+            });
+            const dbUrl = await createDatabase(server.url, 'outage', {
+              template: await migratedTemplate(server.url),
+            });
+            const d = daemons.spawn([
+              ...['--rpc', rpc.url, '--db', dbUrl, '--metrics-port', '0', '--to', String(BLOCKS)],
+            ]);
+            watch = watchAtomicity(dbUrl);
+            const port = await metricsPort(d);
+            const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
+            // Mid-block: hold SHARE on etl_manage_entities, which only ManageEntity blocks write, after their
+            // etl_blocks claim and blocks.number: the daemon's transaction has written rows (it has an xid) and
+            // waits for the lock. Then the server dies.
+            await until(async () => (await height()) >= released);
+            const locker = await blockTable(dbUrl, 'etl_manage_entities');
+            released = 600;
+            await locker.daemonWaiting();
+            await server.kill();
+            await locker.release();
+            await sleep(DOWN_MS);
+            await server.restart();
+
+            // Mid-commit: a synchronous standby that does not exist holds every COMMIT after its WAL flush.
+            await until(async () => (await height()) >= released, 60_000);
+            const ctl = await client(dbUrl);
+            await ctl.query(`ALTER SYSTEM SET synchronous_standby_names = 'metronome_no_such_standby'`);
+            await ctl.query('SELECT pg_reload_conf()');
+            released = BLOCKS;
+            let inCommit: { pid: number; query: string } | undefined;
+            await until(async () => {
+              inCommit = await daemonBackend(ctl, `wait_event = 'SyncRep'`);
+              return inCommit !== undefined;
+            }, 30_000);
+            expect(inCommit!.query.trim().toLowerCase()).toBe('commit');
+            const acknowledged = await height();
+            await server.kill();
+            await ctl.end().catch(() => {});
+            // Back without the phantom standby (edited while the server is down, so no reload races the daemon).
+            const auto = join(server.dataDir, 'postgresql.auto.conf');
+            writeFileSync(
+              auto,
+              readFileSync(auto, 'utf8')
+                .split('\n')
+                .filter((l) => !l.startsWith('synchronous_standby_names'))
+                .join('\n'),
+            );
+            await sleep(DOWN_MS);
+            await server.restart();
+            // The unacknowledged COMMIT survived recovery: the database holds blocks the daemon never heard of.
+            const probe = await client(dbUrl);
+            const top = (
+              await probe.query<{ top: number }>('SELECT max(block_height)::int AS top FROM etl_blocks')
+            ).rows[0]!.top;
+            await probe.end();
+            expect(top).toBeGreaterThan(acknowledged);
+
+            expect(await d.exit).toBe(0);
+            await watch.stop();
+            expect(d.output()).toMatch(/block retry/);
+            // Each restart ended the lock's session; the daemon took the lock again before writing on.
+            expect(d.output()).toMatch(/took the lock again/);
+            expect(watch.violations).toEqual([]);
+            expect(watch.samples).toBeGreaterThan(20);
+            const h = await connect(dbUrl, { poolSize: 1 });
+            try {
+              await expectIndexedAsReference(h.db, BLOCKS, reference);
+            } finally {
+              await h.close();
+            }
           } finally {
-            await h.close();
+            await daemons.killAll();
+            await watch?.stop();
+            await rpc?.close();
+            await pgServer?.stop();
           }
-        } finally {
-          await daemons.killAll();
-          await watch?.stop();
-          await rpc?.close();
-          await pgServer?.stop();
-        }
-      });
+        },
+        E2E_CHECK_TIMEOUT_MS,
+      );
     }
   },
 );

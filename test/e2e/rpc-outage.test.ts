@@ -15,6 +15,7 @@ import { type RpcFault, startRpcServer } from '../../sim/rpc-server.js';
 import {
   buildOnce,
   Daemons,
+  E2E_CHECK_TIMEOUT_MS,
   expectIndexedAsReference,
   metric,
   metricsPort,
@@ -46,79 +47,83 @@ describe.runIf(testBackend() === 'postgres')(
     });
 
     for (const round of e2eRounds()) {
-      it.concurrent(`round ${round}: 7 s of 500s and 429s, then every request hung past two timeouts; stalls, skips nothing, finishes`, async () => {
-        let outage: { kind: 'errors'; until: number } | { kind: 'hang' } | undefined;
-        const faulted = { http500: 0, http429: 0, hang: 0 };
-        const fault = (): RpcFault | undefined => {
-          if (!outage || (outage.kind === 'errors' && Date.now() >= outage.until)) return undefined;
-          const f: RpcFault =
-            outage.kind === 'hang'
-              ? 'hang'
-              : (faulted.http500 + faulted.http429) % 2 === 0
-                ? 'http500'
-                : 'http429';
-          faulted[f as keyof typeof faulted]++;
-          return f;
-        };
-        // The highest height the node has answered: a stalled daemon indexes nothing past what it got.
-        let answered = 0;
-        const rpc = await startRpcServer(
-          (h) => {
-            answered = Math.max(answered, h);
-            return chain.responseFor(h);
-          },
-          { chainId: SIM_CHAIN_ID, faults: { forGetBlock: fault, forCall: fault, hangMs: HANG_MS } },
-        );
-        const t = await createTestDb();
-        const daemons = new Daemons();
-        const d = daemons.spawn([
-          ...['--rpc', rpc.url, '--db', t.url, '--metrics-port', '0', '--to', String(BLOCKS)],
-        ]);
-        try {
-          const port = await metricsPort(d);
-          const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
-          await until(async () => (await height()) >= 150);
-          outage = { kind: 'errors', until: Date.now() + ERRORS_MS };
-          await sleep(ERRORS_MS);
-          await until(async () => (await height()) >= 400);
-          // From here on every request hangs; what the daemon may still index is what it was answered before.
-          outage = { kind: 'hang' };
-          const answeredBeforeHang = answered;
-          const timedOut = (): TimedOut[] =>
-            d
-              .output()
-              .split('\n')
-              .filter(
-                (l) => l.includes('"fetch retry"') && l.includes(`timed out after ${RPC_TIMEOUT_MS} ms`),
-              )
-              .map((l) => JSON.parse(l) as TimedOut);
-          // Two timeouts back to back for one height: the retried request hung again.
-          await until(async () => {
-            const byHeight = new Map<number, number>();
-            for (const r of timedOut()) byHeight.set(r.height, (byHeight.get(r.height) ?? 0) + 1);
-            return [...byHeight.values()].some((n) => n >= 2);
-          });
-          const stalledAt = await height();
-          expect(stalledAt).toBeLessThanOrEqual(answeredBeforeHang);
-          expect(stalledAt).toBeLessThan(BLOCKS);
-          expect(d.child.exitCode).toBe(null);
-          outage = undefined;
-          expect(await d.exit).toBe(0);
-        } finally {
-          outage = undefined;
-          await daemons.killAll();
-          await rpc.close();
-        }
-        try {
-          expect(faulted.http500).toBeGreaterThan(0);
-          expect(faulted.http429).toBeGreaterThan(0);
-          expect(faulted.hang).toBeGreaterThan(0);
-          expect(d.output()).toMatch(/fetch retry/);
-          await expectIndexedAsReference(t.db, BLOCKS, reference);
-        } finally {
-          await t.close();
-        }
-      });
+      it.concurrent(
+        `round ${round}: 7 s of 500s and 429s, then every request hung past two timeouts; stalls, skips nothing, finishes`,
+        async () => {
+          let outage: { kind: 'errors'; until: number } | { kind: 'hang' } | undefined;
+          const faulted = { http500: 0, http429: 0, hang: 0 };
+          const fault = (): RpcFault | undefined => {
+            if (!outage || (outage.kind === 'errors' && Date.now() >= outage.until)) return undefined;
+            const f: RpcFault =
+              outage.kind === 'hang'
+                ? 'hang'
+                : (faulted.http500 + faulted.http429) % 2 === 0
+                  ? 'http500'
+                  : 'http429';
+            faulted[f as keyof typeof faulted]++;
+            return f;
+          };
+          // The highest height the node has answered: a stalled daemon indexes nothing past what it got.
+          let answered = 0;
+          const rpc = await startRpcServer(
+            (h) => {
+              answered = Math.max(answered, h);
+              return chain.responseFor(h);
+            },
+            { chainId: SIM_CHAIN_ID, faults: { forGetBlock: fault, forCall: fault, hangMs: HANG_MS } },
+          );
+          const t = await createTestDb();
+          const daemons = new Daemons();
+          const d = daemons.spawn([
+            ...['--rpc', rpc.url, '--db', t.url, '--metrics-port', '0', '--to', String(BLOCKS)],
+          ]);
+          try {
+            const port = await metricsPort(d);
+            const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
+            await until(async () => (await height()) >= 150);
+            outage = { kind: 'errors', until: Date.now() + ERRORS_MS };
+            await sleep(ERRORS_MS);
+            await until(async () => (await height()) >= 400);
+            // From here on every request hangs; what the daemon may still index is what it was answered before.
+            outage = { kind: 'hang' };
+            const answeredBeforeHang = answered;
+            const timedOut = (): TimedOut[] =>
+              d
+                .output()
+                .split('\n')
+                .filter(
+                  (l) => l.includes('"fetch retry"') && l.includes(`timed out after ${RPC_TIMEOUT_MS} ms`),
+                )
+                .map((l) => JSON.parse(l) as TimedOut);
+            // Two timeouts back to back for one height: the retried request hung again.
+            await until(async () => {
+              const byHeight = new Map<number, number>();
+              for (const r of timedOut()) byHeight.set(r.height, (byHeight.get(r.height) ?? 0) + 1);
+              return [...byHeight.values()].some((n) => n >= 2);
+            });
+            const stalledAt = await height();
+            expect(stalledAt).toBeLessThanOrEqual(answeredBeforeHang);
+            expect(stalledAt).toBeLessThan(BLOCKS);
+            expect(d.child.exitCode).toBe(null);
+            outage = undefined;
+            expect(await d.exit).toBe(0);
+          } finally {
+            outage = undefined;
+            await daemons.killAll();
+            await rpc.close();
+          }
+          try {
+            expect(faulted.http500).toBeGreaterThan(0);
+            expect(faulted.http429).toBeGreaterThan(0);
+            expect(faulted.hang).toBeGreaterThan(0);
+            expect(d.output()).toMatch(/fetch retry/);
+            await expectIndexedAsReference(t.db, BLOCKS, reference);
+          } finally {
+            await t.close();
+          }
+        },
+        E2E_CHECK_TIMEOUT_MS,
+      );
     }
   },
 );
