@@ -28,6 +28,13 @@ import { e2eRounds } from '../support/e2e-rounds.js';
 const BLOCKS = 800;
 const ROUNDS = e2eRounds();
 const chain = new SimChain({ seed: 5, blocks: BLOCKS, hostileShare: 0.1 });
+/**
+ * The daemon's request timeout, which ends the hung request at height 80 (the node holds it HANG_MS). Not
+ * shorter: the node runs in the test worker beside the other concurrent checks' nodes, and at 1.5 s honest
+ * answers timed out on a loaded machine (179 retries in 150 blocks), so the daemon crawled.
+ */
+const RPC_TIMEOUT_MS = 8_000;
+const HANG_MS = 30_000;
 
 /** The committed heights are exactly 1..max: nothing half-written, nothing skipped. */
 async function expectWholePrefix(t: TestDb): Promise<number> {
@@ -60,7 +67,7 @@ async function world(): Promise<World> {
         attempt > 1
           ? undefined
           : ({ 40: 'http500', 41: 'http429', 60: 'malformed', 80: 'hang' } as const)[h as 40 | 41 | 60 | 80],
-      hangMs: 5_000,
+      hangMs: HANG_MS,
     },
   });
   const t = await createTestDb();
@@ -74,7 +81,7 @@ async function world(): Promise<World> {
     daemon: () =>
       daemons.spawn([
         ...['--rpc', rpc.url, '--db', t.url, '--metrics-port', '0', '--to', String(BLOCKS)],
-        ...['--rpc-timeout-ms', '1500'],
+        ...['--rpc-timeout-ms', String(RPC_TIMEOUT_MS)],
       ]),
     close: async () => {
       await daemons.killAll();
