@@ -13,8 +13,8 @@ import { freePort } from '../../sim/ephemeral-postgres.js';
 import { floodBody, startFakeNode, trickleBody } from '../cli/fake-node.js';
 import { buildOnce, type DaemonProcess, metric, spawnDaemon } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
+import { e2eRounds } from '../support/e2e-rounds.js';
 
-const ROUNDS = Math.max(1, Number(process.env.E2E_ROUNDS ?? 1) || 1);
 const BLOCKS = 30;
 const AT = 20;
 const DEADLINE_MS = 3_000;
@@ -111,7 +111,7 @@ const lines = (d: DaemonProcess): LogLine[] =>
 describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () => {
   beforeAll(() => buildOnce(), 300_000);
 
-  for (let round = 1; round <= ROUNDS; round++)
+  for (const round of e2eRounds())
     for (const shape of SHAPES)
       it.concurrent(`round ${round}: ${shape.name} at height ${AT}: retried with the height and reason, fatal at the deadline, nothing written for it`, async () => {
         const t = await createTestDb();

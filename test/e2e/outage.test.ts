@@ -4,14 +4,15 @@
 //  - mid-commit: the daemon has sent COMMIT and waits for a synchronous standby that never answers — the
 //    commit is in the WAL but was never acknowledged, the case where "did my block commit?" has no answer.
 // No gap, nothing applied twice, the undisturbed digest at the end, and no half-written block visible to a
-// reader at any moment. E2E_ROUNDS rounds (3 in CI), each on a fresh database; every round must pass.
+// reader at any moment. E2E_ROUNDS rounds (3 in CI), each on its own PostgreSQL cluster and node, run
+// concurrently (a round mostly waits through its outages); every round must pass.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { createDatabase, migratedTemplate } from '../../sim/database.js';
-import { type EphemeralPostgres, freePort, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
+import { type EphemeralPostgres, startEphemeralPostgres } from '../../sim/ephemeral-postgres.js';
 import type { TableDigest } from '../../sim/golden.js';
 import { startRpcServer } from '../../sim/rpc-server.js';
 import { decodeGetBlockResponse } from '../../src/chain/decode.js';
@@ -19,10 +20,12 @@ import { connect } from '../../src/db/connect.js';
 import {
   blockTable,
   buildOnce,
+  Daemons,
+  E2E_CHECK_TIMEOUT_MS,
   expectIndexedAsReference,
   metric,
+  metricsPort,
   referenceDigest,
-  spawnDaemon,
   until,
 } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
@@ -32,11 +35,6 @@ const BLOCKS = 1200;
 const DOWN_MS = 10_000;
 const chain = new SimChain({ seed: 11, blocks: BLOCKS, hostileShare: 0.1 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-/**
- * Heights above this are "not produced yet": the daemon is parked at the tip while a trap is set, so a trap
- * never races it to the end of the chain.
- */
-let released = BLOCKS;
 
 /** What a reader may see: the chain's first `top` blocks, whole. Cumulative txs and ManageEntity blocks. */
 const cumTxs = [0];
@@ -54,16 +52,24 @@ interface Watch {
   stop(): Promise<void>;
 }
 
-/** Samples the database every 50 ms (one statement, one snapshot) for a partly visible block. */
+/**
+ * Samples the database every 50 ms (one statement, one snapshot) for a partly visible block. One session
+ * while the server is up (a new one after each outage): a connection per sample would cost a backend fork
+ * each, CPU the concurrent rounds need.
+ */
 function watchAtomicity(url: string): Watch {
   const w: Watch = { samples: 0, violations: [], stop: async () => {} };
   let running = true;
   const loop = (async () => {
+    let c: pg.Client | undefined;
     while (running) {
-      const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
-      c.on('error', () => {});
       try {
-        await c.connect();
+        if (!c) {
+          const fresh = new pg.Client({ connectionString: url, connectionTimeoutMillis: 1000 });
+          fresh.on('error', () => {});
+          c = fresh;
+          await fresh.connect();
+        }
         const r = await c.query<{ blocks: number; top: number; cib: number; txs: number; em: number }>(
           `SELECT (SELECT count(*) FROM etl_blocks)::int AS blocks,
                   (SELECT coalesce(max(block_height), 0) FROM etl_blocks)::int AS top,
@@ -77,12 +83,13 @@ function watchAtomicity(url: string): Watch {
         if (JSON.stringify(s) !== JSON.stringify(want))
           w.violations.push(`saw ${JSON.stringify(s)}, a whole prefix is ${JSON.stringify(want)}`);
       } catch {
-        // The server is down: nothing to see.
-      } finally {
-        await c.end().catch(() => {});
+        // The server is down: nothing to see; connect again next time.
+        await c?.end().catch(() => {});
+        c = undefined;
       }
       await sleep(50);
     }
+    await c?.end().catch(() => {});
   })();
   w.stop = async () => {
     running = false;
@@ -114,27 +121,15 @@ describe.runIf(testBackend() === 'postgres')(
   'database outages mid-block and mid-commit (built daemon)',
   () => {
     let reference: TableDigest;
-    let pgServer: EphemeralPostgres;
-    let rpc: Awaited<ReturnType<typeof startRpcServer>>;
     beforeAll(async () => {
       buildOnce();
-      // Acknowledged commits must survive an immediate stop: synchronous_commit on (fsync stays off: the OS
-      // does not crash, so what was written to the WAL survives the process).
-      pgServer = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
-      rpc = await startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
-        chainId: SIM_CHAIN_ID,
-      });
       reference = await referenceDigest(chain);
       // The watcher's oracle agrees with the undisturbed run's totals.
       expect(reference.etl_transactions!.rows).toBe(cumTxs[BLOCKS]);
       expect(reference.blocks!.rows).toBe(cumEmBlocks[BLOCKS]);
     });
-    afterAll(async () => {
-      await rpc?.close();
-      await pgServer?.stop();
-    });
 
-    it('the watcher catches a block whose rows are committed in two pieces (a deliberately broken writer)', async () => {
+    it.concurrent('the watcher catches a block whose rows are committed in two pieces (a deliberately broken writer)', async () => {
       const t = await createTestDb();
       const w = watchAtomicity(t.url);
       try {
@@ -157,90 +152,105 @@ describe.runIf(testBackend() === 'postgres')(
     });
 
     for (const round of e2eRounds()) {
-      it(`round ${round}: stopped mid-block and mid-commit, 10 s down each; resumes unaided to the undisturbed digest`, async () => {
-        // Rounds after the first copy the migrated template instead of migrating again.
-        const dbUrl = await createDatabase(pgServer.url, `outage_${round}`, {
-          template: await migratedTemplate(pgServer.url),
-        });
+      it.concurrent(
+        `round ${round}: stopped mid-block and mid-commit, 10 s down each; resumes unaided to the undisturbed digest`,
+        async () => {
+          // A cluster of its own: the round stops and restarts the server, and reconfigures it (a phantom
+          // synchronous standby), which must not touch the rounds running beside it. Acknowledged commits must
+          // survive an immediate stop: synchronous_commit on (fsync stays off: the OS does not crash, so what
+          // was written to the WAL survives the process).
+          let pgServer: EphemeralPostgres | undefined;
+          let rpc: Awaited<ReturnType<typeof startRpcServer>> | undefined;
+          const daemons = new Daemons();
+          let watch: Watch | undefined;
+          try {
+            pgServer = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
+            const server = pgServer;
+            /**
+             * Heights above this are "not produced yet": the daemon is parked at the tip while a trap is set,
+             * so a trap never races it to the end of the chain.
+             */
+            let released = 150;
+            rpc = await startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
+              chainId: SIM_CHAIN_ID,
+            });
+            const dbUrl = await createDatabase(server.url, 'outage', {
+              template: await migratedTemplate(server.url),
+            });
+            const d = daemons.spawn([
+              ...['--rpc', rpc.url, '--db', dbUrl, '--metrics-port', '0', '--to', String(BLOCKS)],
+            ]);
+            watch = watchAtomicity(dbUrl);
+            const port = await metricsPort(d);
+            const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
+            // Mid-block: hold SHARE on etl_manage_entities, which only ManageEntity blocks write, after their
+            // etl_blocks claim and blocks.number: the daemon's transaction has written rows (it has an xid) and
+            // waits for the lock. Then the server dies.
+            await until(async () => (await height()) >= released);
+            const locker = await blockTable(dbUrl, 'etl_manage_entities');
+            released = 600;
+            await locker.daemonWaiting();
+            await server.kill();
+            await locker.release();
+            await sleep(DOWN_MS);
+            await server.restart();
 
-        const port = await freePort();
-        const d = spawnDaemon([
-          '--rpc',
-          rpc.url,
-          '--db',
-          dbUrl,
-          '--metrics-port',
-          String(port),
-          '--to',
-          String(BLOCKS),
-        ]);
-        const watch = watchAtomicity(dbUrl);
-        const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
-        try {
-          // Mid-block: hold SHARE on etl_manage_entities, which only ManageEntity blocks write, after their
-          // etl_blocks claim and blocks.number: the daemon's transaction has written rows (it has an xid) and
-          // waits for the lock. Then the server dies.
-          released = 150;
-          await until(async () => (await height()) >= released);
-          const locker = await blockTable(dbUrl, 'etl_manage_entities');
-          released = 600;
-          await locker.daemonWaiting();
-          await pgServer.kill();
-          await locker.release();
-          await sleep(DOWN_MS);
-          await pgServer.restart();
+            // Mid-commit: a synchronous standby that does not exist holds every COMMIT after its WAL flush.
+            await until(async () => (await height()) >= released, 60_000);
+            const ctl = await client(dbUrl);
+            await ctl.query(`ALTER SYSTEM SET synchronous_standby_names = 'metronome_no_such_standby'`);
+            await ctl.query('SELECT pg_reload_conf()');
+            released = BLOCKS;
+            let inCommit: { pid: number; query: string } | undefined;
+            await until(async () => {
+              inCommit = await daemonBackend(ctl, `wait_event = 'SyncRep'`);
+              return inCommit !== undefined;
+            }, 30_000);
+            expect(inCommit!.query.trim().toLowerCase()).toBe('commit');
+            const acknowledged = await height();
+            await server.kill();
+            await ctl.end().catch(() => {});
+            // Back without the phantom standby (edited while the server is down, so no reload races the daemon).
+            const auto = join(server.dataDir, 'postgresql.auto.conf');
+            writeFileSync(
+              auto,
+              readFileSync(auto, 'utf8')
+                .split('\n')
+                .filter((l) => !l.startsWith('synchronous_standby_names'))
+                .join('\n'),
+            );
+            await sleep(DOWN_MS);
+            await server.restart();
+            // The unacknowledged COMMIT survived recovery: the database holds blocks the daemon never heard of.
+            const probe = await client(dbUrl);
+            const top = (
+              await probe.query<{ top: number }>('SELECT max(block_height)::int AS top FROM etl_blocks')
+            ).rows[0]!.top;
+            await probe.end();
+            expect(top).toBeGreaterThan(acknowledged);
 
-          // Mid-commit: a synchronous standby that does not exist holds every COMMIT after its WAL flush.
-          await until(async () => (await height()) >= released, 60_000);
-          const ctl = await client(dbUrl);
-          await ctl.query(`ALTER SYSTEM SET synchronous_standby_names = 'metronome_no_such_standby'`);
-          await ctl.query('SELECT pg_reload_conf()');
-          released = BLOCKS;
-          let inCommit: { pid: number; query: string } | undefined;
-          await until(async () => {
-            inCommit = await daemonBackend(ctl, `wait_event = 'SyncRep'`);
-            return inCommit !== undefined;
-          }, 30_000);
-          expect(inCommit!.query.trim().toLowerCase()).toBe('commit');
-          const acknowledged = await height();
-          await pgServer.kill();
-          await ctl.end().catch(() => {});
-          // Back without the phantom standby (edited while the server is down, so no reload races the daemon).
-          const auto = join(pgServer.dataDir, 'postgresql.auto.conf');
-          writeFileSync(
-            auto,
-            readFileSync(auto, 'utf8')
-              .split('\n')
-              .filter((l) => !l.startsWith('synchronous_standby_names'))
-              .join('\n'),
-          );
-          await sleep(DOWN_MS);
-          await pgServer.restart();
-          // The unacknowledged COMMIT survived recovery: the database holds blocks the daemon never heard of.
-          const probe = await client(dbUrl);
-          const top = (
-            await probe.query<{ top: number }>('SELECT max(block_height)::int AS top FROM etl_blocks')
-          ).rows[0]!.top;
-          await probe.end();
-          expect(top).toBeGreaterThan(acknowledged);
-
-          expect(await d.exit).toBe(0);
-        } finally {
-          d.child.kill('SIGKILL');
-          await watch.stop();
-        }
-        expect(d.output()).toMatch(/block retry/);
-        // Each restart ended the lock's session; the daemon took the lock again before writing on.
-        expect(d.output()).toMatch(/took the lock again/);
-        expect(watch.violations).toEqual([]);
-        expect(watch.samples).toBeGreaterThan(20);
-        const h = await connect(dbUrl, { poolSize: 1 });
-        try {
-          await expectIndexedAsReference(h.db, BLOCKS, reference);
-        } finally {
-          await h.close();
-        }
-      });
+            expect(await d.exit).toBe(0);
+            await watch.stop();
+            expect(d.output()).toMatch(/block retry/);
+            // Each restart ended the lock's session; the daemon took the lock again before writing on.
+            expect(d.output()).toMatch(/took the lock again/);
+            expect(watch.violations).toEqual([]);
+            expect(watch.samples).toBeGreaterThan(20);
+            const h = await connect(dbUrl, { poolSize: 1 });
+            try {
+              await expectIndexedAsReference(h.db, BLOCKS, reference);
+            } finally {
+              await h.close();
+            }
+          } finally {
+            await daemons.killAll();
+            await watch?.stop();
+            await rpc?.close();
+            await pgServer?.stop();
+          }
+        },
+        E2E_CHECK_TIMEOUT_MS,
+      );
     }
   },
 );
