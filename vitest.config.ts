@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 // Three tiers, run as vitest projects (`vitest run --project quick`):
 //   quick — unit and integration tests: the edit-test loop (`pnpm test:quick`);
@@ -16,9 +17,40 @@ const SLOW = [
   // The handler parity corpus (~480 cases, a fresh database each) and the 10,000-tx hostile sweep.
   'test/parity/**/*.test.ts',
   'test/handlers/hostile-sweep.test.ts',
+  // These start processes (the CLI under tsx, clusters to be SIGKILLed): 55–130 s each, too slow for the
+  // edit-test loop.
+  'test/cli/cli.test.ts',
+  'test/harness/cluster-teardown.test.ts',
+  'test/entity-manager/handlers-command.test.ts',
 ];
 const E2E = ['test/e2e/**'];
 const MINUTE = 60_000;
+
+// The longest files of the last clean-clone CI run, longest first. Vitest orders files by cached duration,
+// and a clean checkout has no cache, so without this a long file can start last and run alone at the end.
+const LONGEST_FIRST = [
+  'scenarios/scenarios.test.ts',
+  'test/sim/shrink.test.ts',
+  'test/cli/cli.test.ts',
+  'test/sim/coverage.test.ts',
+  'test/production/triggers-oracle.test.ts',
+  'test/handlers/hostile-sweep.test.ts',
+  'test/challenges/property.test.ts',
+  'test/sim/invariants-catch.test.ts',
+  'test/production/cutover.test.ts',
+  'test/harness/cluster-teardown.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (f: TestSpecification) => {
+      const i = LONGEST_FIRST.findIndex((p) => f.moduleId.endsWith(p));
+      return i === -1 ? LONGEST_FIRST.length : i;
+    };
+    // Array.prototype.sort is stable: unlisted files keep vitest's own order.
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -26,6 +58,7 @@ export default defineConfig({
     // projects below do not extend the root config, so no project starts a second cluster.
     globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
+    sequence: { sequencer: LongestFirst },
     // Two cores: more workers only thrash the database server.
     maxWorkers: 2,
     reporters: ['default'],
