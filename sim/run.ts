@@ -127,6 +127,8 @@ interface Database_ {
   close(): Promise<void>;
 }
 
+let databasesOpened = 0;
+
 async function openDatabase(url: string, seed: number, tag: string, legacy: boolean): Promise<Database_> {
   if (url.startsWith('pglite://')) {
     const handle = await connect(url);
@@ -141,7 +143,9 @@ async function openDatabase(url: string, seed: number, tag: string, legacy: bool
     server = await startEphemeralPostgres({ extraSettings: { synchronous_commit: 'on' } });
     serverUrl = server.url;
   }
-  const name = `metronome_sim_${seed}_${tag}_${process.pid}`;
+  // Unique within the process too: createDatabase drops a database of the same name (WITH FORCE), so two
+  // runs of one seed and tag side by side in one process would otherwise drop each other's database.
+  const name = `metronome_sim_${seed}_${tag}_${process.pid}_${++databasesOpened}`;
   // A server of our own is used once: migrating it directly is quicker than building a template first.
   const dbUrl = await createDatabase(
     serverUrl,

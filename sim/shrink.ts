@@ -216,7 +216,7 @@ export function writeShrunkScenario(
   reproduce: string,
 ): { scenario: string; blockFile: string } {
   const scenario = resolve(path);
-  const blockFile = scenario.replace(/\.ts$/, '') + '.blocks.jsonl';
+  const blockFile = `${scenario.replace(/\.ts$/, '')}.blocks.jsonl`;
   writeFileSync(blockFile, toBlockFile(result.blocks));
   const importFrom = (p: string) => {
     const rel = relative(dirname(scenario), resolve(p)).replace(/\.ts$/, '.js');
