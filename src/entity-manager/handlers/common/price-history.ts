@@ -45,10 +45,11 @@ export function albumPrice(m: Metadata): PriceEntry | undefined {
   return purchaseOf(m.json('stream_conditions'), 'stream');
 }
 
-// The two histories differ only in table, key column and whether the row records the access kind.
+// The two histories differ in table and key column (the branches on kind below, which Kysely's types need
+// spelled out) and in whether the row records the access kind.
 const HISTORIES = {
-  track: { table: 'track_price_history', key: 'track_id', withAccess: true, lookup: 'trackPrice' },
-  album: { table: 'album_price_history', key: 'playlist_id', withAccess: false, lookup: 'albumPrice' },
+  track: { withAccess: true, lookup: 'trackPrice' },
+  album: { withAccess: false, lookup: 'albumPrice' },
 } as const;
 
 /** Appends a price row unless the newest row already says the same (an item without one needs no read). */
