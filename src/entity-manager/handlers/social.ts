@@ -218,29 +218,40 @@ async function targetExists(db: Kysely<Database>, id: number, type: ItemType): P
   return (await lookup(db, 'anyPlaylist', String(id))) !== undefined;
 }
 
-async function activeSave(db: Kysely<Database>, p: EmParams, type: ItemType): Promise<boolean> {
-  const r = await lookup(db, 'save', pairKey(p.userId, p.entityId, type));
-  return r !== undefined && !r.is_delete;
-}
+// Save and repost share their rules; only the reason codes and the wording differ.
+const ITEM_ACTIONS = {
+  save: { already: 'already_saved', missing: 'not_saved', done: 'saved' },
+  repost: { already: 'already_reposted', missing: 'not_reposted', done: 'reposted' },
+} as const;
 
-async function activeRepost(db: Kysely<Database>, p: EmParams, type: ItemType): Promise<boolean> {
-  const r = await lookup(db, 'repost', pairKey(p.userId, p.entityId, type));
-  return r !== undefined && !r.is_delete;
+/** Authorizes and validates a save/repost (or its undo); returns the item type the row is written with. */
+async function validateItemAction(
+  db: Kysely<Database>,
+  p: EmParams,
+  verb: keyof typeof ITEM_ACTIONS,
+  on: boolean,
+): Promise<ItemType> {
+  await validateSigner(db, p.userId, p.signer);
+  const type = await resolveType(db, p, verb, on ? 'metadata-first' : 'entity-first');
+  const codes = ITEM_ACTIONS[verb];
+  const active = async () => {
+    const current = await lookup(db, verb, pairKey(p.userId, p.entityId, type));
+    return current !== undefined && !current.is_delete;
+  };
+  if (on) {
+    if (!(await targetExists(db, p.entityId, type)))
+      reject('target_not_found', `${type} ${p.entityId} does not exist`);
+    if (await active()) reject(codes.already, `user ${p.userId} already ${codes.done} ${type} ${p.entityId}`);
+  } else if (!(await active())) {
+    reject(codes.missing, `user ${p.userId} has not ${codes.done} ${type} ${p.entityId}`);
+  }
+  return type;
 }
 
 const setSave =
   (on: boolean): Handler =>
   async ({ db }, p) => {
-    await validateSigner(db, p.userId, p.signer);
-    const type = await resolveType(db, p, 'save', on ? 'metadata-first' : 'entity-first');
-    if (on) {
-      if (!(await targetExists(db, p.entityId, type)))
-        reject('target_not_found', `${type} ${p.entityId} does not exist`);
-      if (await activeSave(db, p, type))
-        reject('already_saved', `user ${p.userId} already saved ${type} ${p.entityId}`);
-    } else if (!(await activeSave(db, p, type))) {
-      reject('not_saved', `user ${p.userId} has not saved ${type} ${p.entityId}`);
-    }
+    const type = await validateItemAction(db, p, 'save', on);
     const ofRepost = p.metadata.boolOr('is_save_of_repost', false);
     const row: Insertable<SavesTable> = {
       ...chainStamp(p),
@@ -281,16 +292,7 @@ const setSave =
 const setRepost =
   (on: boolean): Handler =>
   async ({ db }, p) => {
-    await validateSigner(db, p.userId, p.signer);
-    const type = await resolveType(db, p, 'repost', on ? 'metadata-first' : 'entity-first');
-    if (on) {
-      if (!(await targetExists(db, p.entityId, type)))
-        reject('target_not_found', `${type} ${p.entityId} does not exist`);
-      if (await activeRepost(db, p, type))
-        reject('already_reposted', `user ${p.userId} already reposted ${type} ${p.entityId}`);
-    } else if (!(await activeRepost(db, p, type))) {
-      reject('not_reposted', `user ${p.userId} has not reposted ${type} ${p.entityId}`);
-    }
+    const type = await validateItemAction(db, p, 'repost', on);
     const ofRepost = p.metadata.boolOr('is_repost_of_repost', false);
     const row: Insertable<RepostsTable> = {
       ...chainStamp(p),
