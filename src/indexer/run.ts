@@ -12,6 +12,7 @@ import { isManageEntity } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
+import { claimBlocks, finishBlocks } from './block-bookkeeping.js';
 import {
   applyBlock,
   applyPlainBlocks,
@@ -21,7 +22,6 @@ import {
   type IndexDeps,
   indexBlock,
 } from './index-block.js';
-import { claimBlocks, finishBlocks } from './block-bookkeeping.js';
 import { type ResumePoint, resolveStartHeight } from './resume.js';
 
 export type FailurePolicy = 'halt' | 'record-and-continue';

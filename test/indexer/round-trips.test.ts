@@ -103,7 +103,10 @@ describe('round trips per block', () => {
     expect(rows.filter((r) => r.em_block !== null).map((r) => [r.height, r.em_block])).toEqual(
       Array.from({ length: 16 }, (_, i) => [3 * (i + 1), i + 1]),
     );
-    const txs = await t.db.selectFrom('etl_transactions').select((eb) => eb.fn.countAll().as('n')).execute();
+    const txs = await t.db
+      .selectFrom('etl_transactions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .execute();
     expect(Number(txs[0]!.n)).toBe(blocks.reduce((n, b) => n + b.txs.length, 0));
   });
 
