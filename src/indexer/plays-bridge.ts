@@ -73,7 +73,8 @@ const bridgeLocked = new WeakSet<Kysely<Database>>();
  * identical in every column. Per content key k = (track, timestamp, signature, user) of the block:
  *   theirs(k) = rows of k already in plays − chain plays of k we indexed in other blocks (etl_plays)
  * i.e. the rows the other writer wrote for this block's copies of k; the block's first theirs(k) copies
- * are collisions, the rest are inserted. One lock statement, then one INSERT … SELECT for the block.
+ * are collisions, the rest are inserted. One INSERT … SELECT for the block, after the lock statement (once per
+ * transaction).
  */
 export const bridgePlays: PlaysHook = async (db, input) => {
   if (input.plays.length === 0) return { inserted: 0 };
