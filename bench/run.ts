@@ -271,6 +271,7 @@ async function live(serverUrl: string) {
       ).rows[0]!.n,
     );
   const checkpointsBefore = await checkpoints();
+  const cpuBefore = process.cpuUsage();
   const available = new Map<number, number>();
   const latencies: number[] = [];
   // Where a slow block's time went: this process's GC pauses inside each block's window.
@@ -315,6 +316,7 @@ async function live(serverUrl: string) {
     },
   });
   gcObserver.disconnect();
+  const cpu = process.cpuUsage(cpuBefore);
   const checkpointsDuring = (await checkpoints()) - checkpointsBefore;
   await db.close();
   const tail = latencies.slice(5); // warm-up
@@ -332,6 +334,8 @@ async function live(serverUrl: string) {
     slowest: slow.map((b) => ({ ms: round(b.ms, 1), gcMs: round(b.gc, 1) })),
     blocksWithGcOver5Ms: gc.filter((ms) => ms > 5).length,
     checkpointsDuring,
+    /** This process's CPU (indexer and bench) per block: what the server competes with on a 2-core VM. */
+    processCpuMsPerBlock: round((cpu.user + cpu.system) / 1000 / latencies.length, 2),
   };
 }
 
