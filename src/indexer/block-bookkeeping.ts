@@ -5,6 +5,7 @@ import { pgText } from '../chain/text.js';
 import type { Block } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
 import type { TxOutcome } from '../db/tables/etl.js';
+import { nextEmBlockInsert, resolveEmBlock } from './em-block.js';
 
 export interface BlockStats {
   readonly height: number;
@@ -56,6 +57,46 @@ export async function claimBlock(trx: Transaction<Database>, block: Block): Prom
     .returning('id')
     .executeTakeFirst();
   return claimed !== undefined;
+}
+
+/**
+ * The claim, and for a block with ManageEntity txs its em_block, in one round trip: undefined when the block
+ * was already indexed, else its em_block (null without ManageEntity txs). `claimed`: heights the caller's
+ * group transaction already claimed (claimBlocks), so only the em_block is left to take.
+ */
+export async function claimWithEmBlock(
+  trx: Transaction<Database>,
+  block: Block,
+  hasEm: boolean,
+  claimed?: ReadonlySet<number>,
+): Promise<number | null | undefined> {
+  if (claimed) {
+    if (!claimed.has(block.height)) return undefined;
+    return hasEm ? resolveEmBlock(trx, block.hash) : null;
+  }
+  if (!hasEm) return (await claimBlock(trx, block)) ? null : undefined;
+  // The blocks insert runs only when the claim did (a re-delivered block takes no number); its MAX+1 read
+  // is em-block.ts's. The final re-read by hash sees the statement's snapshot, as resolveEmBlock's does.
+  const row = await sql<{ claimed: boolean; number: number | null }>`
+    WITH claim AS (
+      INSERT INTO etl_blocks (proposer_address, block_height, block_time, created_at, updated_at)
+      VALUES (${pgText(block.proposer)}, ${block.height}, ${block.timestamp}::timestamptz AT TIME ZONE 'UTC',
+              ${block.timestamp}::timestamptz AT TIME ZONE 'UTC', ${block.timestamp}::timestamptz AT TIME ZONE 'UTC')
+      ON CONFLICT (block_height) DO NOTHING
+      RETURNING 1
+    ), ins AS (
+      ${nextEmBlockInsert(block.hash, sql`EXISTS (SELECT FROM claim)`)}
+      ON CONFLICT DO NOTHING
+      RETURNING number
+    )
+    SELECT EXISTS (SELECT FROM claim) AS claimed,
+           COALESCE((SELECT number FROM ins), (SELECT number FROM blocks WHERE blockhash = ${block.hash})) AS number`.execute(
+    trx,
+  );
+  const r = row.rows[0]!;
+  if (!r.claimed) return undefined;
+  // Another writer took MAX+1 in between: em-block.ts's retry.
+  return r.number ?? resolveEmBlock(trx, block.hash);
 }
 
 /** claimBlock for many blocks in one statement; returns the heights this call claimed. */

@@ -3,7 +3,7 @@
 // number DESC NULLS LAST cannot use that index and sorted the whole table: 0.09 ms per block at 20k
 // blocks, 1.1 ms at 200k); ON CONFLICT covers a re-delivered hash (reuse its number)
 // and another writer that took MAX+1 first (re-read finds nothing → try once more).
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { Database } from '../db/schema.js';
 import { RetryableError } from '../shared/errors.js';
 
@@ -11,10 +11,7 @@ export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): P
   for (let attempt = 0; attempt < 2; attempt++) {
     const row = await sql<{ number: number }>`
       WITH ins AS (
-        INSERT INTO blocks (blockhash, parenthash, number)
-        SELECT ${blockHash}, top.blockhash, COALESCE(top.number, 0) + 1
-        FROM (SELECT NULL) AS one
-        LEFT JOIN LATERAL (SELECT blockhash, number FROM blocks WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1) AS top ON true
+        ${nextEmBlockInsert(blockHash)}
         ON CONFLICT DO NOTHING
         RETURNING number
       )
@@ -28,4 +25,13 @@ export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): P
   throw new RetryableError(
     `could not claim a blocks.number for ${blockHash}: another writer keeps taking MAX+1`,
   );
+}
+
+/** INSERT … SELECT of the next blocks row (MAX+1), made only when `onlyIf` holds. */
+export function nextEmBlockInsert(blockHash: string, onlyIf: RawBuilder<unknown> = sql`true`) {
+  return sql`INSERT INTO blocks (blockhash, parenthash, number)
+        SELECT ${blockHash}, top.blockhash, COALESCE(top.number, 0) + 1
+        FROM (SELECT NULL) AS one
+        LEFT JOIN LATERAL (SELECT blockhash, number FROM blocks WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1) AS top ON true
+        WHERE ${onlyIf}`;
 }

@@ -10,14 +10,13 @@ import type { Dispatcher } from '../entity-manager/dispatcher.js';
 import { BlockError, isRetryable } from '../shared/errors.js';
 import {
   type BlockStats,
-  claimBlock,
   claimBlocks,
+  claimWithEmBlock,
   type Finished,
   finishBlocks,
   type TxRow,
 } from './block-bookkeeping.js';
 import { recordPlays } from './block-plays.js';
-import { resolveEmBlock } from './em-block.js';
 import { applyEmTxs, fireDeferredTriggers, recordManageEntities } from './em-txs.js';
 import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
@@ -35,6 +34,12 @@ export interface IndexDeps {
    * Default true. Tests compare the two paths row for row.
    */
   readonly batching?: boolean;
+}
+
+/** A group transaction's bookkeeping (run.ts): its blocks claimed up front, their closing rows written at its end. */
+export interface GroupBookkeeping {
+  readonly claimed: ReadonlySet<number>;
+  readonly done: Finished[];
 }
 
 export type IndexBlockResult =
@@ -70,11 +75,11 @@ export async function applyBlock(
   trx: Transaction<Database>,
   block: Block,
   deps: IndexDeps,
+  group?: GroupBookkeeping,
 ): Promise<IndexBlockResult> {
-  if (!(await claimBlock(trx, block))) return { status: 'already-indexed', height: block.height };
-
   const emTxs = block.txs.filter(isManageEntity);
-  const emBlock = emTxs.length > 0 ? await resolveEmBlock(trx, block.hash) : null;
+  const emBlock = await claimWithEmBlock(trx, block, emTxs.length > 0, group?.claimed);
+  if (emBlock === undefined) return { status: 'already-indexed', height: block.height };
   if (emTxs.length > 0) await recordManageEntities(trx, block, emTxs);
   const emResults = emTxs.length > 0 ? await applyEmTxs(trx, block, emTxs, emBlock!, deps) : [];
   let next = 0;
@@ -133,7 +138,8 @@ export async function applyBlock(
     ...plays,
     reasons,
   };
-  await finishBlocks(trx, deps.chainId, [{ block, stats, rows }]);
+  if (group) group.done.push({ block, stats, rows });
+  else await finishBlocks(trx, deps.chainId, [{ block, stats, rows }]);
   return { status: 'indexed', stats };
 }
 
@@ -146,12 +152,13 @@ export async function applyPlainBlocks(
   trx: Transaction<Database>,
   blocks: readonly Block[],
   deps: IndexDeps,
+  group?: GroupBookkeeping,
 ): Promise<IndexBlockResult[]> {
   for (const block of blocks) {
     if (block.txs.some(isManageEntity))
       throw new Error(`applyPlainBlocks: block ${block.height} has ManageEntity txs`);
   }
-  const fresh = await claimBlocks(trx, blocks);
+  const fresh = group?.claimed ?? (await claimBlocks(trx, blocks));
   const done: Finished[] = [];
   const results: IndexBlockResult[] = [];
   for (const block of blocks) {
@@ -194,7 +201,8 @@ export async function applyPlainBlocks(
     done.push({ block, stats, rows });
     results.push({ status: 'indexed', stats });
   }
-  await finishBlocks(trx, deps.chainId, done);
+  if (group) group.done.push(...done);
+  else await finishBlocks(trx, deps.chainId, done);
   return results;
 }
 

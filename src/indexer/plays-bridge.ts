@@ -61,11 +61,20 @@ export async function lockPlaysForBridge(db: Kysely<Database>): Promise<void> {
 }
 
 /**
+ * Transaction handles that already took the lock. It is held until commit, so the plays blocks of a group
+ * transaction after the first skip the lock statement (one round trip each). Safe because the bridge never
+ * runs inside a savepoint that is later rolled back (which would release a lock taken after it): the
+ * ManageEntity savepoints close before a block's plays are bridged. A new transaction is a new handle.
+ */
+const bridgeLocked = new WeakSet<Kysely<Database>>();
+
+/**
  * The bridge, with multiset semantics: every valid chain play lands in `plays` once, including plays
  * identical in every column. Per content key k = (track, timestamp, signature, user) of the block:
  *   theirs(k) = rows of k already in plays − chain plays of k we indexed in other blocks (etl_plays)
  * i.e. the rows the other writer wrote for this block's copies of k; the block's first theirs(k) copies
- * are collisions, the rest are inserted. One lock statement, then one INSERT … SELECT for the block.
+ * are collisions, the rest are inserted. One INSERT … SELECT for the block, after the lock statement (once per
+ * transaction).
  */
 export const bridgePlays: PlaysHook = async (db, input) => {
   if (input.plays.length === 0) return { inserted: 0 };
@@ -86,7 +95,10 @@ export const bridgePlays: PlaysHook = async (db, input) => {
     regions[i] = r.play.region;
     countries[i] = r.play.country;
   });
-  await lockPlaysForBridge(db);
+  if (!bridgeLocked.has(db)) {
+    await lockPlaysForBridge(db);
+    bridgeLocked.add(db);
+  }
   // Keys are grouped in SQL, on the stored values: two spellings of one instant are one key.
   // `present` probes plays by (created_at, track) — ix_plays_created_at, which production has — and only
   // keys with rows present need the etl_plays count (etl_plays_content_idx). MATERIALIZED: probe each key

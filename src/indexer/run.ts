@@ -12,10 +12,12 @@ import { isManageEntity } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
 import type { Clock } from '../deps/clock.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
+import { claimBlocks, finishBlocks } from './block-bookkeeping.js';
 import {
   applyBlock,
   applyPlainBlocks,
   type BlockStats,
+  type GroupBookkeeping,
   type IndexBlockResult,
   type IndexDeps,
   indexBlock,
@@ -293,10 +295,20 @@ class RunLoop {
     });
   }
 
-  /** The group in one transaction; runs of blocks without ManageEntity txs share their claim and finish. */
+  /**
+   * The group in one transaction: one claim and one finish statement for all its blocks, each block's
+   * own work in between (runs of blocks without ManageEntity txs together).
+   */
   private commitGroup(group: readonly PrefetchItem[]): Promise<IndexBlockResult[]> {
     const { db, deps } = this.opts;
     return db.transaction().execute(async (trx) => {
+      const book: GroupBookkeeping = {
+        claimed: await claimBlocks(
+          trx,
+          group.map((g) => g.block),
+        ),
+        done: [],
+      };
       const out: IndexBlockResult[] = [];
       for (let i = 0; i < group.length; ) {
         let j = i;
@@ -307,14 +319,16 @@ class RunLoop {
               trx,
               group.slice(i, j).map((g) => g.block),
               deps,
+              book,
             )),
           );
           i = j;
         } else {
-          out.push(await applyBlock(trx, group[i]!.block, deps));
+          out.push(await applyBlock(trx, group[i]!.block, deps, book));
           i++;
         }
       }
+      await finishBlocks(trx, deps.chainId, book.done);
       return out;
     });
   }

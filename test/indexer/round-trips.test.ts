@@ -1,0 +1,135 @@
+// Round trips per block (issue 19): the bookkeeping statements a block or a group transaction issues,
+// recorded by a plugin that names each statement, beside the rows they must leave.
+import type {
+  KyselyPlugin,
+  PluginTransformQueryArgs,
+  PluginTransformResultArgs,
+  QueryResult,
+  RootOperationNode,
+  UnknownRow,
+} from 'kysely';
+import { RawNode } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../sim/clock.js';
+import { silentLogger } from '../../src/deps/logger.js';
+import { indexBlock } from '../../src/indexer/index-block.js';
+import { runIndexer } from '../../src/indexer/run.js';
+import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { MemorySource } from '../support/memory-source.js';
+import { testDispatcher, W } from './test-handlers.js';
+
+/** Raw SQL's text with nested fragments spelled out and other parameters as `?`. */
+function rawText(n: RawNode): string {
+  return n.sqlFragments
+    .map((f, i) => {
+      const p = n.parameters[i];
+      return f + (p === undefined ? '' : RawNode.is(p) ? rawText(p) : '?');
+    })
+    .join('');
+}
+
+/** Names every statement: `insert <table>` for builder inserts, the SQL text's start for raw SQL. */
+class StatementLog implements KyselyPlugin {
+  readonly names: string[] = [];
+
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
+    const n = args.node;
+    if (n.kind === 'InsertQueryNode') this.names.push(`insert ${n.into?.table.identifier.name}`);
+    else if (n.kind === 'RawNode') this.names.push(rawText(n).replace(/\s+/g, ' ').trim());
+    else this.names.push(n.kind);
+    return n;
+  }
+
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    return args.result;
+  }
+
+  count(test: (name: string) => boolean): number {
+    return this.names.filter(test).length;
+  }
+}
+
+const isClaim = (s: string) => /^(insert etl_blocks|INSERT INTO etl_blocks|WITH claim AS)/.test(s);
+const isFinish = (s: string) => s.startsWith('WITH cib AS');
+const isPlaysLock = (s: string) => s.includes('pg_advisory_xact_lock');
+const isEmBlock = (s: string) => s.includes('INSERT INTO blocks');
+
+const deps = () => ({ chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logger: silentLogger });
+const em = (h: number) => emTx({ userId: h, entityType: 'Test', entityId: h, action: 'Write', signer: W });
+// Every third block carries a ManageEntity tx (and plays), the others plays or nothing.
+const chainOf = (n: number) =>
+  Array.from({ length: n }, (_, i) => {
+    const h = i + 1;
+    if (h % 3 === 0) return blockAt(h, [em(h), playsTx([{ trackId: String(h) }])]);
+    return blockAt(h, h % 3 === 1 ? [playsTx([{ trackId: String(h) }])] : []);
+  });
+
+describe('round trips per block', () => {
+  let t: TestDb;
+  beforeEach(async () => {
+    t = await createTestDb();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  it('a group transaction claims and finishes all its blocks in one statement each, and takes the plays lock once', async () => {
+    const log = new StatementLog();
+    const blocks = chainOf(48);
+    const s = await runIndexer({
+      db: t.db.withPlugin(log),
+      source: new MemorySource(blocks),
+      deps: deps(),
+      clock: new SimClock(),
+      maxGroupBlocks: 16,
+      prefetchBuffer: 64,
+    });
+    expect(s).toMatchObject({ blocksIndexed: 48, lastHeight: 48 });
+    const claims = log.count(isClaim);
+    // 48 blocks in groups of at most 16 (the first block may come alone, before the backlog builds up).
+    expect(claims).toBeGreaterThanOrEqual(3);
+    expect(claims).toBeLessThanOrEqual(5);
+    expect(log.count(isFinish)).toBe(claims);
+    expect(log.count(isPlaysLock)).toBe(claims);
+    // One blocks row per block with a ManageEntity tx, each its own statement.
+    expect(log.count(isEmBlock)).toBe(16);
+    const rows = await t.db
+      .selectFrom('core_indexed_blocks')
+      .select(['height', 'em_block'])
+      .orderBy('height')
+      .execute();
+    expect(rows.map((r) => r.height)).toEqual(blocks.map((b) => b.height));
+    expect(rows.filter((r) => r.em_block !== null).map((r) => [r.height, r.em_block])).toEqual(
+      Array.from({ length: 16 }, (_, i) => [3 * (i + 1), i + 1]),
+    );
+    const txs = await t.db
+      .selectFrom('etl_transactions')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .execute();
+    expect(Number(txs[0]!.n)).toBe(blocks.reduce((n, b) => n + b.txs.length, 0));
+  });
+
+  it('a lone block with ManageEntity txs takes its claim and em_block in one statement; a re-delivery takes no number', async () => {
+    const block = blockAt(1, [em(1)]);
+    const log = new StatementLog();
+    const db = t.db.withPlugin(log);
+    const first = await indexBlock(db, block, deps());
+    expect(first).toMatchObject({ status: 'indexed', stats: { emBlock: 1 } });
+    expect(log.count(isClaim)).toBe(1);
+    expect(log.count(isEmBlock)).toBe(1); // the same statement
+    expect(log.count((s) => isClaim(s) && isEmBlock(s))).toBe(1);
+    const again = await indexBlock(db, { ...block, hash: `${block.hash}-other` }, deps());
+    expect(again).toEqual({ status: 'already-indexed', height: 1 });
+    const numbers = await t.db.selectFrom('blocks').select(['blockhash', 'number']).execute();
+    expect(numbers).toEqual([{ blockhash: block.hash, number: 1 }]);
+    // The next block with ManageEntity txs takes the next number, its parent the first block's hash.
+    await indexBlock(db, blockAt(2, [em(2)]), deps());
+    const next = await t.db
+      .selectFrom('blocks')
+      .select(['number', 'parenthash'])
+      .where('number', '=', 2)
+      .executeTakeFirstOrThrow();
+    expect(next).toEqual({ number: 2, parenthash: block.hash });
+  });
+});
