@@ -2,6 +2,7 @@
 // remaining block's txs, then over the blocks again (emptied blocks often go too). A candidate is written as
 // a block file (renumbered 1..k, as the file reader requires) and replayed through the same simulation; it
 // is kept when the run still violates the same invariant. Every run is deterministic, so the result is too.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -52,23 +53,32 @@ export async function shrink(
   let runs = 0;
   let last: ShrinkResult['violations'] = [];
 
+  // ddmin tries some candidates twice (a complement equal to an earlier chunk, the last block pass after
+  // the tx pass); runs are deterministic, so a chain already run is answered from here.
+  const tried = new Map<string, ShrinkResult['violations']>();
   const violationsOf = async (items: readonly Item[]) => {
+    const content = toBlockFile(items.map((i) => i.response));
+    const key = createHash('sha256').update(content).digest('hex');
+    const known = tried.get(key);
+    if (known) return known;
     runs++;
     const file = join(dir, `candidate-${runs}.jsonl`);
-    writeFileSync(file, toBlockFile(items.map((i) => i.response)));
+    writeFileSync(file, content);
+    let violations: ShrinkResult['violations'] = [];
     try {
       const { report } = await runSimulation(
         { ...options, blocks: items.length, source: `file:${file}` },
         withoutProgress(hooks),
       );
-      return report.violations;
+      violations = report.violations;
     } catch (e) {
       // A candidate the harness cannot run (not the failure we are keeping) is simply not a reproducer.
       log(`  run ${runs}: harness error, not kept: ${e instanceof Error ? e.message : String(e)}`);
-      return [];
     } finally {
       rmSync(file, { force: true });
     }
+    tried.set(key, violations);
+    return violations;
   };
 
   try {
