@@ -26,17 +26,25 @@ const SLOW = [
 const E2E = ['test/e2e/**'];
 const MINUTE = 60_000;
 
-// The longest files of the last clean-clone CI run, longest first. Vitest orders files by cached duration,
-// and a clean checkout has no cache, so without this a long file can start last and run alone at the end.
+// The longest files, longest first, from runs of each file on 2026-11-30 (a loaded machine; the order is
+// what matters). Vitest orders files by cached duration, and a clean checkout has no cache, so without this
+// a long file can start last and run alone at the end.
 const LONGEST_FIRST = [
-  'scenarios/scenarios.test.ts',
+  'test/sim/coverage.test.ts',
   'test/sim/shrink.test.ts',
   'test/cli/cli.test.ts',
-  'test/sim/coverage.test.ts',
+  'scenarios/881-plays-not-bridged.test.ts',
   'test/production/triggers-oracle.test.ts',
+  'scenarios/885-dual-writer-halt.test.ts',
+  'scenarios/877-challenge-full-scan-wedge.test.ts',
+  'scenarios/200-em-block-sequencing.test.ts',
+  'scenarios/crash-matrix.test.ts',
+  'scenarios/880-gin-any-vs-contains.test.ts',
+  'scenarios/17-plays-multiset.test.ts',
   'test/handlers/hostile-sweep.test.ts',
   'test/challenges/property.test.ts',
   'test/sim/invariants-catch.test.ts',
+  'scenarios/block-file-replay.test.ts',
   'test/production/cutover.test.ts',
   'test/harness/cluster-teardown.test.ts',
 ];

@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import { cooldownProbe, loadNotifications } from '../bench/challenges.js';
 import { loadBudgets, triggerLatencyBudget } from '../sim/invariants-challenges.js';
 import type { Database } from '../src/db/schema.js';
+import { filledDb } from './filled-db.js';
 import type { Scenario, ScenarioEnv, ScenarioResult } from './scenario.js';
 
 const ROWS = 1_000_000;
@@ -24,12 +25,12 @@ async function run(
   env: ScenarioEnv,
   variant?: (db: Kysely<Database>) => Promise<void>,
 ): Promise<ScenarioResult> {
-  const h = await env.freshDb();
+  const t0 = performance.now();
+  // Loaded once for both runs (the bug run rewrites the trigger in its own copy).
+  const h = await filledDb(env, 'notification_1m', (db) => loadNotifications(db, ROWS));
+  const setupMs = performance.now() - t0;
   try {
     const db = h.db;
-    const t0 = performance.now();
-    await loadNotifications(db, ROWS);
-    const loadMs = performance.now() - t0;
     await sql`INSERT INTO tracks (track_id, is_current, owner_id, created_at, updated_at) VALUES (1, true, 1, '2025-01-01', '2025-01-01')`.execute(
       db,
     );
@@ -45,7 +46,7 @@ async function run(
       violations,
       figures: {
         notificationRows: ROWS,
-        loadMs: Math.round(loadMs),
+        setupMs: Math.round(setupMs),
         probeContainsMsPerRow: gin.meanMs,
         probeContainsPlan: gin.plan,
         probeAnyMsPerRow: any.meanMs,

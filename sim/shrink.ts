@@ -2,6 +2,7 @@
 // remaining block's txs, then over the blocks again (emptied blocks often go too). A candidate is written as
 // a block file (renumbered 1..k, as the file reader requires) and replayed through the same simulation; it
 // is kept when the run still violates the same invariant. Every run is deterministic, so the result is too.
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -13,6 +14,11 @@ export interface ShrinkOptions {
   readonly invariant?: string;
   /** Progress lines (each run tried, each reduction kept). */
   readonly log?: (line: string) => void;
+  /**
+   * Candidate runs at a time (default 1). A run mostly waits on the database, so two side by side take
+   * little more than one; the result is the same, as the first failing candidate in order is kept.
+   */
+  readonly concurrency?: number;
 }
 
 export interface ShrinkResult {
@@ -50,25 +56,33 @@ export async function shrink(
   }));
   const dir = mkdtempSync(join(tmpdir(), 'metronome-shrink-'));
   let runs = 0;
-  let last: ShrinkResult['violations'] = [];
 
+  // ddmin tries some candidates twice (a complement equal to an earlier chunk, the last block pass after
+  // the tx pass); runs are deterministic, so a chain already run is answered from here.
+  const tried = new Map<string, ShrinkResult['violations']>();
   const violationsOf = async (items: readonly Item[]) => {
+    const content = toBlockFile(items.map((i) => i.response));
+    const key = createHash('sha256').update(content).digest('hex');
+    const known = tried.get(key);
+    if (known) return known;
     runs++;
     const file = join(dir, `candidate-${runs}.jsonl`);
-    writeFileSync(file, toBlockFile(items.map((i) => i.response)));
+    writeFileSync(file, content);
+    let violations: ShrinkResult['violations'] = [];
     try {
       const { report } = await runSimulation(
         { ...options, blocks: items.length, source: `file:${file}` },
         withoutProgress(hooks),
       );
-      return report.violations;
+      violations = report.violations;
     } catch (e) {
       // A candidate the harness cannot run (not the failure we are keeping) is simply not a reproducer.
       log(`  run ${runs}: harness error, not kept: ${e instanceof Error ? e.message : String(e)}`);
-      return [];
     } finally {
       rmSync(file, { force: true });
     }
+    tried.set(key, violations);
+    return violations;
   };
 
   try {
@@ -80,7 +94,6 @@ export async function shrink(
           ? 'the run violates no invariant: nothing to shrink'
           : `the run does not violate ${invariant}: nothing to shrink`,
       );
-    last = original;
     const fails = async (items: readonly Item[]) => {
       if (items.length === 0) return false;
       const v = await violationsOf(items);
@@ -88,12 +101,12 @@ export async function shrink(
       log(
         `  run ${runs}: ${items.length} blocks, ${items.reduce((n, i) => n + txsOf(i.response).length, 0)} txs: ${kept ? 'still violates' : 'holds'}`,
       );
-      if (kept) last = v;
       return kept;
     };
     log(`shrinking ${full.length} blocks that violate ${invariant}`);
 
-    let blocks = await ddmin(full, fails, (n) => log(`  blocks: ${n} left (${runs} runs)`));
+    const par = o.concurrency ?? 1;
+    let blocks = await ddmin(full, fails, (n) => log(`  blocks: ${n} left (${runs} runs)`), par);
     for (let b = 0; b < blocks.length; b++) {
       const item = blocks[b]!;
       const txs = txsOf(item.response);
@@ -109,11 +122,14 @@ export async function shrink(
             txs,
             (sub) => fails(withTxs(sub)),
             (n) => log(`  block from height ${item.from}: ${n} of ${txs.length} txs left (${runs} runs)`),
+            par,
           );
       blocks = withTxs(keptTxs);
     }
-    blocks = await ddmin(blocks, fails, (n) => log(`  blocks: ${n} left (${runs} runs)`));
+    blocks = await ddmin(blocks, fails, (n) => log(`  blocks: ${n} left (${runs} runs)`), par);
 
+    // The kept chain was run already (the table answers): its violations, whatever order runs ended in.
+    const kept = await violationsOf(blocks);
     const minimal = renumber(blocks.map((i) => i.response));
     return {
       invariant,
@@ -121,7 +137,7 @@ export async function shrink(
       originalBlocks: full.length,
       txs: minimal.reduce((n, r) => n + txsOf(r).length, 0),
       runs,
-      violations: last.filter((v) => v.invariant === invariant),
+      violations: kept.filter((v) => v.invariant === invariant),
     };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -137,28 +153,18 @@ export async function ddmin<T>(
   items: readonly T[],
   fails: (subset: readonly T[]) => Promise<boolean>,
   onReduce: (left: number) => void = () => {},
+  concurrency = 1,
 ): Promise<readonly T[]> {
   let current = items;
   let n = 2;
   while (current.length >= 2) {
     const chunks = split(current, n);
-    let next: readonly T[] | undefined;
-    for (const chunk of chunks) {
-      if (await fails(chunk)) {
-        next = chunk;
-        n = 2;
-        break;
-      }
-    }
+    let next: readonly T[] | undefined = await firstFailing(chunks, fails, concurrency);
+    if (next !== undefined) n = 2;
     if (next === undefined && chunks.length > 2) {
-      for (let i = 0; i < chunks.length; i++) {
-        const complement = chunks.filter((_, j) => j !== i).flat();
-        if (await fails(complement)) {
-          next = complement;
-          n = Math.max(n - 1, 2);
-          break;
-        }
-      }
+      const complements = chunks.map((_, i) => chunks.filter((_, j) => j !== i).flat());
+      next = await firstFailing(complements, fails, concurrency);
+      if (next !== undefined) n = Math.max(n - 1, 2);
     }
     if (next !== undefined) {
       current = next;
@@ -169,6 +175,21 @@ export async function ddmin<T>(
     n = Math.min(n * 2, current.length);
   }
   return current;
+}
+
+/** The first candidate, in order, that fails; up to `concurrency` tried side by side. */
+async function firstFailing<T>(
+  candidates: readonly (readonly T[])[],
+  fails: (subset: readonly T[]) => Promise<boolean>,
+  concurrency: number,
+): Promise<readonly T[] | undefined> {
+  for (let i = 0; i < candidates.length; i += concurrency) {
+    const batch = candidates.slice(i, i + concurrency);
+    const verdicts = await Promise.all(batch.map((c) => fails(c)));
+    const hit = verdicts.indexOf(true);
+    if (hit !== -1) return batch[hit];
+  }
+  return undefined;
 }
 
 function split<T>(items: readonly T[], n: number): T[][] {

@@ -11,7 +11,9 @@ import { isTxReasonCode, TX_REASONS } from '../../src/entity-manager/reasons.js'
 import { HANDLERS } from '../../src/entity-manager/registry.js';
 
 interface Corpus {
-  corpus: { seed: number; blocks: number; legacyWriter: boolean; faults: boolean }[];
+  /** ownServer: an ephemeral server of the run's own, so outages (server restarts) can be injected; else a
+   * copy of the migrated template on the test server (no initdb and migration, no outages). */
+  corpus: { seed: number; blocks: number; legacyWriter: boolean; faults: boolean; ownServer: boolean }[];
   expectedReasons: string[];
   /** Handlers no valid tx can reach in this project, each with the reason. */
   unreachableHandlers: Record<string, string>;
@@ -42,13 +44,18 @@ describe.runIf(inject('dbBackend') === 'postgres')('coverage marks over the seed
     const applied = new Set<string>();
     const faults = new Set<string>();
     const notified = new Set<string>();
-    // The seeds run side by side, each on a server of its own: the file's length is the longest seed's.
+    // The seeds run side by side: the file's length is the longest seed's.
     const reports = await Promise.all(
       corpus.corpus.map(
-        async (c) =>
+        async ({ ownServer, ...c }) =>
           (
             await runSimulation(
-              { ...c, db: 'postgres', hostileShare: 0.1, equivalence: false },
+              {
+                ...c,
+                db: ownServer ? 'postgres' : inject('dbServerUrl'),
+                hostileShare: 0.1,
+                equivalence: false,
+              },
               {
                 inspectDb: async (db) => {
                   const r = await sql<{ type: string }>`SELECT DISTINCT type FROM notification`.execute(db);

@@ -64,6 +64,14 @@ describe('ddmin', () => {
     const fails = async (s: readonly number[]) => s.includes(17) && s.includes(50);
     expect(await ddmin(items, fails)).toEqual([17, 50]);
   });
+
+  it('keeps the first failing candidate in order when it tries several side by side', async () => {
+    const items = Array.from({ length: 64 }, (_, i) => i);
+    // Either item alone fails: one at a time keeps the first chunk's; side by side must keep it too.
+    const fails = async (s: readonly number[]) => s.includes(5) || s.includes(60);
+    expect(await ddmin(items, fails, undefined, 1)).toEqual([5]);
+    expect(await ddmin(items, fails, undefined, 4)).toEqual([5]);
+  });
 });
 
 describe('pnpm sim --shrink', () => {
@@ -73,6 +81,8 @@ describe('pnpm sim --shrink', () => {
     const result = await shrink(options, mixedBlocksLosePlays(), {
       invariant: 'atomic-plays',
       log: (l) => lines.push(l),
+      // Candidate runs mostly wait on the server: two at a time (PGlite runs in this process: one).
+      concurrency: db.startsWith('postgres') ? 2 : 1,
     });
     console.log(lines.join('\n'));
     console.log(

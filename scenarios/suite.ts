@@ -1,17 +1,16 @@
-// Every scenario runs twice: against our indexer (no violation) and against each reproduction of the
-// original mistake (it must fail on the named invariant). The output names the invariant that caught it.
+// The tests of one scenario: against our indexer (no violation) and against each reproduction of the
+// original mistake (it must fail on the named invariant; the output names the invariant that caught it).
+// One test file per scenario, so the slow ones spread over the test workers.
 import { describe, expect, inject, it } from 'vitest';
 import { createTestDb } from '../test/support/db.js';
-import { SCENARIOS } from './index.js';
-import type { ScenarioEnv } from './scenario.js';
+import type { Scenario, ScenarioEnv } from './scenario.js';
 
-const backend = inject('dbBackend');
-const env: ScenarioEnv = {
-  db: backend === 'postgres' ? inject('dbServerUrl') : 'pglite://memory',
-  freshDb: () => createTestDb(),
-};
-
-for (const s of SCENARIOS) {
+export function scenarioSuite(s: Scenario): void {
+  const backend = inject('dbBackend');
+  const env: ScenarioEnv = {
+    db: backend === 'postgres' ? inject('dbServerUrl') : 'pglite://memory',
+    freshDb: () => createTestDb(),
+  };
   describe.runIf(!s.needsPostgres || backend === 'postgres')(`scenario ${s.id}: ${s.title}`, () => {
     it('holds on our indexer', async () => {
       const r = await s.ours(env);

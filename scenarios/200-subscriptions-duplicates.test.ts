@@ -1,0 +1,4 @@
+import { scenario } from './200-subscriptions-duplicates.js';
+import { scenarioSuite } from './suite.js';
+
+scenarioSuite(scenario);

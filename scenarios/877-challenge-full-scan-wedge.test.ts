@@ -1,0 +1,4 @@
+import { scenario } from './877-challenge-full-scan-wedge.js';
+import { scenarioSuite } from './suite.js';
+
+scenarioSuite(scenario);

@@ -1,0 +1,4 @@
+import { scenario } from './block-file-replay.js';
+import { scenarioSuite } from './suite.js';
+
+scenarioSuite(scenario);

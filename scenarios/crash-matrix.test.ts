@@ -1,0 +1,4 @@
+import { scenario } from './crash-matrix.js';
+import { scenarioSuite } from './suite.js';
+
+scenarioSuite(scenario);
