@@ -228,7 +228,8 @@ export function toBlockFile(responses: readonly WireGetBlockResponse[]): string 
 /**
  * Writes the minimal chain as a block file beside the scenario (`x.ts` → `x.blocks.jsonl`) and a scenario
  * module that replays it with the run's options (scenarios/scenario.ts). The scenario's `ours` fails until
- * the bug is fixed, which makes it the regression test to add to scenarios/index.ts.
+ * the bug is fixed, which makes it the regression test to add: register it in scenarios/index.ts and give it
+ * a `<name>.test.ts` calling `scenarioSuite` (test/harness/scenario-files.test.ts checks both).
  */
 export function writeShrunkScenario(
   path: string,
