@@ -113,6 +113,11 @@ async function printProfile(db: Kysely<Database>, secs: number) {
     db,
   );
   const pctOf = (ms: number) => `${((ms / (secs * 1000)) * 100).toFixed(1).padStart(5)}%`;
+  const sum = await sql<{ calls: string; plan: number; exec: number }>`
+    SELECT sum(calls)::text AS calls, sum(total_plan_time) AS plan, sum(total_exec_time) AS exec
+    FROM pg_stat_statements WHERE toplevel`.execute(db);
+  const s = sum.rows[0]!;
+  console.log(`\n== top-level: ${s.calls} calls, plan ${pctOf(s.plan)} exec ${pctOf(s.exec)} of wall`);
   console.log(`\n== profile: ${secs.toFixed(2)} s wall; share of wall, calls, statement`);
   for (const r of top.rows)
     console.log(
@@ -360,6 +365,7 @@ async function main() {
           extraSettings: {
             shared_preload_libraries: 'pg_stat_statements',
             'pg_stat_statements.track': 'all',
+            'pg_stat_statements.track_planning': 'on',
             track_functions: 'pl',
           },
         }

@@ -4,6 +4,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 
 // int8 (heights, counts, serial ids) is read as a JS number when it is a safe integer and kept as a
@@ -70,7 +71,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (parsed.backend === 'pglite') {
     const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
     return {
       db,
       backend: 'pglite',
@@ -92,7 +93,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // A connection killed mid-transaction also emits on the checked-out client; the query in flight
   // already rejects with it, so the event itself must not become an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
   return {
     db,
     backend: 'postgres',
