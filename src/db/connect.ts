@@ -44,6 +44,8 @@ export interface ConnectOptions {
   /** Pool size for PostgreSQL; PGlite always has exactly one connection. */
   poolSize?: number;
   applicationName?: string;
+  /** Texts holding a prepared-statement name per pool (src/db/prepared.ts). */
+  preparedCapacity?: number;
 }
 
 export class DbUrlError extends Error {
@@ -71,7 +73,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (parsed.backend === 'pglite') {
     const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedCapacity) }),
+    });
     return {
       db,
       backend: 'pglite',
@@ -93,7 +97,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // A connection killed mid-transaction also emits on the checked-out client; the query in flight
   // already rejects with it, so the event itself must not become an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: preparingPool(pool) }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedCapacity) }),
+  });
   return {
     db,
     backend: 'postgres',
