@@ -17,7 +17,7 @@ import { pairKey } from '../block-view/lookups.js';
 import { lookup, writeThrough } from '../block-view/view.js';
 import { ANY_ENTITY, type EmParams, type Handler, type HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
-import { chainStamp, CURRENT_ROW } from './common/stamp.js';
+import { CURRENT_ROW, chainStamp } from './common/stamp.js';
 
 // Existence and current-state reads go through the block view (block-view/lookups.ts holds their WHERE).
 async function userExists(db: Kysely<Database>, id: number): Promise<boolean> {

@@ -21,7 +21,7 @@ import {
   stringField,
 } from './common/production-fields.js';
 import { nextTrackRoute, routeHandle, routePatches, trackRouteId } from './common/slugs.js';
-import { chainStamp, CURRENT_ROW, jsonOrNull, orNull, times } from './common/stamp.js';
+import { CURRENT_ROW, chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
 import { isValidMusicalKey, parseReleaseDate } from './common/track-fields.js';
 
 /** Strings an Update may set or clear (a present key with "" or null clears the column). */
