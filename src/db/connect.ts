@@ -30,6 +30,11 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
+const dialect = (pool: pg.Pool, options: ConnectOptions) =>
+  new PostgresDialect({
+    pool: options.preparedCapacity === 0 ? pool : preparingPool(pool, options.preparedCapacity),
+  });
+
 export type DbBackend = 'pglite' | 'postgres';
 
 export interface DbHandle {
@@ -44,7 +49,7 @@ export interface ConnectOptions {
   /** Pool size for PostgreSQL; PGlite always has exactly one connection. */
   poolSize?: number;
   applicationName?: string;
-  /** Texts holding a prepared-statement name per pool (src/db/prepared.ts). */
+  /** Texts holding a prepared-statement name per pool (src/db/prepared.ts); 0 names none. */
   preparedCapacity?: number;
 }
 
@@ -74,7 +79,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
     const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedCapacity) }),
+      dialect: dialect(pool, options),
     });
     return {
       db,
@@ -98,7 +103,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // already rejects with it, so the event itself must not become an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => {}));
   const db = new Kysely<Database>({
-    dialect: new PostgresDialect({ pool: preparingPool(pool, options.preparedCapacity) }),
+    dialect: dialect(pool, options),
   });
   return {
     db,
