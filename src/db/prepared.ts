@@ -25,12 +25,7 @@ const parsedOf = (client: pg.PoolClient): Record<string, string> | undefined =>
     ?.parsedStatements;
 const UNDEFINED_PREPARED_STATEMENT = '26000';
 
-export interface PreparingPool extends PostgresPool {
-  /** Texts holding a name now (for tests and the bench). */
-  readonly size: () => number;
-}
-
-export function preparingPool(pool: pg.Pool, capacity = DEFAULT_PREPARED_CAPACITY): PreparingPool {
+export function preparingPool(pool: pg.Pool, capacity = DEFAULT_PREPARED_CAPACITY): PostgresPool {
   const names = new Map<string, string>(); // insertion order = recency order
   const states = new Map<pg.PoolClient, ClientState>();
   let counter = 0;
@@ -72,7 +67,6 @@ export function preparingPool(pool: pg.Pool, capacity = DEFAULT_PREPARED_CAPACIT
   };
 
   return {
-    size: () => names.size,
     end: () => pool.end(),
     async connect() {
       const client = await pool.connect();
