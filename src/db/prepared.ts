@@ -1,7 +1,7 @@
 // Named prepared statements for Kysely on node-postgres. An unnamed extended-protocol query makes the
-// server parse, analyse and plan its text on every call; on the ManageEntity path that was most of the
-// server's CPU (bench/FINDINGS.md, ManageEntity section), since the same few INSERT texts run once per
-// tx. Naming a repeated text lets each connection parse it once and reuse it.
+// server parse, analyse and plan its text on every call; the ManageEntity path runs the same few INSERT
+// texts once per tx, so naming a repeated text lets each connection parse it once (a few percent of the
+// server's CPU there, bench/FINDINGS.md).
 //
 // Bounded: at most `capacity` texts hold a name per pool (least recently used first out). Texts vary
 // (an `in (…)` list per key count, a multi-row insert per row count), so an evicted name is
