@@ -52,14 +52,17 @@ function memorySource(blocks: readonly Block[]): BlockSource {
   };
 }
 
-async function freshDb(serverUrl: string, name: string) {
+async function freshDb(serverUrl: string, name: string, preparedCapacity?: number) {
   const admin = await connect(serverUrl, { poolSize: 1 });
   await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
   await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
   await admin.close();
   const u = new URL(serverUrl);
   u.pathname = `/${name}`;
-  const h = await connect(u.toString(), { poolSize: 2 });
+  const h = await connect(u.toString(), {
+    poolSize: 2,
+    ...(preparedCapacity === undefined ? {} : { preparedCapacity }),
+  });
   await migrate(h.db);
   return { ...h, url: u.toString() };
 }
@@ -114,6 +117,11 @@ async function printProfile(db: Kysely<Database>, secs: number) {
     db,
   );
   const pctOf = (ms: number) => `${((ms / (secs * 1000)) * 100).toFixed(1).padStart(5)}%`;
+  const sum = await sql<{ calls: string; plan: number; exec: number }>`
+    SELECT sum(calls)::text AS calls, sum(total_plan_time) AS plan, sum(total_exec_time) AS exec
+    FROM pg_stat_statements WHERE toplevel`.execute(db);
+  const s = sum.rows[0]!;
+  console.log(`\n== top-level: ${s.calls} calls, plan ${pctOf(s.plan)} exec ${pctOf(s.exec)} of wall`);
   console.log(`\n== profile: ${secs.toFixed(2)} s wall; share of wall, calls, statement`);
   for (const r of top.rows)
     console.log(
@@ -167,7 +175,8 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   await db.close();
   // The naive way on a prefix of the same blocks (it is slow), against ours on the same prefix.
   const prefix = blocks.slice(0, Math.max(50, Math.floor(blocks.length * NAIVE_SHARE)));
-  const naiveDb = await freshDb(serverUrl, `bench_naive_${name.replace('-', '_')}`);
+  // The naive port keeps unnamed statements: the baseline does not move when our driver does.
+  const naiveDb = await freshDb(serverUrl, `bench_naive_${name.replace('-', '_')}`, 0);
   const dispatcher = productionDispatcher();
   const tn = performance.now();
   for (const b of prefix) await naiveIndexBlock(naiveDb.db, b, CHAIN, dispatcher);
@@ -407,6 +416,7 @@ async function main() {
           extraSettings: {
             shared_preload_libraries: 'pg_stat_statements',
             'pg_stat_statements.track': 'all',
+            'pg_stat_statements.track_planning': 'on',
             track_functions: 'pl',
           },
         }

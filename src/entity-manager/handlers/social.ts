@@ -17,7 +17,7 @@ import { pairKey } from '../block-view/lookups.js';
 import { lookup, writeThrough } from '../block-view/view.js';
 import { ANY_ENTITY, type EmParams, type Handler, type HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
-import { chainStamp } from './common/stamp.js';
+import { CURRENT_ROW, chainStamp } from './common/stamp.js';
 
 // Existence and current-state reads go through the block view (block-view/lookups.ts holds their WHERE).
 async function userExists(db: Kysely<Database>, id: number): Promise<boolean> {
@@ -53,7 +53,7 @@ async function upsertFollow(db: Kysely<Database>, p: EmParams, isDelete: boolean
       .onConflict((oc) =>
         oc
           .columns(['follower_user_id', 'followee_user_id'])
-          .where('is_current', '=', true)
+          .where('is_current', '=', CURRENT_ROW)
           .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
       )
       .execute(),
@@ -84,7 +84,7 @@ async function upsertSubscription(
     .onConflict((oc) =>
       oc
         .columns(['subscriber_id', 'user_id', 'entity_type'])
-        .where('is_current', '=', true)
+        .where('is_current', '=', CURRENT_ROW)
         .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
     )
     .execute();
@@ -277,7 +277,7 @@ const setSave =
         .onConflict((oc) =>
           oc
             .columns(['user_id', 'save_item_id', 'save_type'])
-            .where('is_current', '=', true)
+            .where('is_current', '=', CURRENT_ROW)
             .doUpdateSet({
               is_delete: !on,
               is_save_of_repost: ofRepost,
@@ -318,7 +318,7 @@ const setRepost =
         .onConflict((oc) =>
           oc
             .columns(['user_id', 'repost_item_id', 'repost_type'])
-            .where('is_current', '=', true)
+            .where('is_current', '=', CURRENT_ROW)
             .doUpdateSet({
               is_delete: !on,
               is_repost_of_repost: ofRepost,

@@ -21,7 +21,7 @@ import {
   stringField,
 } from './common/production-fields.js';
 import { nextTrackRoute, routeHandle, routePatches, trackRouteId } from './common/slugs.js';
-import { chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
+import { CURRENT_ROW, chainStamp, jsonOrNull, orNull, times } from './common/stamp.js';
 import { isValidMusicalKey, parseReleaseDate } from './common/track-fields.js';
 
 /** Strings an Update may set or clear (a present key with "" or null clears the column). */
@@ -265,7 +265,10 @@ async function subscribeToContests(db: Kysely<Database>, p: EmParams, parents: r
         created_at: p.blockTime,
       })
       .onConflict((oc) =>
-        oc.columns(['subscriber_id', 'user_id', 'entity_type']).where('is_current', '=', true).doNothing(),
+        oc
+          .columns(['subscriber_id', 'user_id', 'entity_type'])
+          .where('is_current', '=', CURRENT_ROW)
+          .doNothing(),
       )
       .execute();
   }

@@ -11,7 +11,7 @@ import { reject } from '../validation-error.js';
 import { validateHandle } from './common/handles.js';
 import { jsonbText } from './common/jsonb.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
-import { chainStamp, orNull, times } from './common/stamp.js';
+import { CURRENT_ROW, chainStamp, orNull, times } from './common/stamp.js';
 
 /** The hard-coded verifier (User/Verify does not go through ValidateSigner). */
 export const VERIFIER_ADDRESS = '0xbeef8e42e8b5964fdd2b7ca8efa0d9aef38aa996';
@@ -150,7 +150,7 @@ const createUser: Handler = async ({ db }, p) => {
       .insertInto('users')
       .values(row)
       // The partial unique index (one current row per user) guards concurrent writers.
-      .onConflict((oc) => oc.column('user_id').where('is_current', '=', true).doNothing())
+      .onConflict((oc) => oc.column('user_id').where('is_current', '=', CURRENT_ROW).doNothing())
       .execute(),
   );
 };

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { EmParams } from '../../types.js';
 import { jsonbText } from './jsonb.js';
 
@@ -19,3 +20,8 @@ export function orNull(s: string): string | null {
 export function jsonOrNull(v: unknown): string | null {
   return jsonbText(v);
 }
+
+/** `is_current` as the predicate of an ON CONFLICT arbiter on a partial unique index. A literal, not a
+ * parameter: once a prepared statement runs from its generic plan, `is_current = $1` cannot prove the
+ * partial index applies and the server refuses the ON CONFLICT (42P10). */
+export const CURRENT_ROW = sql.lit(true);
