@@ -52,17 +52,14 @@ function memorySource(blocks: readonly Block[]): BlockSource {
   };
 }
 
-async function freshDb(serverUrl: string, name: string, preparedCapacity?: number) {
+async function freshDb(serverUrl: string, name: string) {
   const admin = await connect(serverUrl, { poolSize: 1 });
   await sql.raw(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`).execute(admin.db);
   await sql.raw(`CREATE DATABASE ${name}`).execute(admin.db);
   await admin.close();
   const u = new URL(serverUrl);
   u.pathname = `/${name}`;
-  const h = await connect(u.toString(), {
-    poolSize: 2,
-    ...(preparedCapacity === undefined ? {} : { preparedCapacity }),
-  });
+  const h = await connect(u.toString(), { poolSize: 2 });
   await migrate(h.db);
   return { ...h, url: u.toString() };
 }
@@ -175,8 +172,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   await db.close();
   // The naive way on a prefix of the same blocks (it is slow), against ours on the same prefix.
   const prefix = blocks.slice(0, Math.max(50, Math.floor(blocks.length * NAIVE_SHARE)));
-  // The naive port keeps unnamed statements: the baseline does not move when our driver does.
-  const naiveDb = await freshDb(serverUrl, `bench_naive_${name.replace('-', '_')}`, 0);
+  const naiveDb = await freshDb(serverUrl, `bench_naive_${name.replace('-', '_')}`);
   const dispatcher = productionDispatcher();
   const tn = performance.now();
   for (const b of prefix) await naiveIndexBlock(naiveDb.db, b, CHAIN, dispatcher);

@@ -4,7 +4,6 @@ import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { preparingPool } from './prepared.js';
 import type { Database } from './schema.js';
 
 // int8 (heights, counts, serial ids) is read as a JS number when it is a safe integer and kept as a
@@ -30,11 +29,6 @@ const types = {
   }) as typeof pg.types.getTypeParser,
 };
 
-const dialect = (pool: pg.Pool, options: ConnectOptions) =>
-  new PostgresDialect({
-    pool: options.preparedCapacity === 0 ? pool : preparingPool(pool, options.preparedCapacity),
-  });
-
 export type DbBackend = 'pglite' | 'postgres';
 
 export interface DbHandle {
@@ -49,8 +43,6 @@ export interface ConnectOptions {
   /** Pool size for PostgreSQL; PGlite always has exactly one connection. */
   poolSize?: number;
   applicationName?: string;
-  /** Texts holding a prepared-statement name per pool (src/db/prepared.ts); 0 names none. */
-  preparedCapacity?: number;
 }
 
 export class DbUrlError extends Error {
@@ -78,9 +70,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (parsed.backend === 'pglite') {
     const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
-    const db = new Kysely<Database>({
-      dialect: dialect(pool, options),
-    });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
       db,
       backend: 'pglite',
@@ -102,9 +92,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // A connection killed mid-transaction also emits on the checked-out client; the query in flight
   // already rejects with it, so the event itself must not become an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({
-    dialect: dialect(pool, options),
-  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
     backend: 'postgres',

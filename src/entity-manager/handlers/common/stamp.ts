@@ -22,6 +22,7 @@ export function jsonOrNull(v: unknown): string | null {
 }
 
 /** `is_current` as the predicate of an ON CONFLICT arbiter on a partial unique index. A literal, not a
- * parameter: once a prepared statement runs from its generic plan, `is_current = $1` cannot prove the
- * partial index applies and the server refuses the ON CONFLICT (42P10). */
+ * parameter: should the text ever run as a prepared statement (a pooler or driver that prepares), its
+ * generic plan cannot prove the partial index applies from `is_current = $1`, and the server refuses the
+ * ON CONFLICT (42P10) — docs/pipeline-decisions.md. */
 export const CURRENT_ROW = sql.lit(true);
