@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
 import { floodBody, startFakeNode, trickleBody } from '../cli/fake-node.js';
-import { buildOnce, type DaemonProcess, spawnDaemon } from '../support/daemon.js';
+import { buildOnce, type DaemonProcess, E2E_CHECK_TIMEOUT_MS, spawnDaemon } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
 import { e2eRounds } from '../support/e2e-rounds.js';
 
@@ -124,7 +124,7 @@ const lines = (d: DaemonProcess): LogLine[] =>
     .map((l) => JSON.parse(l) as LogLine);
 
 describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () => {
-  beforeAll(() => buildOnce(), 300_000);
+  beforeAll(() => buildOnce(), E2E_CHECK_TIMEOUT_MS);
 
   for (const round of e2eRounds())
     for (const shape of SHAPES)
@@ -199,7 +199,7 @@ describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () =
           await node.close();
           await t.close();
         }
-      }, 300_000);
+      }, E2E_CHECK_TIMEOUT_MS);
 
   it('credentials in --rpc travel as a Basic header and never reach the log', async () => {
     const t = await createTestDb();

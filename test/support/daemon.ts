@@ -2,7 +2,7 @@
 // same simulated chain in-process for the undisturbed reference.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -194,13 +194,13 @@ export function buildOnce(): void {
   while (true) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      // Another worker is building; a lock older than 5 minutes was left by a killed run.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
-      } catch {}
-      if (Date.now() - t0 > 300_000) throw new Error(`waited 5 minutes for ${lock}`);
+      // Another worker is building. Its lock is stale only when that worker is gone: a build takes minutes
+      // on a loaded machine (more than 5 at load 22), so its age says nothing.
+      if (lockOwnerGone(lock)) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - t0 > BUILD_WAIT_GUARD_MS) throw new Error(`waited 30 minutes for ${lock}`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }
@@ -208,6 +208,29 @@ export function buildOnce(): void {
     if (!builtIsFresh()) execFileSync('pnpm', ['-s', 'build'], { stdio: 'inherit' });
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A hang guard for the wait on another worker's build, not a speed limit. */
+const BUILD_WAIT_GUARD_MS = 30 * 60_000;
+
+/** The lock's owner has exited (a worker killed mid-build), or the lock never got an owner in a minute. */
+function lockOwnerGone(lock: string): boolean {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    try {
+      return Date.now() - statSync(lock).mtimeMs > 60_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(owner, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
