@@ -128,78 +128,84 @@ describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () =
 
   for (const round of e2eRounds())
     for (const shape of SHAPES)
-      it.concurrent(`round ${round}: ${shape.name} at height ${AT}: retried with the height and reason, fatal at the deadline, nothing written for it`, async () => {
-        const t = await createTestDb();
-        const node = await startFakeNode(chain, SIM_CHAIN_ID, (h, res) => {
-          if (h !== AT) return false;
-          shape.answer(res);
-          return true;
-        });
-        try {
-          const port = await freePort();
-          const d = spawnDaemon([
-            '--rpc',
-            node.url,
-            '--db',
-            t.url,
-            '--to',
-            String(BLOCKS),
-            '--retry-deadline-ms',
-            String(DEADLINE_MS),
-            '--rpc-timeout-ms',
-            String(RPC_TIMEOUT_MS),
-            '--rpc-max-body-bytes',
-            String(MAX_BODY),
-            '--metrics-port',
-            String(port),
-          ]);
-          // Memory stays bounded while the node misbehaves: the daemon's peak, read until it exits.
-          let maxRss = 0;
-          let exited = false;
-          void d.exit.then(() => {
-            exited = true;
+      it.concurrent(
+        `round ${round}: ${shape.name} at height ${AT}: retried with the height and reason, fatal at the deadline, nothing written for it`,
+        async () => {
+          const t = await createTestDb();
+          const node = await startFakeNode(chain, SIM_CHAIN_ID, (h, res) => {
+            if (h !== AT) return false;
+            shape.answer(res);
+            return true;
           });
-          while (!exited) {
-            maxRss = Math.max(maxRss, peakRssBytes(d.child.pid!));
-            await new Promise((r) => setTimeout(r, 100));
+          try {
+            const port = await freePort();
+            const d = spawnDaemon([
+              '--rpc',
+              node.url,
+              '--db',
+              t.url,
+              '--to',
+              String(BLOCKS),
+              '--retry-deadline-ms',
+              String(DEADLINE_MS),
+              '--rpc-timeout-ms',
+              String(RPC_TIMEOUT_MS),
+              '--rpc-max-body-bytes',
+              String(MAX_BODY),
+              '--metrics-port',
+              String(port),
+            ]);
+            // Memory stays bounded while the node misbehaves: the daemon's peak, read until it exits.
+            let maxRss = 0;
+            let exited = false;
+            void d.exit.then(() => {
+              exited = true;
+            });
+            while (!exited) {
+              maxRss = Math.max(maxRss, peakRssBytes(d.child.pid!));
+              await new Promise((r) => setTimeout(r, 100));
+            }
+            expect(await d.exit).toBe(1);
+
+            const log = lines(d);
+            const retries = log.filter((l) => l.msg === 'fetch retry' && l.height === AT);
+            expect(retries.length).toBeGreaterThanOrEqual(1);
+            for (const r of retries) expect(String(r.err)).toMatch(shape.reason);
+            const fatal = log.filter((l) => l.level === 60);
+            expect(fatal).toHaveLength(1);
+            expect(fatal[0]).toMatchObject({
+              height: AT,
+              indexedHeight: AT - 1,
+              errorClass: 'RetryDeadlineError',
+            });
+            expect(String(fatal[0]!.reason)).toMatch(
+              new RegExp(
+                `^height ${AT}: the block source kept failing for \\d+ ms \\(retry deadline ${DEADLINE_MS} ms\\)`,
+              ),
+            );
+            expect(String(fatal[0]!.reason)).toMatch(shape.reason);
+            // The deadline was honoured (it gave up within a few attempts past it), and no height past it was asked.
+            expect(node.attempts.get(AT)).toBeLessThan(20);
+            expect(node.attempts.has(AT + 1)).toBe(false);
+
+            const heights = await t.db
+              .selectFrom('etl_blocks')
+              .select('block_height')
+              .orderBy('block_height')
+              .execute();
+            expect(heights.map((r) => r.block_height)).toEqual(
+              Array.from({ length: AT - 1 }, (_, i) => i + 1),
+            );
+            expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
+            if (process.platform === 'linux') expect(maxRss).toBeGreaterThan(0);
+            expect(maxRss).toBeLessThan(400 * 1024 * 1024);
+          } finally {
+            await node.close();
+            await t.close();
           }
-          expect(await d.exit).toBe(1);
-
-          const log = lines(d);
-          const retries = log.filter((l) => l.msg === 'fetch retry' && l.height === AT);
-          expect(retries.length).toBeGreaterThanOrEqual(1);
-          for (const r of retries) expect(String(r.err)).toMatch(shape.reason);
-          const fatal = log.filter((l) => l.level === 60);
-          expect(fatal).toHaveLength(1);
-          expect(fatal[0]).toMatchObject({
-            height: AT,
-            indexedHeight: AT - 1,
-            errorClass: 'RetryDeadlineError',
-          });
-          expect(String(fatal[0]!.reason)).toMatch(
-            new RegExp(
-              `^height ${AT}: the block source kept failing for \\d+ ms \\(retry deadline ${DEADLINE_MS} ms\\)`,
-            ),
-          );
-          expect(String(fatal[0]!.reason)).toMatch(shape.reason);
-          // The deadline was honoured (it gave up within a few attempts past it), and no height past it was asked.
-          expect(node.attempts.get(AT)).toBeLessThan(20);
-          expect(node.attempts.has(AT + 1)).toBe(false);
-
-          const heights = await t.db
-            .selectFrom('etl_blocks')
-            .select('block_height')
-            .orderBy('block_height')
-            .execute();
-          expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: AT - 1 }, (_, i) => i + 1));
-          expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
-          if (process.platform === 'linux') expect(maxRss).toBeGreaterThan(0);
-          expect(maxRss).toBeLessThan(400 * 1024 * 1024);
-        } finally {
-          await node.close();
-          await t.close();
-        }
-      }, E2E_CHECK_TIMEOUT_MS);
+        },
+        E2E_CHECK_TIMEOUT_MS,
+      );
 
   it('credentials in --rpc travel as a Basic header and never reach the log', async () => {
     const t = await createTestDb();
