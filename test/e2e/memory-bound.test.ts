@@ -10,7 +10,7 @@ import type { ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { generatedBody, startFakeNode } from '../cli/fake-node.js';
-import { buildOnce, spawnDaemon } from '../support/daemon.js';
+import { buildOnce, E2E_CHECK_TIMEOUT_MS, spawnDaemon } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
 
 const MB = 1_000_000;
@@ -50,7 +50,7 @@ function vmHwmKb(pid: number): number | undefined {
 describe.runIf(testBackend() === 'postgres' && process.platform === 'linux')(
   'memory bound (built daemon)',
   () => {
-    beforeAll(() => buildOnce(), 300_000);
+    beforeAll(() => buildOnce(), E2E_CHECK_TIMEOUT_MS);
 
     it('200 MB answers are indexed and a 1 GB answer is refused, with the daemon under 300 MB RSS', async () => {
       const t = await createTestDb();

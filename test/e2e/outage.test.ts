@@ -6,6 +6,8 @@
 // No gap, nothing applied twice, the undisturbed digest at the end, and no half-written block visible to a
 // reader at any moment. E2E_ROUNDS rounds (3 in CI), each on its own PostgreSQL cluster and node, run
 // concurrently (a round mostly waits through its outages); every round must pass.
+// The chain is as short as the check allows: the mid-block outage at block ~60, the mid-commit one at ~140,
+// and 80 blocks after it, so each outage has blocks indexed before it and after it.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -31,7 +33,10 @@ import {
 import { createTestDb, testBackend } from '../support/db.js';
 import { e2eRounds } from '../support/e2e-rounds.js';
 
-const BLOCKS = 1200;
+const BLOCKS = 220;
+/** Where the daemon is parked for the mid-block trap, and then for the mid-commit one. */
+const MID_BLOCK_AT = 60;
+const MID_COMMIT_AT = 140;
 const DOWN_MS = 10_000;
 const chain = new SimChain({ seed: 11, blocks: BLOCKS, hostileShare: 0.1 });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -170,7 +175,7 @@ describe.runIf(testBackend() === 'postgres')(
              * Heights above this are "not produced yet": the daemon is parked at the tip while a trap is set,
              * so a trap never races it to the end of the chain.
              */
-            let released = 150;
+            let released = MID_BLOCK_AT;
             rpc = await startRpcServer((h) => (h <= released ? chain.responseFor(h) : undefined), {
               chainId: SIM_CHAIN_ID,
             });
@@ -188,7 +193,7 @@ describe.runIf(testBackend() === 'postgres')(
             // waits for the lock. Then the server dies.
             await until(async () => (await height()) >= released);
             const locker = await blockTable(dbUrl, 'etl_manage_entities');
-            released = 600;
+            released = MID_COMMIT_AT;
             await locker.daemonWaiting();
             await server.kill();
             await locker.release();

@@ -8,6 +8,11 @@
 // lasts until a retried request has hung and timed out again (two 10 s timeouts plus a backoff step), so a
 // retried request that hangs again is covered too. The hang ends only after the stall was checked, so a
 // loaded machine cannot make the check read a height indexed after the hang.
+// The chain is as short as the check allows: 60 blocks before the errors, 60 between the errors and the hang,
+// and the rest after it, so "resumes to the undisturbed digest" has blocks on both sides of each fault.
+// A daemon that drops a height fails at once, not at a hang guard: two timeouts in the hang must name one
+// height (the same request asked again), and a progress watch fails on a hole in etl_blocks, a row in
+// metronome_block_gaps, or a daemon that neither indexes nor asks the node for STALL_MS.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import type { TableDigest } from '../../sim/golden.js';
@@ -21,11 +26,14 @@ import {
   metricsPort,
   referenceDigest,
   until,
+  watchProgress,
 } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
 import { e2eRounds } from '../support/e2e-rounds.js';
 
-const BLOCKS = 900;
+const BLOCKS = 200;
+const ERRORS_AT = 60;
+const HANG_AT = 120;
 const ERRORS_MS = 7_000;
 const RPC_TIMEOUT_MS = 10_000;
 /** How long the node holds a hung request: longer than the daemon's timeout, so the daemon gives up first. */
@@ -63,6 +71,13 @@ describe.runIf(testBackend() === 'postgres')(
             faulted[f as keyof typeof faulted]++;
             return f;
           };
+          // Every GetBlock the node hung, by height, in order: seen at the node, whatever the daemon logs.
+          const hung: number[] = [];
+          const blockFault = (h: number): RpcFault | undefined => {
+            const f = fault();
+            if (f === 'hang') hung.push(h);
+            return f;
+          };
           // The highest height the node has answered: a stalled daemon indexes nothing past what it got.
           let answered = 0;
           const rpc = await startRpcServer(
@@ -70,45 +85,59 @@ describe.runIf(testBackend() === 'postgres')(
               answered = Math.max(answered, h);
               return chain.responseFor(h);
             },
-            { chainId: SIM_CHAIN_ID, faults: { forGetBlock: fault, forCall: fault, hangMs: HANG_MS } },
+            { chainId: SIM_CHAIN_ID, faults: { forGetBlock: blockFault, forCall: fault, hangMs: HANG_MS } },
           );
           const t = await createTestDb();
           const daemons = new Daemons();
           const d = daemons.spawn([
             ...['--rpc', rpc.url, '--db', t.url, '--metrics-port', '0', '--to', String(BLOCKS)],
           ]);
+          const requests = () => [...rpc.attempts.values()].reduce((a, b) => a + b, 0);
+          const watch = watchProgress(t.db, requests);
           try {
             const port = await metricsPort(d);
-            const height = async () => (await metric(port, 'metronome_indexed_height')) ?? 0;
-            await until(async () => (await height()) >= 150);
+            const height = async () => {
+              watch.check();
+              return (await metric(port, 'metronome_indexed_height')) ?? 0;
+            };
+            await until(async () => (await height()) >= ERRORS_AT);
             outage = { kind: 'errors', until: Date.now() + ERRORS_MS };
             await sleep(ERRORS_MS);
-            await until(async () => (await height()) >= 400);
+            await until(async () => (await height()) >= HANG_AT);
             // From here on every request hangs; what the daemon may still index is what it was answered before.
             outage = { kind: 'hang' };
             const answeredBeforeHang = answered;
-            const timedOut = (): TimedOut[] =>
+            const logBeforeHang = d.output().length;
+            const timedOut = (): number[] =>
               d
                 .output()
+                .slice(logBeforeHang)
                 .split('\n')
                 .filter(
                   (l) => l.includes('"fetch retry"') && l.includes(`timed out after ${RPC_TIMEOUT_MS} ms`),
                 )
-                .map((l) => JSON.parse(l) as TimedOut);
-            // Two timeouts back to back for one height: the retried request hung again.
+                .map((l) => (JSON.parse(l) as TimedOut).height);
+            // Two timeouts back to back, for one height: the retried request hung again. The node's second
+            // hung request for a different height means the first one was dropped (the daemon fetches one
+            // height at a time): that fails here, one timeout into the hang, whether or not the daemon logged it.
             await until(async () => {
-              const byHeight = new Map<number, number>();
-              for (const r of timedOut()) byHeight.set(r.height, (byHeight.get(r.height) ?? 0) + 1);
-              return [...byHeight.values()].some((n) => n >= 2);
+              watch.check();
+              return hung.length >= 2 && (hung[1] !== hung[0] || timedOut().length >= 2);
             });
+            expect(
+              hung[1],
+              `height ${hung[0]} hung, timed out and was not asked again: the daemon dropped it`,
+            ).toBe(hung[0]);
+            expect(timedOut().slice(0, 2)).toEqual([hung[0], hung[0]]);
             const stalledAt = await height();
             expect(stalledAt).toBeLessThanOrEqual(answeredBeforeHang);
             expect(stalledAt).toBeLessThan(BLOCKS);
             expect(d.child.exitCode).toBe(null);
             outage = undefined;
-            expect(await d.exit).toBe(0);
+            expect(await Promise.race([d.exit, watch.failed])).toBe(0);
           } finally {
             outage = undefined;
+            await watch.stop();
             await daemons.killAll();
             await rpc.close();
           }

@@ -2,7 +2,7 @@
 // same simulated chain in-process for the undisturbed reference.
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
@@ -43,13 +43,101 @@ export const UNTIL_FLOOR_MS = 20 * 60_000;
  */
 export const E2E_CHECK_TIMEOUT_MS = 60 * 60_000;
 
-export async function until(f: () => Promise<boolean>, ms = UNTIL_FLOOR_MS): Promise<void> {
+/**
+ * How often `until` asks. A condition that reads a daemon's /metrics costs that daemon a render each time,
+ * and a dozen concurrent daemons polled every 50 ms spent a core on it: 250 ms is late by a fraction of a
+ * block at worst, and no trap below depends on reacting faster (each parks the daemon first).
+ */
+export const UNTIL_EVERY_MS = 250;
+
+export async function until(
+  f: () => Promise<boolean>,
+  ms = UNTIL_FLOOR_MS,
+  everyMs = UNTIL_EVERY_MS,
+): Promise<void> {
   const t0 = Date.now();
   const limit = Math.max(ms, UNTIL_FLOOR_MS);
   while (!(await f())) {
     if (Date.now() - t0 > limit) throw new Error(`timed out waiting (${limit} ms)`);
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, everyMs));
   }
+}
+
+/**
+ * A daemon that stops moving: no new indexed height and no new request at the node for this long. A hang
+ * guard, not a speed limit: a retrying daemon asks the node at least every request timeout plus one capped
+ * backoff (10 s + 5 s), and a loaded machine stretches that by seconds, not by minutes.
+ */
+export const STALL_MS = 120_000;
+
+export interface ProgressWatch {
+  /** Throws the first failure seen so far (a skipped height, or a stall): call it inside waits. */
+  check(): void;
+  /** Rejects with the first failure; never resolves. Race it against a daemon's exit. */
+  readonly failed: Promise<never>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Watches a daemon for the two ways a skipped height shows, and fails as soon as one does instead of at a
+ * 20-minute hang guard: a height missing below the top of etl_blocks or a row in metronome_block_gaps (it
+ * indexed past a height it never committed), or a stall (it dropped a height and waits for it forever, so
+ * neither its indexed height nor the node's request count moves for STALL_MS).
+ */
+export function watchProgress(
+  db: Kysely<Database>,
+  requests: () => number,
+  opts: { stallMs?: number; everyMs?: number } = {},
+): ProgressWatch {
+  const stallMs = opts.stallMs ?? STALL_MS;
+  let failure: Error | undefined;
+  let fail: (e: Error) => void = () => {};
+  const failed = new Promise<never>((_, reject) => {
+    fail = (e) => {
+      failure ??= e;
+      reject(failure);
+    };
+  });
+  // Unobserved until raced: keep Node from reporting an unhandled rejection in the meantime.
+  failed.catch(() => {});
+  let running = true;
+  const loop = (async () => {
+    let last = { top: -1, requests: -1, at: Date.now() };
+    while (running && !failure) {
+      try {
+        const r = await db
+          .selectFrom('etl_blocks')
+          .select((eb) => [eb.fn.countAll<string>().as('n'), eb.fn.max('block_height').as('top')])
+          .executeTakeFirstOrThrow();
+        const top = Number(r.top ?? 0);
+        const n = Number(r.n);
+        const gaps = await db.selectFrom('metronome_block_gaps').select('block_height').execute();
+        if (n !== top)
+          fail(new Error(`a height was skipped: etl_blocks holds ${n} heights, its top is ${top}`));
+        else if (gaps.length > 0)
+          fail(
+            new Error(`a height was skipped: metronome_block_gaps holds ${gaps.map((g) => g.block_height)}`),
+          );
+        const seen = requests();
+        if (top !== last.top || seen !== last.requests) last = { top, requests: seen, at: Date.now() };
+        else if (Date.now() - last.at > stallMs)
+          fail(new Error(`stalled: no new height past ${top} and no request at the node for ${stallMs} ms`));
+      } catch {
+        // The database is momentarily unreachable: nothing to read this time.
+      }
+      await new Promise((r) => setTimeout(r, opts.everyMs ?? 500));
+    }
+  })();
+  return {
+    check: () => {
+      if (failure) throw failure;
+    },
+    failed,
+    stop: async () => {
+      running = false;
+      await loop;
+    },
+  };
 }
 
 /** The undisturbed reference digest: the whole chain indexed in-process on a scratch database. */
@@ -106,13 +194,13 @@ export function buildOnce(): void {
   while (true) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
-      // Another worker is building; a lock older than 5 minutes was left by a killed run.
-      try {
-        if (Date.now() - statSync(lock).mtimeMs > 300_000) rmSync(lock, { recursive: true, force: true });
-      } catch {}
-      if (Date.now() - t0 > 300_000) throw new Error(`waited 5 minutes for ${lock}`);
+      // Another worker is building. Its lock is stale only when that worker is gone: a build takes minutes
+      // on a loaded machine (more than 5 at load 22), so its age says nothing.
+      if (lockOwnerGone(lock)) rmSync(lock, { recursive: true, force: true });
+      if (Date.now() - t0 > BUILD_WAIT_GUARD_MS) throw new Error(`waited 30 minutes for ${lock}`);
       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
     }
   }
@@ -120,6 +208,29 @@ export function buildOnce(): void {
     if (!builtIsFresh()) execFileSync('pnpm', ['-s', 'build'], { stdio: 'inherit' });
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** A hang guard for the wait on another worker's build, not a speed limit. */
+const BUILD_WAIT_GUARD_MS = 30 * 60_000;
+
+/** The lock's owner has exited (a worker killed mid-build), or the lock never got an owner in a minute. */
+function lockOwnerGone(lock: string): boolean {
+  let owner: number;
+  try {
+    owner = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    try {
+      return Date.now() - statSync(lock).mtimeMs > 60_000;
+    } catch {
+      return false;
+    }
+  }
+  try {
+    process.kill(owner, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
