@@ -35,8 +35,19 @@ const configure = (c: Command): void => {
 };
 configure(program);
 
-program.parseAsync(process.argv).catch((e: unknown) => {
-  // Bad flags and environment variables, an unreachable database, a bad block file: one clear line.
-  console.error(`error: ${redactSecrets(e instanceof Error ? e.message : String(e))}`);
-  process.exitCode = 1;
-});
+program
+  .parseAsync(process.argv)
+  .catch((e: unknown) => {
+    // Bad flags and environment variables, an unreachable database, a bad block file: one clear line.
+    console.error(`error: ${redactSecrets(e instanceof Error ? e.message : String(e))}`);
+    process.exitCode = 1;
+  })
+  .finally(() => {
+    // Every command has finished its work and closed what it opened when it settles. A handle leaked all the
+    // same (a socket, a timer) must not keep a finished daemon alive, holding a database session: exit
+    // anyway, and say so. The timer itself does not hold the process.
+    setTimeout(() => {
+      console.error('warning: open handles kept the process alive after the command finished; exiting');
+      process.exit();
+    }, 5_000).unref();
+  });

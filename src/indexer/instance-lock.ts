@@ -34,6 +34,9 @@ export async function acquireInstanceLock(
 ): Promise<InstanceLock> {
   const [k1, k2] = lockKeys(chainId);
   let client: pg.Client | undefined;
+  // After release() no take may leave a session behind: a re-take still connecting when release() runs
+  // would otherwise keep the lock, and the open connection would keep the finished process alive.
+  let released = false;
 
   const connectAndLock = async (): Promise<void> => {
     const c = new pg.Client({ connectionString: url, application_name: holderName.slice(0, 63) });
@@ -53,6 +56,10 @@ export async function acquireInstanceLock(
       throw e;
     }
     if (res.rows[0]?.ok) {
+      if (released) {
+        await c.end().catch(() => {});
+        return;
+      }
       client = c;
       return;
     }
@@ -83,7 +90,7 @@ export async function acquireInstanceLock(
   await connectAndLock();
   let retaking: Promise<void> | undefined;
   const ensure = async (): Promise<boolean> => {
-    if (client) return false;
+    if (client || released) return false;
     // One re-take at a time: the run loop and the periodic check may both ask.
     retaking ??= connectAndLock().finally(() => {
       retaking = undefined;
@@ -105,6 +112,8 @@ export async function acquireInstanceLock(
       return ensure();
     },
     async release() {
+      released = true;
+      await retaking?.catch(() => {});
       const c = client;
       client = undefined;
       if (!c) return;

@@ -66,6 +66,31 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
     await successor.release();
     await holder.release();
   });
+
+  // A daemon ending while its lock check is re-taking a dropped lock: release() must leave no session (an
+  // open one kept a finished `metronome index` process alive with the lock held, in CI).
+  it('release() during a re-take leaves no session and no lock, and nothing is taken after it', async () => {
+    const holder = await acquireInstanceLock(t.url, 'chain-e', 'holder-e');
+    const sessions = async () =>
+      (
+        await adminQuery<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'holder-e'`,
+        )
+      )[0]!.n;
+    await adminQuery(
+      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-e'`,
+    );
+    await new Promise((r) => setTimeout(r, 200));
+    const retake = holder.ensure();
+    await holder.release();
+    await retake;
+    expect(await sessions()).toBe(0);
+    expect(await holder.ensure()).toBe(false);
+    expect(await sessions()).toBe(0);
+    // The lock is free: another indexer takes it at once.
+    const next = await acquireInstanceLock(t.url, 'chain-e', 'next-e');
+    await next.release();
+  });
 });
 
 describe.runIf(testBackend() === 'postgres')('single-instance guard across databases', () => {
