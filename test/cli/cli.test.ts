@@ -10,7 +10,7 @@ import { sql } from 'kysely';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { saveBlocks } from '../../sim/block-file.js';
 import { SimChain } from '../../sim/chain.js';
-import { buildOnce } from '../support/daemon.js';
+import { buildOnce, type LogLine, logLines } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metronome-cli-'));
@@ -41,17 +41,6 @@ function start(cmd: string, args: readonly string[], env: Record<string, string>
 const metronome = (args: readonly string[], env: Record<string, string> = {}) =>
   start('node', ['dist/cli.js', ...args], env).done;
 const sim = (args: readonly string[]) => start('node', ['--import', 'tsx', 'sim/cli.ts', ...args]).done;
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [k: string]: unknown;
-}
-const logLines = (out: string): LogLine[] =>
-  out
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogLine);
 
 describe('metronome command line (built)', () => {
   beforeAll(() => buildOnce(), 300_000);

@@ -6,13 +6,19 @@
 // fatal JSON line naming the height, and write nothing for that height (1..H-1 committed, nothing else).
 // Rounds: E2E_ROUNDS (default 1; CI runs 3), each shape on a fresh database and a fresh node; the shapes run
 // concurrently (each daemon mostly sleeps in its backoff), so a round costs about one shape's time.
-import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { freePort } from '../../sim/ephemeral-postgres.js';
 import { floodBody, startFakeNode, trickleBody } from '../cli/fake-node.js';
-import { buildOnce, type DaemonProcess, E2E_CHECK_TIMEOUT_MS, spawnDaemon } from '../support/daemon.js';
+import {
+  buildOnce,
+  type DaemonProcess,
+  E2E_CHECK_TIMEOUT_MS,
+  logLines,
+  peakRssKb,
+  spawnDaemon,
+} from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
 import { e2eRounds } from '../support/e2e-rounds.js';
 
@@ -97,31 +103,7 @@ const SHAPES: Shape[] = [
   },
 ];
 
-/**
- * The daemon's peak resident set so far (VmHWM), 0 once it is gone. Read from /proc rather than its /metrics:
- * it is the true peak, not a sample, and costs the daemon nothing (27 daemons rendering metrics every 50 ms
- * cost a core).
- */
-function peakRssBytes(pid: number): number {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [k: string]: unknown;
-}
-const lines = (d: DaemonProcess): LogLine[] =>
-  d
-    .output()
-    .split('\n')
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogLine);
+const lines = (d: DaemonProcess) => logLines(d.output());
 
 describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () => {
   beforeAll(() => buildOnce(), E2E_CHECK_TIMEOUT_MS);
@@ -162,7 +144,7 @@ describe.runIf(testBackend() === 'postgres')('hostile node (built daemon)', () =
               exited = true;
             });
             while (!exited) {
-              maxRss = Math.max(maxRss, peakRssBytes(d.child.pid!));
+              maxRss = Math.max(maxRss, (peakRssKb(d.child.pid!) ?? 0) * 1024);
               await new Promise((r) => setTimeout(r, 100));
             }
             expect(await d.exit).toBe(1);

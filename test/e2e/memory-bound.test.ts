@@ -5,12 +5,11 @@
 // 64 MiB bound on what is kept, each with a message naming its limit. Through it all the daemon's peak RSS
 // (VmHWM, /proc/<pid>/status) stays ≤ 300 MB, and nothing is written for the refused height. The fake
 // node generates the bodies as it sends them.
-import { readFileSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SIM_CHAIN_ID, SimChain } from '../../sim/chain.js';
 import { generatedBody, startFakeNode } from '../cli/fake-node.js';
-import { buildOnce, E2E_CHECK_TIMEOUT_MS, spawnDaemon } from '../support/daemon.js';
+import { buildOnce, E2E_CHECK_TIMEOUT_MS, peakRssKb, spawnDaemon } from '../support/daemon.js';
 import { createTestDb, testBackend } from '../support/db.js';
 
 const MB = 1_000_000;
@@ -35,16 +34,6 @@ function withRelease(res: ServerResponse, h: number, fillBytes: number): void {
   });
   const [head, tail] = body.split('FILL') as [string, string];
   generatedBody(res, head, FILL, fillBytes, tail);
-}
-
-/** Peak resident set so far (kB), or undefined once the process is gone. */
-function vmHwmKb(pid: number): number | undefined {
-  try {
-    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 describe.runIf(testBackend() === 'postgres' && process.platform === 'linux')(
@@ -86,7 +75,7 @@ describe.runIf(testBackend() === 'postgres' && process.platform === 'linux')(
           exited = true;
         });
         while (!exited) {
-          peakKb = Math.max(peakKb, vmHwmKb(pid) ?? 0);
+          peakKb = Math.max(peakKb, peakRssKb(pid) ?? 0);
           await new Promise((r) => setTimeout(r, 25));
         }
         expect(await d.exit).toBe(1);

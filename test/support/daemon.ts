@@ -369,3 +369,27 @@ export async function blockTable(url: string, table: string): Promise<TableBlock
     },
   };
 }
+
+/** A daemon's peak resident set so far in kB (VmHWM: the true peak, not a sample), or undefined once it is
+ * gone or off Linux. Read from /proc, which costs the daemon nothing (polling its /metrics costs a render). */
+export function peakRssKb(pid: number): number | undefined {
+  try {
+    const m = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface LogLine {
+  level: number;
+  msg: string;
+  [k: string]: unknown;
+}
+
+/** The JSON (pino) lines of a process's output; anything else (a `error: …` line, tsx noise) is skipped. */
+export const logLines = (out: string): LogLine[] =>
+  out
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as LogLine);
