@@ -82,6 +82,50 @@ export async function migratedTemplate(serverUrl: string): Promise<string> {
   const hash = createHash('sha256');
   for (const m of readMigrations()) hash.update(`${m.file}:${m.checksum}:${m.preflight?.checksum ?? ''}\n`);
   const name = `metronome_tmpl_${hash.digest('hex').slice(0, 16)}`;
+  return templateOnce(serverUrl, name, async (building) => {
+    const h = await connect(await createDatabase(serverUrl, building), { poolSize: 1 });
+    try {
+      await migrate(h.db);
+    } finally {
+      await h.close();
+    }
+  });
+}
+
+/**
+ * A database named `name` holding the migrated schema plus what `fill` loads, built once per server and
+ * copied from then on: a scenario's ours and bug runs start from the same large table without loading it
+ * twice (loading 1,000,000 rows takes ~15 s on a loaded machine; a FILE_COPY clone a second or two). Like
+ * the migrated template, it stays on the server: `name` must change whenever `fill` does.
+ */
+export async function filledTemplate(
+  serverUrl: string,
+  name: string,
+  fill: (db: Kysely<Database>) => Promise<void>,
+): Promise<string> {
+  const migrated = await migratedTemplate(serverUrl);
+  return templateOnce(serverUrl, checked(`${migrated}_${name}`), async (building) => {
+    const h = await connect(await createDatabase(serverUrl, building, { template: migrated }), {
+      poolSize: 1,
+    });
+    try {
+      await fill(h.db);
+    } finally {
+      await h.close();
+    }
+  });
+}
+
+/**
+ * Makes database `name` once per server: concurrent callers (test workers, simulator runs) wait on an
+ * advisory lock; `make` builds it under another name, renamed when complete, so a crash never leaves a
+ * half-built template behind.
+ */
+async function templateOnce(
+  serverUrl: string,
+  name: string,
+  make: (building: string) => Promise<void>,
+): Promise<string> {
   const admin = await connect(serverUrl, { poolSize: 1 });
   try {
     // Session-level lock: the pool has one connection, so lock, check, build and unlock share a session.
@@ -89,14 +133,9 @@ export async function migratedTemplate(serverUrl: string): Promise<string> {
     try {
       const exists = await sql`SELECT 1 FROM pg_database WHERE datname = ${name}`.execute(admin.db);
       if (exists.rows.length === 0) {
-        const building = `${name}_build`;
-        const h = await connect(await createDatabase(serverUrl, building), { poolSize: 1 });
-        try {
-          await migrate(h.db);
-        } finally {
-          await h.close();
-        }
-        await sql.raw(`ALTER DATABASE ${checked(building)} RENAME TO ${checked(name)}`).execute(admin.db);
+        const building = checked(`${name}_b`);
+        await make(building);
+        await sql.raw(`ALTER DATABASE ${building} RENAME TO ${checked(name)}`).execute(admin.db);
       }
     } finally {
       await sql`SELECT pg_advisory_unlock(hashtext(${name}))`.execute(admin.db);
@@ -105,44 +144,4 @@ export async function migratedTemplate(serverUrl: string): Promise<string> {
     await admin.close();
   }
   return name;
-}
-
-/**
- * A database named `name` holding the migrated schema plus what `fill` loads, built once per server and
- * copied from then on: a scenario's ours and bug runs start from the same large table without loading it
- * twice (loading 1,000,000 rows takes ~15 s on a loaded machine; a FILE_COPY clone a second or two). Built
- * under another name and renamed when complete, under an advisory lock, as `migratedTemplate`. Like that
- * template, it stays on the server: `name` must change whenever `fill` does.
- */
-export async function filledTemplate(
-  serverUrl: string,
-  name: string,
-  fill: (db: Kysely<Database>) => Promise<void>,
-): Promise<string> {
-  const full = checked(`${await migratedTemplate(serverUrl)}_${name}`);
-  const admin = await connect(serverUrl, { poolSize: 1 });
-  try {
-    await sql`SELECT pg_advisory_lock(hashtext(${full}))`.execute(admin.db);
-    try {
-      const exists = await sql`SELECT 1 FROM pg_database WHERE datname = ${full}`.execute(admin.db);
-      if (exists.rows.length === 0) {
-        const building = checked(`${full}_b`);
-        const url = await createDatabase(serverUrl, building, {
-          template: await migratedTemplate(serverUrl),
-        });
-        const h = await connect(url, { poolSize: 1 });
-        try {
-          await fill(h.db);
-        } finally {
-          await h.close();
-        }
-        await sql.raw(`ALTER DATABASE ${building} RENAME TO ${full}`).execute(admin.db);
-      }
-    } finally {
-      await sql`SELECT pg_advisory_unlock(hashtext(${full}))`.execute(admin.db);
-    }
-  } finally {
-    await admin.close();
-  }
-  return full;
 }
