@@ -1,7 +1,15 @@
 // pnpm bench [--quick] [--only <workload> | --live-only | --decay-only]: figures that matter, each beside what it is measured against in the same run
 // (the COPY limit, the naive indexer), on a fresh ephemeral PostgreSQL 15 with durable defaults.
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  createReadStream,
+  createWriteStream,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
@@ -127,6 +135,24 @@ async function printProfile(db: Kysely<Database>, secs: number) {
   for (const r of fns.rows) console.log(`  ${pctOf(r.self)} fn   ×${r.calls.padEnd(7)} ${r.funcname}`);
 }
 
+/** CPU time (ms) of every process named postgres: the bench's own server, on a machine that runs no other. */
+function serverCpuMs(): number {
+  let ms = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      if (!stat.includes(' (postgres) ')) continue;
+      // utime and stime, in clock ticks (100 per second), after the process name.
+      const f = stat.split(') ')[1]!.split(' ');
+      ms += (Number(f[11]) + Number(f[12])) * 10;
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return ms;
+}
+
 async function backfill(serverUrl: string, name: WorkloadName, profiling = false) {
   const blocks = generateWorkload(name, SIZES[name]);
   const counts = countTxs(blocks);
@@ -137,6 +163,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   if (profiling) await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db.db);
   if (profiling) await sql`SELECT pg_stat_statements_reset()`.execute(db.db);
   const durations: number[] = [];
+  const cpu0 = { node: process.cpuUsage(), server: serverCpuMs() };
   const t0 = performance.now();
   await runIndexer({
     db: db.db,
@@ -150,6 +177,12 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
     },
   });
   const secs = (performance.now() - t0) / 1000;
+  const nodeCpu = process.cpuUsage(cpu0.node);
+  const cpu = {
+    nodeSeconds: round((nodeCpu.user + nodeCpu.system) / 1e6, 2),
+    serverSeconds: round((serverCpuMs() - cpu0.server) / 1000, 2),
+    note: 'CPU while ours ran: this process, and every postgres process on the machine (/proc)',
+  };
   if (profiling) await printProfile(db.db, secs);
   const rows = await totalRows(db.db);
   const rowsWritten = Object.entries(rows).reduce((s, [t, n]) => (t === 'challenges' ? s : s + n), 0);
@@ -167,6 +200,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
     rowsPerSec: Math.round(rowsWritten / secs),
     blockMsP50: round(pct(durations, 50), 3),
     blockMsP99: round(pct(durations, 99), 3),
+    cpu,
   };
   const limit = await copyLimit(db.url, rows);
   await db.close();

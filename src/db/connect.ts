@@ -2,7 +2,14 @@
 // PostgresDialect, so PGlite (in-process) and PostgreSQL share one code path.
 import { PGlite } from '@electric-sql/pglite';
 import { createPgConfig } from '@electric-sql/pglite/node-postgres';
-import { Kysely, PostgresDialect } from 'kysely';
+import {
+  Kysely,
+  type PostgresCursor,
+  PostgresDialect,
+  type PostgresPool,
+  type PostgresPoolClient,
+  type PostgresQueryResult,
+} from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
 
@@ -70,7 +77,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (parsed.backend === 'pglite') {
     const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lastResultPool(pool) }) });
     return {
       db,
       backend: 'pglite',
@@ -92,7 +99,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // A connection killed mid-transaction also emits on the checked-out client; the query in flight
   // already rejects with it, so the event itself must not become an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lastResultPool(pool) }) });
   return {
     db,
     backend: 'postgres',
@@ -101,4 +108,57 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
       await db.destroy();
     },
   };
+}
+
+/**
+ * The pool as Kysely sees it, with one change: a simple query of several statements answers with its last
+ * statement's result (node-postgres answers with an array, which Kysely would read as no rows). Held
+ * writes travel in front of the statement that needs an answer (deferred-statements.ts).
+ */
+function lastResultPool(pool: pg.Pool): PostgresPool {
+  const clients = new WeakMap<pg.PoolClient, LastResultClient>();
+  return {
+    async connect() {
+      const client = await pool.connect();
+      let wrapped = clients.get(client);
+      if (!wrapped) {
+        wrapped = new LastResultClient(client);
+        clients.set(client, wrapped);
+      }
+      return wrapped;
+    },
+    end: () => pool.end(),
+  };
+}
+
+const KYSELY_COMMANDS = new Set(['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE']);
+const isKyselyCommand = (c: string): c is PostgresQueryResult<unknown>['command'] => KYSELY_COMMANDS.has(c);
+
+class LastResultClient implements PostgresPoolClient {
+  constructor(private readonly client: pg.PoolClient) {}
+
+  query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
+  query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
+  query<R>(
+    q: string | PostgresCursor<R>,
+    parameters?: ReadonlyArray<unknown>,
+  ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
+    if (typeof q !== 'string') throw new Error('no cursor is configured for this pool');
+    return this.run<R>(q, parameters ?? []);
+  }
+
+  private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    const answer: pg.QueryResult | pg.QueryResult[] = await this.client.query(sql, [...parameters]);
+    const r = Array.isArray(answer) ? answer[answer.length - 1]! : answer;
+    // Kysely reads the command only to report affected rows for these five; any other reads as none.
+    return {
+      command: isKyselyCommand(r.command) ? r.command : 'SELECT',
+      rowCount: r.rowCount ?? 0,
+      rows: r.rows as R[],
+    };
+  }
+
+  release(): void {
+    this.client.release();
+  }
 }

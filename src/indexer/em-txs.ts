@@ -49,23 +49,36 @@ export async function applyEmTxs(
     return results;
   };
   if (deps.batching === false) return careful();
-  await sql`SAVEPOINT em_block`.execute(trx);
-  let results = await applyFast(block, txs, ctx);
-  if (results === null) {
-    await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
-    results = await careful();
+  const view = new BlockView(trx);
+  await sql`SAVEPOINT em_block`.execute(view.db);
+  let results: TxResult[] | null;
+  try {
+    results = await applyFast(block, txs, ctx, view);
+    if (results !== null) {
+      await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
+      // The block's held writes go now: an error in any of them is heard here and undoes the block below.
+      await view.statements.flush();
+      return results;
+    }
+    // Given up without an error: what is held is sent, then rolled back with the rest.
+    await view.statements.flush();
+  } catch (e) {
+    if (e instanceof BlockError) throw e;
+    if (isRetryable(e)) throw new BlockError(block.height, true, e);
   }
+  await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
+  results = await careful();
   await sql`RELEASE SAVEPOINT em_block`.execute(trx);
   return results;
 }
 
-/** null = the block must be replayed on the careful path. */
+/** null = the block must be replayed on the careful path; a thrown error means the same. */
 async function applyFast(
   block: Block,
   txs: readonly ManageEntityTx[],
   ctx: ApplyContext,
+  view: BlockView,
 ): Promise<TxResult[] | null> {
-  const view = new BlockView(ctx.db);
   // Each envelope is parsed once: for the keys to prefetch and for its handler.
   const pres = txs.map(prevalidate);
   pres.forEach((pre, i) => {

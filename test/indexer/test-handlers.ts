@@ -63,6 +63,17 @@ export const TEST_HANDLERS: HandlerRegistration[] = [
       reject('metadata_value_invalid', 'rejected after a write');
     },
   },
+  {
+    // Passes every check and then fails in the database (a duplicate key), as a write the server refuses.
+    entityType: 'Test',
+    action: 'WriteFailsInDatabase',
+    gate: null,
+    handle: async (ctx, p) => {
+      const row = { address: `dup${p.entityId}`, first_seen_block_height: 1, created_at: p.blockTime };
+      await ctx.db.insertInto('etl_addresses').values(row).execute();
+      await ctx.db.insertInto('etl_addresses').values(row).execute();
+    },
+  },
 ];
 
 /** Production handlers plus the test ones (distinct entity type, so no key collides). */

@@ -1,7 +1,8 @@
 // The block view: the rows a block's handlers consult, read in one statement per table and served from
 // memory until a write to that table. Handlers reach it through their database handle (`lookup(db, …)`),
 // so their shape and signatures stay as they are; a handle without a view reads the row directly.
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import { type DeferredStatements, deferringTransaction } from '../../db/deferred-statements.js';
 import type { Database } from '../../db/schema.js';
 import { KeyedLookup } from './keyed-lookup.js';
 import { LOOKUPS, type LookupName, type LookupValue } from './lookups.js';
@@ -22,12 +23,17 @@ export type Patch = {
 export class BlockView {
   private readonly lookups: Lookups;
   readonly tracker: WriteTracker;
-  /** The block transaction as handlers see it: every statement passes the write tracker. */
+  /**
+   * The block transaction as handlers see it: every statement passes the write tracker, and writes whose
+   * answer nobody reads are held and sent with the next statement that needs one (deferred-statements.ts).
+   */
   readonly db: Kysely<Database>;
+  /** What `db` holds back; the block's owner flushes it before relying on the writes. */
+  readonly statements: DeferredStatements;
   /** Lookups the write in progress patches instead of dropping (see writeThrough). */
   private patching: ReadonlySet<LookupName> = new Set();
 
-  constructor(trx: Kysely<Database>) {
+  constructor(trx: Transaction<Database>) {
     const make = <N extends LookupName>(n: N) =>
       new KeyedLookup<LookupValue<N>>(LOOKUPS[n].tables, LOOKUPS[n].load as never);
     this.lookups = {
@@ -53,7 +59,9 @@ export class BlockView {
       albumPrice: make('albumPrice'),
     };
     this.tracker = new WriteTracker((tables) => this.written(tables));
-    this.db = trx.withPlugin(this.tracker);
+    const deferring = deferringTransaction(trx, this.tracker);
+    this.db = deferring.db;
+    this.statements = deferring.statements;
     VIEWS.set(this.db, this);
   }
 

@@ -1,0 +1,165 @@
+// Held writes (src/db/deferred-statements.ts): a statement inlined means what it meant with parameters,
+// held writes reach the server in order with the next statement that needs an answer, and a held write's
+// error is heard there — and the ManageEntity fast path turns that into a replay on the careful path.
+import fc from 'fast-check';
+import { type Kysely, type KyselyPlugin, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deferringTransaction } from '../../src/db/deferred-statements.js';
+import { inlineParameters } from '../../src/db/inline-parameters.js';
+import type { Database } from '../../src/db/schema.js';
+import { silentLogger } from '../../src/deps/logger.js';
+import { indexBlock } from '../../src/indexer/index-block.js';
+import { testDispatcher, W } from '../indexer/test-handlers.js';
+import { blockAt, emTx, TEST_CHAIN_ID } from '../support/chain.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { digestTables } from '../support/digest.js';
+
+const passThrough: KyselyPlugin = {
+  transformQuery: (a) => a.node,
+  transformResult: async (a) => a.result,
+};
+
+/** A value of each column type the handlers write, as the handlers pass it (strings for jsonb and numeric). */
+const row = fc.record({
+  t: fc.option(fc.string({ unit: 'binary', maxLength: 40 }).filter((s) => !s.includes('\0'))),
+  i: fc.option(fc.integer()),
+  b: fc.option(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n })),
+  f: fc.option(fc.boolean()),
+  ta: fc.option(
+    fc.array(fc.option(fc.string({ maxLength: 8 }).filter((s) => !s.includes('\0'))), { maxLength: 4 }),
+  ),
+  ia: fc.option(fc.array(fc.integer(), { maxLength: 4 })),
+  j: fc.option(fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v))),
+  n: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }).map(String)),
+});
+
+describe('inlineParameters', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb({ migrated: false });
+  });
+  afterAll(async () => t?.close());
+
+  it('a row written with inlined literals equals the row written with parameters', async () => {
+    await sql`CREATE TABLE scratch (k int, t text, i int4, b int8, f bool, ta text[], ia int4[], j jsonb, n numeric)`.execute(
+      t.db,
+    );
+    let k = 0;
+    await fc.assert(
+      fc.asyncProperty(row, async (r) => {
+        const insert = (key: number) =>
+          sql`INSERT INTO scratch VALUES (${key}, ${r.t}, ${r.i}, ${r.b}, ${r.f}, ${r.ta}, ${r.ia}, ${r.j}, ${r.n})`;
+        const a = ++k;
+        const b = ++k;
+        await insert(a).execute(t.db);
+        const c = insert(b).compile(t.db);
+        const text = inlineParameters(c.sql, c.parameters);
+        expect(text).not.toBeNull();
+        await sql.raw(text!).execute(t.db);
+        const rows = await sql<{ k: number; r: string }>`
+          SELECT k, to_jsonb(s) - 'k' AS r FROM scratch s WHERE k IN (${a}, ${b}) ORDER BY k`.execute(t.db);
+        expect(rows.rows[1]!.r).toEqual(rows.rows[0]!.r);
+      }),
+      { numRuns: 150, seed: 19 },
+    );
+  });
+
+  it('refuses what it cannot vouch for, and leaves quoted text alone', () => {
+    expect(inlineParameters('SELECT $1', ['a\0b'])).toBeNull();
+    expect(inlineParameters('SELECT $1', [new Date(0)])).toBeNull();
+    expect(inlineParameters('SELECT $1', [{ a: 1 }])).toBeNull();
+    expect(inlineParameters('SELECT $1', [Buffer.from('x')])).toBeNull();
+    expect(inlineParameters('SELECT $1 -- $2', [1, 2])).toBeNull();
+    expect(inlineParameters('SELECT $$x$$', [])).toBeNull();
+    expect(inlineParameters("SELECT E'\\n' || $1", ['a'])).toBeNull();
+    expect(inlineParameters('SELECT $2', [1])).toBeNull();
+    expect(inlineParameters(`SELECT '$1 it''s', "a$1", $1`, ["o'k\\"])).toBe(
+      `SELECT '$1 it''s', "a$1",  E'o''k\\\\'`,
+    );
+    expect(inlineParameters('SELECT $1, $10', [1, 2, 3, 4, 5, 6, 7, 8, 9, null])).toBe("SELECT '1', NULL");
+  });
+});
+
+describe('held statements', () => {
+  let t: TestDb;
+  beforeAll(async () => {
+    t = await createTestDb();
+  });
+  afterAll(async () => t?.close());
+
+  const user = (trx: Kysely<Database>, id: number) =>
+    trx
+      .insertInto('etl_addresses')
+      .values({ address: `0x${id}`, first_seen_block_height: id, created_at: '2025-01-01T00:00:00Z' });
+
+  it('writes wait for the next statement that needs an answer and travel with it, in order', async () => {
+    await t.db.transaction().execute(async (trx) => {
+      const { db, statements } = deferringTransaction(trx, passThrough);
+      await sql`SAVEPOINT s`.execute(db);
+      await db
+        .insertInto('etl_addresses')
+        .values({ address: '0xa', first_seen_block_height: 1, created_at: '2025-01-01T00:00:00Z' })
+        .execute();
+      await db
+        .updateTable('etl_addresses')
+        .set({ first_seen_block_height: 2 })
+        .where('address', '=', '0xa')
+        .execute();
+      expect(statements.pending).toBe(3);
+      // Not sent yet: the transaction's own connection does not have the row.
+      expect(statements.sends).toBe(0);
+      const seen = await db
+        .selectFrom('etl_addresses')
+        .select('first_seen_block_height')
+        .where('address', '=', '0xa')
+        .execute();
+      expect(seen).toEqual([{ first_seen_block_height: 2 }]);
+      expect(statements).toMatchObject({ pending: 0, sends: 1 });
+      // An insert whose answer is read is never held.
+      const back = await user(db, 7).returning('address').execute();
+      expect(back).toEqual([{ address: '0x7' }]);
+      expect(statements.pending).toBe(0);
+      await sql`RELEASE SAVEPOINT s`.execute(db);
+      await statements.flush();
+      expect(statements.sends).toBe(2);
+    });
+  });
+
+  it("a held write's error is heard at the next statement that needs an answer, not at the write", async () => {
+    const err = await t.db
+      .transaction()
+      .execute(async (trx) => {
+        const { db } = deferringTransaction(trx, passThrough);
+        await user(db, 1).execute();
+        await user(db, 1).execute(); // duplicate key: held, so no error yet
+        await db.selectFrom('etl_addresses').select('address').execute();
+        return null;
+      })
+      .catch((e: Error) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/duplicate key/);
+  });
+});
+
+describe('ManageEntity fast path with held writes', () => {
+  let fast: TestDb;
+  let careful: TestDb;
+  beforeAll(async () => {
+    [fast, careful] = await Promise.all([createTestDb(), createTestDb()]);
+  });
+  afterAll(async () => Promise.all([fast?.close(), careful?.close()]));
+
+  it('a held write failing in the database replays the block on the careful path: same outcomes, same rows', async () => {
+    const txs = [
+      emTx({ userId: 1, entityType: 'Test', entityId: 1, action: 'Write', signer: W }),
+      emTx({ userId: 2, entityType: 'Test', entityId: 2, action: 'WriteFailsInDatabase', signer: W }),
+      emTx({ userId: 3, entityType: 'Test', entityId: 3, action: 'Write', signer: W }),
+    ];
+    const deps = { chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logger: silentLogger };
+    const a = await indexBlock(fast.db, blockAt(1, txs), deps);
+    const b = await indexBlock(careful.db, blockAt(1, txs), { ...deps, batching: false });
+    expect(a).toEqual(b);
+    expect(a.status === 'indexed' && a.stats).toMatchObject({ applied: 2, failed: 1 });
+    expect(await digestTables(fast.db)).toEqual(await digestTables(careful.db));
+  });
+});
