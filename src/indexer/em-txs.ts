@@ -1,4 +1,5 @@
-// A block's ManageEntity txs: their envelopes recorded as sent, then each applied in order.
+// A block's ManageEntity txs: their envelopes recorded as sent, then each applied in order, inside one
+// savepoint for the block.
 //
 // Fast path: no savepoint per tx. Every handler runs parse → authorize → validate → write (authorize.ts),
 // so a rejection comes before the tx's first write and there is nothing to undo; the block view serves
@@ -6,7 +7,7 @@
 // the careful path — whenever that contract cannot be trusted: a rejection after a write, or any hard
 // error (a database error also leaves the transaction unusable until the rollback).
 // Careful path: each tx in its own savepoint, as the contract-free default; outcomes are the same.
-import { sql, type Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { parseInt64 } from '../chain/text.js';
 import type { Block, ManageEntityTx } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
@@ -44,15 +45,18 @@ export async function applyEmTxs(
     chainHeight: block.height,
   };
   const careful = async () => {
+    await recordManageEntities(trx, block, txs);
     const results: TxResult[] = [];
     for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx, deps));
     return results;
   };
   if (deps.batching === false) return careful();
   const view = new BlockView(trx);
+  // The envelopes' rows are inside the block savepoint too, so a replay on the careful path writes them once.
   await sql`SAVEPOINT em_block`.execute(view.db);
   let results: TxResult[] | null;
   try {
+    await recordManageEntities(view.db, block, txs);
     results = await applyFast(block, txs, ctx, view);
     if (results !== null) {
       await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
@@ -169,11 +173,8 @@ async function applyInSavepoint(
   }
 }
 
-export async function recordManageEntities(
-  trx: Transaction<Database>,
-  block: Block,
-  emTxs: readonly ManageEntityTx[],
-) {
+/** The envelopes as sent: etl_manage_entities, and etl_addresses for signers not seen before. */
+async function recordManageEntities(trx: Kysely<Database>, block: Block, emTxs: readonly ManageEntityTx[]) {
   const indexOf = new Map(block.txs.map((t, i) => [t, i]));
   const time = block.timestamp;
   for (const part of chunks(emTxs)) {

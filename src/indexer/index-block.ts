@@ -17,7 +17,7 @@ import {
   type TxRow,
 } from './block-bookkeeping.js';
 import { recordPlays } from './block-plays.js';
-import { applyEmTxs, fireDeferredTriggers, recordManageEntities } from './em-txs.js';
+import { applyEmTxs, fireDeferredTriggers } from './em-txs.js';
 import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
 
@@ -80,7 +80,6 @@ export async function applyBlock(
   const emTxs = block.txs.filter(isManageEntity);
   const emBlock = await claimWithEmBlock(trx, block, emTxs.length > 0, group?.claimed);
   if (emBlock === undefined) return { status: 'already-indexed', height: block.height };
-  if (emTxs.length > 0) await recordManageEntities(trx, block, emTxs);
   const emResults = emTxs.length > 0 ? await applyEmTxs(trx, block, emTxs, emBlock!, deps) : [];
   let next = 0;
 
