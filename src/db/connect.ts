@@ -131,6 +131,17 @@ function lastResultPool(pool: pg.Pool): PostgresPool {
   };
 }
 
+/** Every statement's rows of a multi-statement answer, by the rows array of its last statement. */
+const BATCHES = new WeakMap<readonly unknown[], readonly (readonly unknown[])[]>();
+
+/**
+ * The rows of every statement of the multi-statement query whose answer (the last statement's rows, as
+ * Kysely returns them) is `rows`; undefined for a single-statement answer.
+ */
+export function batchRows(rows: readonly unknown[]): readonly (readonly unknown[])[] | undefined {
+  return BATCHES.get(rows);
+}
+
 const KYSELY_COMMANDS = new Set(['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE']);
 const isKyselyCommand = (c: string): c is PostgresQueryResult<unknown>['command'] => KYSELY_COMMANDS.has(c);
 
@@ -150,6 +161,11 @@ class LastResultClient implements PostgresPoolClient {
   private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
     const answer: pg.QueryResult | pg.QueryResult[] = await this.client.query(sql, [...parameters]);
     const r = Array.isArray(answer) ? answer[answer.length - 1]! : answer;
+    if (Array.isArray(answer))
+      BATCHES.set(
+        r.rows,
+        answer.map((a) => a.rows),
+      );
     // Kysely reads the command only to report affected rows for these five; any other reads as none.
     return {
       command: isKyselyCommand(r.command) ? r.command : 'SELECT',

@@ -16,6 +16,7 @@ import {
   type RootOperationNode,
   Transaction,
 } from 'kysely';
+import { batchRows } from './connect.js';
 import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
 
@@ -31,7 +32,63 @@ export class DeferredStatements implements ConnectionProvider {
   /** Statements held so far. */
   heldTotal = 0;
 
-  constructor(private readonly inner: ConnectionProvider) {}
+  constructor(
+    private readonly inner: ConnectionProvider,
+    /** A handle like the deferring one, on another connection provider. */
+    private readonly handleOn: (provider: ConnectionProvider) => Kysely<Database>,
+  ) {}
+
+  /**
+   * Runs `reads` with their first statements sent in one round trip, behind what is held. A read issues
+   * its first statement synchronously (a query builder up to `execute()`); anything later runs as usual.
+   */
+  async together<T>(reads: readonly ((db: Kysely<Database>) => Promise<T>)[]): Promise<T[]> {
+    const queued: Queued[] = [];
+    let collecting = true;
+    const db = this.handleOn({
+      provideConnection: (consumer) =>
+        collecting
+          ? consumer({
+              executeQuery: <R>(q: CompiledQuery) =>
+                new Promise<QueryResult<R>>((resolve, reject) => {
+                  queued.push({ q, resolve: (r) => resolve(r as QueryResult<R>), reject });
+                }),
+              streamQuery: () => {
+                throw new Error('a read sent together cannot stream');
+              },
+            })
+          : this.provideConnection(consumer),
+    });
+    const running = reads.map((r) => r(db));
+    collecting = false;
+    if (queued.length > 0) await this.inner.provideConnection((conn) => this.sendTogether(conn, queued));
+    return Promise.all(running);
+  }
+
+  private async sendTogether(conn: DatabaseConnection, queued: readonly Queued[]): Promise<void> {
+    const texts = queued.map((x) => inlineParameters(x.q.sql, x.q.parameters));
+    try {
+      if (texts.some((t) => t === null)) {
+        if (this.held.length > 0) await this.send(conn, null);
+        for (const x of queued) x.resolve(await conn.executeQuery(x.q));
+        return;
+      }
+      const batch = [...this.held, ...(texts as string[])];
+      this.held = [];
+      this.chars = 0;
+      this.sends++;
+      const last = await conn.executeQuery<unknown>(Compiled.raw(batch.join(';\n')));
+      const all = batchRows(last.rows) ?? [last.rows];
+      const mine = all.slice(all.length - queued.length);
+      if (mine.length !== queued.length)
+        throw new Error(`${queued.length} reads sent together, ${all.length} answers`);
+      queued.forEach((x, i) => {
+        x.resolve({ rows: [...mine[i]!] });
+      });
+    } catch (e) {
+      for (const x of queued) x.reject(e);
+    }
+  }
 
   provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
     return this.inner.provideConnection((conn) =>
@@ -93,6 +150,12 @@ export class DeferredStatements implements ConnectionProvider {
   }
 }
 
+interface Queued {
+  readonly q: CompiledQuery;
+  resolve(r: QueryResult<unknown>): void;
+  reject(e: unknown): void;
+}
+
 /**
  * A statement that answers nothing anyone reads: a builder INSERT, UPDATE or DELETE without RETURNING, or
  * opening/releasing a savepoint. Raw SQL otherwise may be a read, so it is never held.
@@ -121,18 +184,20 @@ export function deferringTransaction(
   trx: Transaction<Database>,
   plugin: KyselyPlugin,
 ): { readonly db: Kysely<Database>; readonly statements: DeferredStatements } {
-  const statements = new DeferredStatements(trx.getExecutor());
-  const executor = trx.getExecutor().withPlugin(plugin).withConnectionProvider(statements);
+  const executor = trx.getExecutor().withPlugin(plugin);
   // A Transaction handle runs statements only (no pool, no nested transaction), so the dialect and driver
   // it is built with are never used; they are required fields of the handle.
   const dialect = new PostgresDialect({
     pool: () => Promise.reject(new Error('a deferring handle has no pool of its own')),
   });
-  const db = new Transaction<Database>({
-    config: { dialect },
-    dialect,
-    driver: dialect.createDriver(),
-    executor,
-  });
-  return { db, statements };
+  const driver = dialect.createDriver();
+  const handleOn = (provider: ConnectionProvider) =>
+    new Transaction<Database>({
+      config: { dialect },
+      dialect,
+      driver,
+      executor: executor.withConnectionProvider(provider),
+    });
+  const statements = new DeferredStatements(trx.getExecutor(), handleOn);
+  return { db: handleOn(statements), statements };
 }

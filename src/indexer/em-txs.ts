@@ -88,6 +88,7 @@ async function applyFast(
   pres.forEach((pre, i) => {
     if (!('outcome' in pre)) expectKeys(view, pre.params, txs[i]!.manageEntity);
   });
+  await view.preload();
   const db = view.db;
   const results: TxResult[] = [];
   for (const [i, tx] of txs.entries()) {

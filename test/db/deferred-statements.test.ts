@@ -125,6 +125,28 @@ describe('held statements', () => {
     });
   });
 
+  it('reads sent together travel in one round trip behind the held writes, each answered with its own rows', async () => {
+    await t.db.transaction().execute(async (trx) => {
+      const { db, statements } = deferringTransaction(trx, passThrough);
+      await user(db, 11).execute();
+      await user(db, 12).execute();
+      const read = (address: string) => (h: Kysely<Database>) =>
+        h
+          .selectFrom('etl_addresses')
+          .select('first_seen_block_height as n')
+          .where('address', '=', address)
+          .execute();
+      const twice = async (h: Kysely<Database>) => {
+        const a = await read('0x11')(h);
+        return [...a, ...(await read('0x12')(h))];
+      };
+      const answers = await statements.together([read('0x12'), read('0x11'), read('0x99'), twice]);
+      expect(answers).toEqual([[{ n: 12 }], [{ n: 11 }], [], [{ n: 11 }, { n: 12 }]]);
+      // One round trip for the held writes and the four first reads; twice's second read went on its own.
+      expect(statements.sends).toBe(1);
+    });
+  });
+
   it("a held write's error is heard at the next statement that needs an answer, not at the write", async () => {
     const err = await t.db
       .transaction()

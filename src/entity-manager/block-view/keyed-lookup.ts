@@ -27,10 +27,20 @@ export class KeyedLookup<V> {
   async get(db: Kysely<Database>, key: string): Promise<V | undefined> {
     if (this.cache === null || !this.keys.has(key)) {
       this.keys.add(key);
-      this.loads++;
-      this.cache = new Map(await this.load(db, [...this.keys]));
+      await this.loadNow(db);
     }
-    return this.cache.get(key);
+    return this.cache!.get(key);
+  }
+
+  /** Keys are expected and nothing is loaded: a read of them now will be used. */
+  get wantsLoad(): boolean {
+    return this.cache === null && this.keys.size > 0;
+  }
+
+  /** Reads every expected key (its first statement is issued synchronously: see DeferredStatements.together). */
+  async loadNow(db: Kysely<Database>): Promise<void> {
+    this.loads++;
+    this.cache = new Map(await this.load(db, [...this.keys]));
   }
 
   /**

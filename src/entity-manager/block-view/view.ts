@@ -70,6 +70,12 @@ export class BlockView {
     this.lookups[name].expect(key);
   }
 
+  /** Reads every lookup with expected keys, all in one round trip (with whatever writes are held). */
+  async preload(): Promise<void> {
+    const due = Object.values(this.lookups).filter((l) => l.wantsLoad);
+    await this.statements.together(due.map((l) => (db: Kysely<Database>) => l.loadNow(db)));
+  }
+
   get<N extends LookupName>(name: N, key: string): Promise<LookupValue<N> | undefined> {
     return (this.lookups[name] as KeyedLookup<LookupValue<N>>).get(this.db, key);
   }
