@@ -47,16 +47,33 @@ export const userEventsHook: Handler = async (ctx, params) => {
       ...KEEP_ALL.filter((p) => p.name !== 'userEvents'),
       { name: 'userEvents', key, value: { referrer, is_mobile_user: isMobileUser } },
     ];
+    // A builder statement without RETURNING, so the fast path can hold it (db/deferred-statements.ts).
     await writeThrough(ctx.db, patches, () =>
-      sql`
-      WITH demoted AS (
-        UPDATE user_events SET is_current = false
-        WHERE user_id = ${params.userId} AND is_current
-        RETURNING id
-      )
-      INSERT INTO user_events (blockhash, blocknumber, is_current, user_id, referrer, is_mobile_user, slot)
-      SELECT ${params.blockHash}, ${params.blockNumber}, true, ${params.userId}, ${referrer}, ${isMobileUser}, NULL
-      FROM (SELECT count(*) FROM demoted) AS d`.execute(ctx.db),
+      ctx.db
+        .with('demoted', (db) =>
+          db
+            .updateTable('user_events')
+            .set({ is_current: false })
+            .where('user_id', '=', params.userId)
+            .where('is_current', '=', true)
+            .returning('id'),
+        )
+        .insertInto('user_events')
+        .columns(['blockhash', 'blocknumber', 'is_current', 'user_id', 'referrer', 'is_mobile_user', 'slot'])
+        .expression((eb) =>
+          eb
+            .selectFrom(eb.selectFrom('demoted').select(eb.fn.countAll().as('n')).as('d'))
+            .select([
+              eb.val(params.blockHash).as('blockhash'),
+              eb.val(params.blockNumber).as('blocknumber'),
+              sql<boolean>`true`.as('is_current'),
+              eb.val(params.userId).as('user_id'),
+              eb.val(referrer).as('referrer'),
+              eb.val(isMobileUser).as('is_mobile_user'),
+              sql<null>`NULL`.as('slot'),
+            ]),
+        )
+        .execute(),
     );
     await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
   } catch (e) {
