@@ -11,6 +11,7 @@ import {
   type PostgresQueryResult,
 } from 'kysely';
 import pg from 'pg';
+import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
 
 // int8 (heights, counts, serial ids) is read as a JS number when it is a safe integer and kept as a
@@ -146,6 +147,12 @@ const KYSELY_COMMANDS = new Set(['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE'
 const isKyselyCommand = (c: string): c is PostgresQueryResult<unknown>['command'] => KYSELY_COMMANDS.has(c);
 
 class LastResultClient implements PostgresPoolClient {
+  /**
+   * Kysely's `begin`, not sent yet: it travels in front of the transaction's first statement, one round
+   * trip less per transaction (a block, at the tip). Nothing can run between them on this connection.
+   */
+  private beginHeld = false;
+
   constructor(private readonly client: pg.PoolClient) {}
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
@@ -155,7 +162,18 @@ class LastResultClient implements PostgresPoolClient {
     parameters?: ReadonlyArray<unknown>,
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof q !== 'string') throw new Error('no cursor is configured for this pool');
-    return this.run<R>(q, parameters ?? []);
+    const params = parameters ?? [];
+    if (q === 'begin' && params.length === 0 && !this.beginHeld) {
+      this.beginHeld = true;
+      return Promise.resolve({ command: 'SELECT', rowCount: 0, rows: [] });
+    }
+    if (this.beginHeld) {
+      this.beginHeld = false;
+      const text = params.length === 0 ? q : inlineParameters(q, params);
+      if (text !== null) return this.run<R>(`begin;\n${text}`, []);
+      return this.run('begin', []).then(() => this.run<R>(q, params));
+    }
+    return this.run<R>(q, params);
   }
 
   private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
@@ -175,6 +193,7 @@ class LastResultClient implements PostgresPoolClient {
   }
 
   release(): void {
+    this.beginHeld = false;
     this.client.release();
   }
 }

@@ -20,44 +20,36 @@ export function inlineParameters(sql: string, parameters: readonly unknown[]): s
     if (lit === null) return null;
     literals.push(lit);
   }
-  let out = '';
   let size = 0;
-  let i = 0;
-  while (i < sql.length) {
-    const c = sql[i]!;
+  let ok = true;
+  const out = sql.replace(TOKENS, (m: string, offset: number) => {
+    const c = m[0];
     if (c === "'" || c === '"') {
-      // A quoted literal or identifier, copied whole; a doubled quote is an escaped one.
-      let j = i + 1;
-      for (;;) {
-        if (j >= sql.length) return null;
-        if (sql[j] === c) {
-          if (sql[j + 1] === c) j += 2;
-          else break;
-        } else j++;
+      // A whole quoted literal or identifier stays as it is; an unterminated one, or a literal with a
+      // prefix that changes how its text reads (E'', U&'', B'', X'', N''), is not modelled.
+      if (m.length < 2 || (c === "'" && PREFIXED.test(sql.slice(Math.max(0, offset - 1), offset))))
+        ok = false;
+      return m;
+    }
+    if (c === '$' && m.length > 1) {
+      const lit = literals[Number(m.slice(1)) - 1];
+      if (lit === undefined) {
+        ok = false;
+        return m;
       }
-      if (c === "'" && /[eEuUbBxXnN&]$/.test(sql.slice(Math.max(0, i - 1), i))) return null;
-      out += sql.slice(i, j + 1);
-      i = j + 1;
-      continue;
-    }
-    if ((c === '-' && sql[i + 1] === '-') || (c === '/' && sql[i + 1] === '*')) return null;
-    if (c === '$') {
-      const m = /^\$(\d+)/.exec(sql.slice(i, i + 12));
-      if (!m) return null;
-      const n = Number(m[1]);
-      const lit = literals[n - 1];
-      if (lit === undefined) return null;
-      out += lit;
       size += lit.length;
-      if (size > MAX_INLINE_CHARS) return null;
-      i += m[0].length;
-      continue;
+      return lit;
     }
-    out += c;
-    i++;
-  }
-  return out;
+    // A comment or a dollar quote.
+    ok = false;
+    return m;
+  });
+  return ok && size <= MAX_INLINE_CHARS ? out : null;
 }
+
+/** Quoted literals and identifiers (a doubled quote inside is an escaped one), placeholders, and what is refused. */
+const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\d+|--|\/\*|\$|'|"/g;
+const PREFIXED = /[eEuUbBxXnN&]$/;
 
 /** The parameter as node-postgres would send it (utils.prepareValue), quoted; null if not certain. */
 function literal(v: unknown): string | null {

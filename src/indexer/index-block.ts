@@ -17,7 +17,7 @@ import {
   type TxRow,
 } from './block-bookkeeping.js';
 import { recordPlays } from './block-plays.js';
-import { applyEmTxs, fireDeferredTriggers } from './em-txs.js';
+import { applyEmTxs, FIRE_DEFERRED_TRIGGERS, fireDeferredTriggers } from './em-txs.js';
 import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
 
@@ -127,7 +127,8 @@ export async function applyBlock(
   }
 
   const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
-  if (emTxs.length > 0) await fireDeferredTriggers(trx);
+  // In a group the block's deferred triggers fire now; alone, with its finish, in one round trip.
+  if (emTxs.length > 0 && group) await fireDeferredTriggers(trx);
   const stats: BlockStats = {
     height: block.height,
     emBlock,
@@ -138,7 +139,13 @@ export async function applyBlock(
     reasons,
   };
   if (group) group.done.push({ block, stats, rows });
-  else await finishBlocks(trx, deps.chainId, [{ block, stats, rows }]);
+  else
+    await finishBlocks(
+      trx,
+      deps.chainId,
+      [{ block, stats, rows }],
+      emTxs.length > 0 ? FIRE_DEFERRED_TRIGGERS : undefined,
+    );
   return { status: 'indexed', stats };
 }
 

@@ -7,6 +7,7 @@ import type {
   PluginTransformResultArgs,
   QueryResult,
   RootOperationNode,
+  TableNode,
   UnknownRow,
 } from 'kysely';
 
@@ -45,6 +46,10 @@ export class WriteTracker implements KyselyPlugin {
  */
 export function writtenTables(root: RootOperationNode): ReadonlySet<string> | null {
   if (root.kind === 'RawNode') return isSavepoint(root) ? null : new Set([ALL_TABLES]);
+  // The common write, without a CTE: it writes its target only (the tables it reads cannot change), so the
+  // walk over its values is not needed.
+  const target = plainTarget(root);
+  if (target !== undefined) return new Set([target]);
   const tables = new Set<string>();
   let writes = WRITE_KINDS.has(root.kind);
   const walk = (node: unknown): void => {
@@ -65,6 +70,17 @@ export function writtenTables(root: RootOperationNode): ReadonlySet<string> | nu
   };
   walk(root);
   return writes ? tables : null;
+}
+
+function plainTarget(root: RootOperationNode): string | undefined {
+  if (root.kind === 'InsertQueryNode' && root.with === undefined) return root.into?.table.identifier.name;
+  if (root.kind === 'UpdateQueryNode' && root.with === undefined && root.table?.kind === 'TableNode')
+    return (root.table as TableNode).table.identifier.name;
+  if (root.kind === 'DeleteQueryNode' && root.with === undefined && root.from.froms.length === 1) {
+    const f = root.from.froms[0]!;
+    if (f.kind === 'TableNode') return (f as TableNode).table.identifier.name;
+  }
+  return undefined;
 }
 
 /** Opening or releasing a savepoint changes no row (rolling back to one does). */
