@@ -19,9 +19,16 @@ export class KeyedLookup<V> {
     private readonly load: Loader<V>,
   ) {}
 
-  /** Registers keys the block is expected to ask for, before the first read. */
-  expect(key: string): void {
+  /** Some tx of the block will almost surely ask: read at the block's start (BlockView.preload). */
+  private eager = false;
+
+  /**
+   * Registers a key the block may ask for, before the first read; `eager` when it will almost surely be
+   * asked (a lazy key is still read with the others, at the lookup's first use).
+   */
+  expect(key: string, eager: boolean): void {
     this.keys.add(key);
+    if (eager) this.eager = true;
   }
 
   async get(db: Kysely<Database>, key: string): Promise<V | undefined> {
@@ -32,9 +39,9 @@ export class KeyedLookup<V> {
     return this.cache!.get(key);
   }
 
-  /** Keys are expected and nothing is loaded: a read of them now will be used. */
+  /** Eager keys are expected and nothing is loaded: a read of them now will be used. */
   get wantsLoad(): boolean {
-    return this.cache === null && this.keys.size > 0;
+    return this.cache === null && this.eager;
   }
 
   /** Reads every expected key (its first statement is issued synchronously: see DeferredStatements.together). */

@@ -65,12 +65,15 @@ export class BlockView {
     VIEWS.set(this.db, this);
   }
 
-  /** A key the block will ask for: read with the others in the table's first statement. */
-  expect<N extends LookupName>(name: N, key: string): void {
-    this.lookups[name].expect(key);
+  /**
+   * A key the block may ask for: read with the others in the table's first statement. Eager lookups are
+   * read at the block's start, all in one round trip (`preload`); a lazy one at its first use.
+   */
+  expect<N extends LookupName>(name: N, key: string, eager = true): void {
+    this.lookups[name].expect(key, eager);
   }
 
-  /** Reads every lookup with expected keys, all in one round trip (with whatever writes are held). */
+  /** Reads every eager lookup, all in one round trip (with whatever writes are held). */
   async preload(): Promise<void> {
     const due = Object.values(this.lookups).filter((l) => l.wantsLoad);
     await this.statements.together(due.map((l) => (db: Kysely<Database>) => l.loadNow(db)));
