@@ -163,7 +163,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   if (profiling) await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db.db);
   if (profiling) await sql`SELECT pg_stat_statements_reset()`.execute(db.db);
   const durations: number[] = [];
-  const cpu0 = { node: process.cpuUsage(), server: serverCpuMs() };
+  const cpu0 = { node: process.cpuUsage(), server: serverCpuMs(), trips: db.roundTrips() };
   const t0 = performance.now();
   await runIndexer({
     db: db.db,
@@ -200,6 +200,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
     rowsPerSec: Math.round(rowsWritten / secs),
     blockMsP50: round(pct(durations, 50), 3),
     blockMsP99: round(pct(durations, 99), 3),
+    roundTripsPerBlock: round((db.roundTrips() - cpu0.trips) / blocks.length, 2),
     cpu,
   };
   const limit = await copyLimit(db.url, rows);
@@ -311,6 +312,7 @@ async function live(serverUrl: string) {
     );
   const checkpointsBefore = await checkpoints();
   const cpuBefore = process.cpuUsage();
+  const tripsBefore = db.roundTrips();
   const available = new Map<number, number>();
   const latencies: number[] = [];
   // Where a slow block's time went: this process's GC pauses inside each block's window.
@@ -356,6 +358,7 @@ async function live(serverUrl: string) {
   });
   gcObserver.disconnect();
   const cpu = process.cpuUsage(cpuBefore);
+  const trips = db.roundTrips() - tripsBefore;
   const checkpointsDuring = (await checkpoints()) - checkpointsBefore;
   await db.close();
   const tail = latencies.slice(5); // warm-up
@@ -375,6 +378,8 @@ async function live(serverUrl: string) {
     checkpointsDuring,
     /** This process's CPU (indexer and bench) per block: what the server competes with on a 2-core VM. */
     processCpuMsPerBlock: round((cpu.user + cpu.system) / 1000 / latencies.length, 2),
+    /** Messages to the server per block (each waits for its answer). */
+    roundTripsPerBlock: round(trips / latencies.length, 2),
   };
 }
 

@@ -45,6 +45,8 @@ export interface DbHandle {
   readonly url: string;
   /** Closes the pool and, for PGlite, the in-process engine. */
   close(): Promise<void>;
+  /** Messages sent to the server through `db` so far (each waits for its answer: one round trip). */
+  roundTrips(): number;
 }
 
 export interface ConnectOptions {
@@ -78,11 +80,15 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (parsed.backend === 'pglite') {
     const pglite = await PGlite.create(parsed.dataDir === undefined ? {} : { dataDir: parsed.dataDir });
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lastResultPool(pool) }) });
+    const counter = { n: 0 };
+    const db = new Kysely<Database>({
+      dialect: new PostgresDialect({ pool: lastResultPool(pool, counter) }),
+    });
     return {
       db,
       backend: 'pglite',
       url,
+      roundTrips: () => counter.n,
       async close() {
         await db.destroy();
         await pglite.close();
@@ -100,11 +106,13 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // A connection killed mid-transaction also emits on the checked-out client; the query in flight
   // already rejects with it, so the event itself must not become an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => {}));
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lastResultPool(pool) }) });
+  const counter = { n: 0 };
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lastResultPool(pool, counter) }) });
   return {
     db,
     backend: 'postgres',
     url,
+    roundTrips: () => counter.n,
     async close() {
       await db.destroy();
     },
@@ -116,14 +124,14 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
  * statement's result (node-postgres answers with an array, which Kysely would read as no rows). Held
  * writes travel in front of the statement that needs an answer (deferred-statements.ts).
  */
-function lastResultPool(pool: pg.Pool): PostgresPool {
+function lastResultPool(pool: pg.Pool, counter: { n: number }): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, LastResultClient>();
   return {
     async connect() {
       const client = await pool.connect();
       let wrapped = clients.get(client);
       if (!wrapped) {
-        wrapped = new LastResultClient(client);
+        wrapped = new LastResultClient(client, counter);
         clients.set(client, wrapped);
       }
       return wrapped;
@@ -153,7 +161,10 @@ class LastResultClient implements PostgresPoolClient {
    */
   private beginHeld = false;
 
-  constructor(private readonly client: pg.PoolClient) {}
+  constructor(
+    private readonly client: pg.PoolClient,
+    private readonly counter: { n: number },
+  ) {}
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
   query<R>(cursor: PostgresCursor<R>): PostgresCursor<R>;
@@ -177,6 +188,7 @@ class LastResultClient implements PostgresPoolClient {
   }
 
   private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    this.counter.n++;
     const answer: pg.QueryResult | pg.QueryResult[] = await this.client.query(sql, [...parameters]);
     const r = Array.isArray(answer) ? answer[answer.length - 1]! : answer;
     if (Array.isArray(answer))

@@ -12,6 +12,7 @@ import { RawNode } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../sim/clock.js';
 import { silentLogger } from '../../src/deps/logger.js';
+import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { indexBlock } from '../../src/indexer/index-block.js';
 import { runIndexer } from '../../src/indexer/run.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
@@ -108,6 +109,45 @@ describe('round trips per block', () => {
       .select((eb) => eb.fn.countAll().as('n'))
       .execute();
     expect(Number(txs[0]!.n)).toBe(blocks.reduce((n, b) => n + b.txs.length, 0));
+  });
+
+  it('a live block of twelve ManageEntity txs costs five round trips: begin+claim, reads, writes, finish, commit', async () => {
+    const id = (n: number) => 3_000_000 + n;
+    const signer = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
+    const user = (n: number) =>
+      emTx({
+        userId: id(n),
+        entityType: 'User',
+        entityId: id(n),
+        action: 'Create',
+        signer: signer(n),
+        metadata: { handle: `h${n}` },
+      });
+    const follow = (n: number) =>
+      emTx({
+        userId: id(n),
+        entityType: 'User',
+        entityId: id((n % 6) + 1),
+        action: 'Follow',
+        signer: signer(n),
+      });
+    const d = { ...deps(), dispatcher: productionDispatcher() };
+    await indexBlock(t.db, blockAt(1, [1, 2, 3, 4, 5, 6].map(user)), d);
+    const before = t.roundTrips();
+    const r = await indexBlock(
+      t.db,
+      blockAt(2, [...[1, 2, 3, 4, 5, 6].map(follow), ...[7, 8, 9, 10, 11, 12].map(user)]),
+      d,
+    );
+    expect(r.status === 'indexed' && r.stats.reasons).toEqual({});
+    expect(t.roundTrips() - before).toBe(5);
+    const follows = await t.db
+      .selectFrom('follows')
+      .select(['follower_user_id', 'followee_user_id'])
+      .execute();
+    expect(follows).toHaveLength(6);
+    const users = await t.db.selectFrom('users').select('user_id').where('is_current', '=', true).execute();
+    expect(users).toHaveLength(12);
   });
 
   it('a lone block with ManageEntity txs takes its claim and em_block in one statement; a re-delivery takes no number', async () => {

@@ -223,6 +223,7 @@ export async function createProductionClone(
     db: h.db,
     url,
     backend: 'postgres',
+    roundTrips: h.roundTrips,
     async close() {
       await h.close();
       await adminQuery(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

@@ -12,6 +12,8 @@ export interface TestDb {
   readonly url: string;
   readonly backend: 'postgres' | 'pglite';
   close(): Promise<void>;
+  /** Round trips through `db` so far (DbHandle.roundTrips). */
+  roundTrips(): number;
 }
 
 let counter = 0;
@@ -25,7 +27,7 @@ export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<T
   if (inject('dbBackend') === 'pglite') {
     const h = await connect('pglite://memory');
     if (migrated) await migrate(h.db);
-    return { db: h.db, url: h.url, backend: 'pglite', close: () => h.close() };
+    return { db: h.db, url: h.url, backend: 'pglite', close: () => h.close(), roundTrips: h.roundTrips };
   }
   const serverUrl = inject('dbServerUrl');
   const name = `t_${process.pid}_${++counter}_${Math.floor(Math.random() * 1e6)}`;
@@ -35,6 +37,7 @@ export async function createTestDb(opts: { migrated?: boolean } = {}): Promise<T
     db: h.db,
     url,
     backend: 'postgres',
+    roundTrips: h.roundTrips,
     async close() {
       await h.close();
       await dropDatabase(serverUrl, name);
