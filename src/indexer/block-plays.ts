@@ -13,14 +13,28 @@ export interface PlaysStats {
   playCollisions: number;
 }
 
+/** One block's plays: its etl_plays rows, then the bridge. */
 export async function recordPlays(
   trx: Transaction<Database>,
   block: Block,
   records: readonly PlayRecord[],
   hook: PlaysHook,
 ): Promise<PlaysStats> {
-  if (records.length === 0) return { plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 };
-  const n = records.length;
+  return (await recordPlaysOfBlocks(trx, [{ block, records }], hook))[0]!;
+}
+
+/**
+ * Consecutive blocks' plays: every block's etl_plays rows in one statement, then each block's bridge in
+ * order. The bridge counts our own chain plays in *earlier* blocks only (plays-bridge.ts), so the later
+ * blocks' etl_plays rows written first change nothing it reads.
+ */
+export async function recordPlaysOfBlocks(
+  trx: Transaction<Database>,
+  blocks: readonly { readonly block: Block; readonly records: readonly PlayRecord[] }[],
+  hook: PlaysHook,
+): Promise<PlaysStats[]> {
+  const n = blocks.reduce((t, b) => t + b.records.length, 0);
+  if (n === 0) return blocks.map(() => ({ plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 }));
   const cols = {
     address: new Array<string>(n),
     track: new Array<string>(n),
@@ -28,58 +42,74 @@ export async function recordPlays(
     region: new Array<string>(n),
     country: new Array<string>(n),
     played: new Array<string | null>(n),
+    height: new Array<number>(n),
+    recorded: new Array<string>(n),
     txHash: new Array<string>(n),
     txIndex: new Array<number>(n),
     playIndex: new Array<number>(n),
     signature: new Array<string>(n),
     skip: new Array<string | null>(n),
   };
-  records.forEach((r, i) => {
-    cols.address[i] = pgText(r.play.userId);
-    cols.track[i] = pgText(r.play.trackId);
-    cols.city[i] = pgText(r.play.city);
-    cols.region[i] = pgText(r.play.region);
-    cols.country[i] = pgText(r.play.country);
-    cols.played[i] = r.skipReason === 'invalid_timestamp' ? null : r.play.timestamp;
-    cols.txHash[i] = r.txHash;
-    cols.txIndex[i] = r.txIndex;
-    cols.playIndex[i] = r.playIndex;
-    cols.signature[i] = pgText(r.play.signature);
-    cols.skip[i] = r.skipReason ?? null;
-  });
+  let i = 0;
+  for (const { block, records } of blocks) {
+    for (const r of records) {
+      cols.address[i] = pgText(r.play.userId);
+      cols.track[i] = pgText(r.play.trackId);
+      cols.city[i] = pgText(r.play.city);
+      cols.region[i] = pgText(r.play.region);
+      cols.country[i] = pgText(r.play.country);
+      cols.played[i] = r.skipReason === 'invalid_timestamp' ? null : r.play.timestamp;
+      cols.height[i] = block.height;
+      cols.recorded[i] = block.timestamp;
+      cols.txHash[i] = r.txHash;
+      cols.txIndex[i] = r.txIndex;
+      cols.playIndex[i] = r.playIndex;
+      cols.signature[i] = pgText(r.play.signature);
+      cols.skip[i] = r.skipReason ?? null;
+      i++;
+    }
+  }
   await sql`
     INSERT INTO etl_plays (address, track_id, city, region, country, played_at, block_height, tx_hash, tx_index,
                            play_index, signature, listened_at, recorded_at, skip_reason)
-    SELECT a, t, ci, re, co, pl AT TIME ZONE 'UTC', ${block.height}, h, ti, pi, s, pl AT TIME ZONE 'UTC',
-           ${block.timestamp}::timestamptz AT TIME ZONE 'UTC', sk
+    SELECT a, t, ci, re, co, pl AT TIME ZONE 'UTC', bh, h, ti, pi, s, pl AT TIME ZONE 'UTC', ra AT TIME ZONE 'UTC', sk
     FROM unnest(${cols.address}::text[], ${cols.track}::text[], ${cols.city}::text[], ${cols.region}::text[],
-                ${cols.country}::text[], ${cols.played}::timestamptz[], ${cols.txHash}::text[], ${cols.txIndex}::int[],
+                ${cols.country}::text[], ${cols.played}::timestamptz[], ${cols.height}::bigint[],
+                ${cols.recorded}::timestamptz[], ${cols.txHash}::text[], ${cols.txIndex}::int[],
                 ${cols.playIndex}::int[], ${cols.signature}::text[], ${cols.skip}::text[])
-         AS p(a, t, ci, re, co, pl, h, ti, pi, s, sk)`.execute(trx);
+         AS p(a, t, ci, re, co, pl, bh, ra, h, ti, pi, s, sk)`.execute(trx);
 
-  // Bridged rows use pgText'd strings too, so a NUL in a city cannot fail the whole block.
-  const valid = records
-    .filter((r) => r.skipReason === undefined)
-    .map((r) => ({
-      ...r,
-      play: {
-        ...r.play,
-        signature: pgText(r.play.signature),
-        city: pgText(r.play.city),
-        region: pgText(r.play.region),
-        country: pgText(r.play.country),
-      },
-    }));
-  const { inserted } = await hook(trx, {
-    blockHeight: block.height,
-    blockTime: block.timestamp,
-    blockHash: block.hash,
-    plays: valid,
-  });
-  return {
-    plays: n,
-    playsBridged: inserted,
-    playsSkipped: n - valid.length,
-    playCollisions: valid.length - inserted,
-  };
+  const stats: PlaysStats[] = [];
+  for (const { block, records } of blocks) {
+    if (records.length === 0) {
+      stats.push({ plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 });
+      continue;
+    }
+    // Bridged rows use pgText'd strings too, so a NUL in a city cannot fail the whole block.
+    const valid = records
+      .filter((r) => r.skipReason === undefined)
+      .map((r) => ({
+        ...r,
+        play: {
+          ...r.play,
+          signature: pgText(r.play.signature),
+          city: pgText(r.play.city),
+          region: pgText(r.play.region),
+          country: pgText(r.play.country),
+        },
+      }));
+    const { inserted } = await hook(trx, {
+      blockHeight: block.height,
+      blockTime: block.timestamp,
+      blockHash: block.hash,
+      plays: valid,
+    });
+    stats.push({
+      plays: records.length,
+      playsBridged: inserted,
+      playsSkipped: records.length - valid.length,
+      playCollisions: valid.length - inserted,
+    });
+  }
+  return stats;
 }

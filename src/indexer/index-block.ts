@@ -16,7 +16,7 @@ import {
   finishBlocks,
   type TxRow,
 } from './block-bookkeeping.js';
-import { recordPlays } from './block-plays.js';
+import { recordPlays, recordPlaysOfBlocks } from './block-plays.js';
 import { applyEmTxs, FIRE_DEFERRED_TRIGGERS, fireDeferredTriggers } from './em-txs.js';
 import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
@@ -167,13 +167,11 @@ export async function applyPlainBlocks(
   const fresh = group?.claimed ?? (await claimBlocks(trx, blocks));
   const done: Finished[] = [];
   const results: IndexBlockResult[] = [];
-  for (const block of blocks) {
-    if (!fresh.has(block.height)) {
-      results.push({ status: 'already-indexed', height: block.height });
-      continue;
-    }
+  const mine = blocks.filter((b) => fresh.has(b.height));
+  const rowsOf = new Map<Block, TxRow[]>();
+  const playsOf = mine.map((block) => {
     const rows: TxRow[] = [];
-    const playRecords: PlayRecord[] = [];
+    const records: PlayRecord[] = [];
     block.txs.forEach((tx, i) => {
       rows.push({
         tx_hash: tx.hash,
@@ -188,10 +186,20 @@ export async function applyPlainBlocks(
       });
       if (tx.kind === 'plays')
         tx.plays.forEach((p, j) => {
-          playRecords.push(classifyPlay(p, rawField(tx.hash), i, j));
+          records.push(classifyPlay(p, rawField(tx.hash), i, j));
         });
     });
-    const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
+    rowsOf.set(block, rows);
+    return { block, records };
+  });
+  const plays = await recordPlaysOfBlocks(trx, playsOf, deps.playsHook ?? bridgePlays);
+  const playsOfBlock = new Map(mine.map((b, i) => [b, plays[i]!]));
+  for (const block of blocks) {
+    const p = playsOfBlock.get(block);
+    if (p === undefined) {
+      results.push({ status: 'already-indexed', height: block.height });
+      continue;
+    }
     const stats: BlockStats = {
       height: block.height,
       emBlock: null,
@@ -201,10 +209,10 @@ export async function applyPlainBlocks(
       rejected: 0,
       failed: 0,
       unrouted: 0,
-      ...plays,
+      ...p,
       reasons: {},
     };
-    done.push({ block, stats, rows });
+    done.push({ block, stats, rows: rowsOf.get(block)! });
     results.push({ status: 'indexed', stats });
   }
   if (group) group.done.push(...done);

@@ -71,7 +71,7 @@ const bridgeLocked = new WeakSet<Kysely<Database>>();
 /**
  * The bridge, with multiset semantics: every valid chain play lands in `plays` once, including plays
  * identical in every column. Per content key k = (track, timestamp, signature, user) of the block:
- *   theirs(k) = rows of k already in plays − chain plays of k we indexed in other blocks (etl_plays)
+ *   theirs(k) = rows of k already in plays − chain plays of k we indexed in earlier blocks (etl_plays)
  * i.e. the rows the other writer wrote for this block's copies of k; the block's first theirs(k) copies
  * are collisions, the rest are inserted. One INSERT … SELECT for the block, after the lock statement (once per
  * transaction).
@@ -125,7 +125,7 @@ export const bridgePlays: PlaysHook = async (db, input) => {
                            WHERE e.skip_reason IS NULL AND e.played_at = x.c AND metronome_int4(e.track_id) = x.t
                              AND e.signature IS NOT DISTINCT FROM x.s
                              AND metronome_int4(e.address) IS NOT DISTINCT FROM x.u
-                             AND e.block_height <> ${input.blockHeight}) AS n
+                             AND e.block_height < ${input.blockHeight}) AS n
       FROM present x WHERE x.n > 0
     ), ins AS (
       INSERT INTO plays (user_id, source, play_item_id, created_at, updated_at, slot, signature, city, region, country)
