@@ -14,6 +14,7 @@ import {
   PostgresDialect,
   type QueryResult,
   type RootOperationNode,
+  sql,
   Transaction,
 } from 'kysely';
 import { batchRows } from './connect.js';
@@ -200,4 +201,48 @@ export function deferringTransaction(
     });
   const statements = new DeferredStatements(trx.getExecutor(), handleOn);
   return { db: handleOn(statements), statements };
+}
+
+/** A statement not yet compiled: a query builder or raw SQL. */
+export interface Statement {
+  compile(db: Kysely<Database>): CompiledQuery;
+}
+
+/**
+ * Statements run in order, each its own statement (its own snapshot and trigger pass), sent in as few
+ * round trips as their text allows; the rows each answered. The first error stops the rest, as it would
+ * one by one.
+ */
+export async function sendTogether(
+  db: Kysely<Database>,
+  statements: readonly Statement[],
+): Promise<(readonly unknown[])[]> {
+  const out: (readonly unknown[])[] = [];
+  let batch: string[] = [];
+  let chars = 0;
+  const send = async () => {
+    if (batch.length === 0) return;
+    const r = await sql.raw(batch.join(';\n')).execute(db);
+    const all = batchRows(r.rows) ?? [r.rows];
+    if (all.length !== batch.length)
+      throw new Error(`${batch.length} statements sent together, ${all.length} answers`);
+    out.push(...all);
+    batch = [];
+    chars = 0;
+  };
+  // Compiled without plugins: what the handle's plugins see is the statement actually sent.
+  const bare = db.withoutPlugins();
+  for (const q of statements.map((s) => s.compile(bare))) {
+    const text = inlineParameters(q.sql, q.parameters);
+    if (text === null) {
+      await send();
+      out.push((await db.executeQuery(q)).rows);
+      continue;
+    }
+    batch.push(text);
+    chars += text.length;
+    if (chars >= MAX_HELD_CHARS) await send();
+  }
+  await send();
+  return out;
 }

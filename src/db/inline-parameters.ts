@@ -3,10 +3,12 @@
 // have sent as that parameter: both are untyped ("unknown") text, which the server resolves from context
 // the same way, so the statement means the same. Anything this cannot vouch for gives null, and the
 // caller sends the statement as it is.
-import pg from 'pg';
 
-/** Longest statement text inlined; a bigger one goes on its own (and keeps a batch bounded). */
-export const MAX_INLINE_CHARS = 1 << 20;
+/**
+ * Most parameter text inlined into one statement; a bigger statement goes on its own with its parameters:
+ * escaping megabytes of text costs more than the round trip it saves.
+ */
+export const MAX_INLINE_CHARS = 256 << 10;
 
 /**
  * `sql` with every placeholder replaced by its parameter as a literal, or null when a parameter has a
@@ -55,8 +57,14 @@ const PREFIXED = /[eEuUbBxXnN&]$/;
 function literal(v: unknown): string | null {
   if (v === null || v === undefined) return 'NULL';
   const text = parameterText(v);
-  if (text === null || text.includes('\0')) return null;
-  return pg.escapeLiteral(text);
+  if (text === null || text.length > MAX_INLINE_CHARS || text.includes('\0')) return null;
+  return quote(text);
+}
+
+/** pg.escapeLiteral's output (quotes doubled; with a backslash, backslashes doubled in an E'' literal), by regex. */
+export function quote(text: string): string {
+  const q = `'${text.replace(/'/g, "''")}'`;
+  return text.includes('\\') ? ` E${q.replace(/\\/g, '\\\\')}` : q;
 }
 
 function parameterText(v: unknown): string | null {

@@ -4,7 +4,7 @@ import { sql, type Transaction } from 'kysely';
 import { pgText } from '../chain/text.js';
 import type { Block } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
-import type { PlayRecord, PlaysHook } from './plays-bridge.js';
+import { bridgePlaysOfBlocks, type PlayRecord, type PlaysHook, type PlaysHookInput } from './plays-bridge.js';
 
 export interface PlaysStats {
   plays: number;
@@ -18,7 +18,7 @@ export async function recordPlays(
   trx: Transaction<Database>,
   block: Block,
   records: readonly PlayRecord[],
-  hook: PlaysHook,
+  hook: PlaysHook | undefined,
 ): Promise<PlaysStats> {
   return (await recordPlaysOfBlocks(trx, [{ block, records }], hook))[0]!;
 }
@@ -31,7 +31,8 @@ export async function recordPlays(
 export async function recordPlaysOfBlocks(
   trx: Transaction<Database>,
   blocks: readonly { readonly block: Block; readonly records: readonly PlayRecord[] }[],
-  hook: PlaysHook,
+  /** undefined: the production bridge (bridgePlaysOfBlocks). */
+  hook: PlaysHook | undefined,
 ): Promise<PlaysStats[]> {
   const n = blocks.reduce((t, b) => t + b.records.length, 0);
   if (n === 0) return blocks.map(() => ({ plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 }));
@@ -69,7 +70,7 @@ export async function recordPlaysOfBlocks(
       i++;
     }
   }
-  await sql`
+  const etlPlays = sql`
     INSERT INTO etl_plays (address, track_id, city, region, country, played_at, block_height, tx_hash, tx_index,
                            play_index, signature, listened_at, recorded_at, skip_reason)
     SELECT a, t, ci, re, co, pl AT TIME ZONE 'UTC', bh, h, ti, pi, s, pl AT TIME ZONE 'UTC', ra AT TIME ZONE 'UTC', sk
@@ -77,16 +78,14 @@ export async function recordPlaysOfBlocks(
                 ${cols.country}::text[], ${cols.played}::timestamptz[], ${cols.height}::bigint[],
                 ${cols.recorded}::timestamptz[], ${cols.txHash}::text[], ${cols.txIndex}::int[],
                 ${cols.playIndex}::int[], ${cols.signature}::text[], ${cols.skip}::text[])
-         AS p(a, t, ci, re, co, pl, bh, ra, h, ti, pi, s, sk)`.execute(trx);
+         AS p(a, t, ci, re, co, pl, bh, ra, h, ti, pi, s, sk)`;
 
-  const stats: PlaysStats[] = [];
-  for (const { block, records } of blocks) {
-    if (records.length === 0) {
-      stats.push({ plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 });
-      continue;
-    }
-    // Bridged rows use pgText'd strings too, so a NUL in a city cannot fail the whole block.
-    const valid = records
+  // Bridged rows use pgText'd strings too, so a NUL in a city cannot fail the whole block.
+  const inputs: PlaysHookInput[] = blocks.map(({ block, records }) => ({
+    blockHeight: block.height,
+    blockTime: block.timestamp,
+    blockHash: block.hash,
+    plays: records
       .filter((r) => r.skipReason === undefined)
       .map((r) => ({
         ...r,
@@ -97,19 +96,21 @@ export async function recordPlaysOfBlocks(
           region: pgText(r.play.region),
           country: pgText(r.play.country),
         },
-      }));
-    const { inserted } = await hook(trx, {
-      blockHeight: block.height,
-      blockTime: block.timestamp,
-      blockHash: block.hash,
-      plays: valid,
-    });
-    stats.push({
-      plays: records.length,
-      playsBridged: inserted,
-      playsSkipped: records.length - valid.length,
-      playCollisions: valid.length - inserted,
-    });
+      })),
+  }));
+  // The production bridge sends the etl_plays rows and every block's statement in one round trip; another
+  // hook (a scenario's) runs block by block after the etl_plays rows.
+  const inserted: number[] = [];
+  if (hook === undefined) inserted.push(...(await bridgePlaysOfBlocks(trx, inputs, [etlPlays])));
+  else {
+    await etlPlays.execute(trx);
+    for (const [i, input] of inputs.entries())
+      inserted.push(blocks[i]!.records.length === 0 ? 0 : (await hook(trx, input)).inserted);
   }
-  return stats;
+  return blocks.map(({ records }, i) => ({
+    plays: records.length,
+    playsBridged: inserted[i]!,
+    playsSkipped: records.length - inputs[i]!.plays.length,
+    playCollisions: inputs[i]!.plays.length - inserted[i]!,
+  }));
 }

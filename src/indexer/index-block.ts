@@ -18,7 +18,7 @@ import {
 } from './block-bookkeeping.js';
 import { recordPlays, recordPlaysOfBlocks } from './block-plays.js';
 import { applyEmTxs, FIRE_DEFERRED_TRIGGERS, fireDeferredTriggers } from './em-txs.js';
-import { bridgePlays, classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
+import { classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
 
 export type { BlockStats } from './block-bookkeeping.js';
@@ -126,7 +126,7 @@ export async function applyBlock(
     rows.push(row);
   }
 
-  const plays = await recordPlays(trx, block, playRecords, deps.playsHook ?? bridgePlays);
+  const plays = await recordPlays(trx, block, playRecords, deps.playsHook);
   // In a group the block's deferred triggers fire now; alone, with its finish, in one round trip.
   if (emTxs.length > 0 && group) await fireDeferredTriggers(trx);
   const stats: BlockStats = {
@@ -192,7 +192,7 @@ export async function applyPlainBlocks(
     rowsOf.set(block, rows);
     return { block, records };
   });
-  const plays = await recordPlaysOfBlocks(trx, playsOf, deps.playsHook ?? bridgePlays);
+  const plays = await recordPlaysOfBlocks(trx, playsOf, deps.playsHook);
   const playsOfBlock = new Map(mine.map((b, i) => [b, plays[i]!]));
   for (const block of blocks) {
     const p = playsOfBlock.get(block);

@@ -3,6 +3,7 @@
 import { type Kysely, sql } from 'kysely';
 import { isRfc3339, parseInt4 } from '../chain/text.js';
 import type { Play } from '../chain/types.js';
+import { type Statement, sendTogether } from '../db/deferred-statements.js';
 import type { Database } from '../db/schema.js';
 
 export interface PlayRecord {
@@ -54,11 +55,12 @@ export const PLAYS_LOCK_KEY = 7361828;
  * committed before releasing it.
  */
 export async function lockPlaysForBridge(db: Kysely<Database>): Promise<void> {
-  await sql`SELECT pg_advisory_xact_lock(${PLAYS_LOCK_KEY}::bigint),
-                   set_config('metronome.plays_bridge', 'on', true), set_config('jit', 'off', true)`.execute(
-    db,
-  );
+  await lockStatement().execute(db);
 }
+
+const lockStatement = () =>
+  sql`SELECT pg_advisory_xact_lock(${PLAYS_LOCK_KEY}::bigint),
+             set_config('metronome.plays_bridge', 'on', true), set_config('jit', 'off', true)`;
 
 /**
  * Transaction handles that already took the lock. It is held until commit, so the plays blocks of a group
@@ -78,6 +80,46 @@ const bridgeLocked = new WeakSet<Kysely<Database>>();
  */
 export const bridgePlays: PlaysHook = async (db, input) => {
   if (input.plays.length === 0) return { inserted: 0 };
+  if (!bridgeLocked.has(db)) {
+    await lockPlaysForBridge(db);
+    bridgeLocked.add(db);
+  }
+  const res = await bridgeStatement(input).execute(db);
+  return { inserted: Number(res.rows[0]?.n ?? 0) };
+};
+
+/**
+ * The bridge for consecutive blocks: each block its own statement, as `bridgePlays` runs it (the statement
+ * is the unit `on_play` sees, and production's visibility quirk makes it part of the result), all sent in
+ * one round trip (the lock statement first when this transaction has not taken it). The rows inserted per
+ * block, in order.
+ */
+export async function bridgePlaysOfBlocks(
+  db: Kysely<Database>,
+  inputs: readonly PlaysHookInput[],
+  /** Statements to run first, in the same round trip (the blocks' etl_plays rows). */
+  before: readonly Statement[] = [],
+): Promise<number[]> {
+  const busy = inputs.filter((i) => i.plays.length > 0);
+  if (busy.length === 0) {
+    if (before.length > 0) await sendTogether(db, before);
+    return inputs.map(() => 0);
+  }
+  const lock = !bridgeLocked.has(db);
+  const first = [...before, ...(lock ? [lockStatement()] : [])];
+  const answers = await sendTogether(db, [...first, ...busy.map(bridgeStatement)]);
+  if (lock) bridgeLocked.add(db);
+  const counts = new Map(
+    busy.map((input, i) => [
+      input,
+      Number((answers[first.length + i]![0] as { n: string } | undefined)?.n ?? 0),
+    ]),
+  );
+  return inputs.map((input) => counts.get(input) ?? 0);
+}
+
+/** One block's bridge statement: its inserted row count as `n`. */
+function bridgeStatement(input: PlaysHookInput) {
   const n = input.plays.length;
   const userIds = new Array<number | null>(n);
   const trackIds = new Array<number>(n);
@@ -95,15 +137,11 @@ export const bridgePlays: PlaysHook = async (db, input) => {
     regions[i] = r.play.region;
     countries[i] = r.play.country;
   });
-  if (!bridgeLocked.has(db)) {
-    await lockPlaysForBridge(db);
-    bridgeLocked.add(db);
-  }
   // Keys are grouped in SQL, on the stored values: two spellings of one instant are one key.
   // `present` probes plays by (created_at, track) — ix_plays_created_at, which production has — and only
   // keys with rows present need the etl_plays count (etl_plays_content_idx). MATERIALIZED: probe each key
   // once; inlined, the planner may re-run the probes for every play it joins (measured 2× slower backfill).
-  const res = await sql<{ n: string }>`
+  return sql<{ n: string }>`
     WITH b AS (
       SELECT u, t, c AT TIME ZONE 'UTC' AS c, s, ci, re, co, ord
       FROM unnest(${userIds}::int[], ${trackIds}::int[], ${createdAt}::timestamptz[], ${signatures}::text[],
@@ -136,6 +174,5 @@ export const bridgePlays: PlaysHook = async (db, input) => {
       ORDER BY r.ord
       RETURNING 1
     )
-    SELECT count(*) AS n FROM ins`.execute(db);
-  return { inserted: Number(res.rows[0]?.n ?? 0) };
-};
+    SELECT count(*) AS n FROM ins`;
+}

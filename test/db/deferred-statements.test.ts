@@ -3,9 +3,10 @@
 // error is heard there — and the ManageEntity fast path turns that into a replay on the careful path.
 import fc from 'fast-check';
 import { type Kysely, type KyselyPlugin, sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferringTransaction } from '../../src/db/deferred-statements.js';
-import { inlineParameters } from '../../src/db/inline-parameters.js';
+import { inlineParameters, quote } from '../../src/db/inline-parameters.js';
 import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { indexBlock } from '../../src/indexer/index-block.js';
@@ -62,6 +63,16 @@ describe('inlineParameters', () => {
       }),
       { numRuns: 150, seed: 19 },
     );
+  });
+
+  it('quotes as pg.escapeLiteral does', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(quote(text)).toBe(pg.escapeLiteral(text));
+      }),
+      { numRuns: 500, seed: 19 },
+    );
+    expect(quote("a'\\b")).toBe(pg.escapeLiteral("a'\\b"));
   });
 
   it('refuses what it cannot vouch for, and leaves quoted text alone', () => {
