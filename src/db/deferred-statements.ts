@@ -3,7 +3,8 @@
 // is unchanged, so every statement sees exactly what it saw before; what changes is *when* a held write's
 // error is heard: at the flush, not at the write. Only a caller that treats any error in the scope as
 // "undo the scope" may hold writes — the ManageEntity fast path (em-txs.ts), which rolls back its block
-// savepoint and replays the block on the careful path, where nothing is held.
+// savepoint and replays the block on the careful path, where nothing is held. Reads can also go together
+// (`together`): the block view's first reads of every table, in one round trip.
 import {
   CompiledQuery as Compiled,
   type CompiledQuery,
@@ -14,7 +15,6 @@ import {
   PostgresDialect,
   type QueryResult,
   type RootOperationNode,
-  sql,
   Transaction,
 } from 'kysely';
 import { batchRows } from './connect.js';
@@ -30,8 +30,6 @@ export class DeferredStatements implements ConnectionProvider {
   private chars = 0;
   /** Round trips that carried held statements (for tests and the bench). */
   sends = 0;
-  /** Statements held so far. */
-  heldTotal = 0;
 
   constructor(
     private readonly inner: ConnectionProvider,
@@ -62,11 +60,11 @@ export class DeferredStatements implements ConnectionProvider {
     });
     const running = reads.map((r) => r(db));
     collecting = false;
-    if (queued.length > 0) await this.inner.provideConnection((conn) => this.sendTogether(conn, queued));
+    if (queued.length > 0) await this.inner.provideConnection((conn) => this.sendReads(conn, queued));
     return Promise.all(running);
   }
 
-  private async sendTogether(conn: DatabaseConnection, queued: readonly Queued[]): Promise<void> {
+  private async sendReads(conn: DatabaseConnection, queued: readonly Queued[]): Promise<void> {
     const texts = queued.map((x) => inlineParameters(x.q.sql, x.q.parameters));
     try {
       if (texts.some((t) => t === null)) {
@@ -114,7 +112,6 @@ export class DeferredStatements implements ConnectionProvider {
     const text = holdable(q.query) ? inlineParameters(q.sql, q.parameters) : null;
     if (text !== null) {
       this.held.push(text);
-      this.heldTotal++;
       this.chars += text.length;
       if (this.held.length >= MAX_HELD_STATEMENTS || this.chars >= MAX_HELD_CHARS)
         await this.send(conn, null);
@@ -201,48 +198,4 @@ export function deferringTransaction(
     });
   const statements = new DeferredStatements(trx.getExecutor(), handleOn);
   return { db: handleOn(statements), statements };
-}
-
-/** A statement not yet compiled: a query builder or raw SQL. */
-export interface Statement {
-  compile(db: Kysely<Database>): CompiledQuery;
-}
-
-/**
- * Statements run in order, each its own statement (its own snapshot and trigger pass), sent in as few
- * round trips as their text allows; the rows each answered. The first error stops the rest, as it would
- * one by one.
- */
-export async function sendTogether(
-  db: Kysely<Database>,
-  statements: readonly Statement[],
-): Promise<(readonly unknown[])[]> {
-  const out: (readonly unknown[])[] = [];
-  let batch: string[] = [];
-  let chars = 0;
-  const send = async () => {
-    if (batch.length === 0) return;
-    const r = await sql.raw(batch.join(';\n')).execute(db);
-    const all = batchRows(r.rows) ?? [r.rows];
-    if (all.length !== batch.length)
-      throw new Error(`${batch.length} statements sent together, ${all.length} answers`);
-    out.push(...all);
-    batch = [];
-    chars = 0;
-  };
-  // Compiled without plugins: what the handle's plugins see is the statement actually sent.
-  const bare = db.withoutPlugins();
-  for (const q of statements.map((s) => s.compile(bare))) {
-    const text = inlineParameters(q.sql, q.parameters);
-    if (text === null) {
-      await send();
-      out.push((await db.executeQuery(q)).rows);
-      continue;
-    }
-    batch.push(text);
-    chars += text.length;
-    if (chars >= MAX_HELD_CHARS) await send();
-  }
-  await send();
-  return out;
 }

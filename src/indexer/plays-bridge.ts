@@ -3,8 +3,8 @@
 import { type Kysely, sql } from 'kysely';
 import { isRfc3339, parseInt4 } from '../chain/text.js';
 import type { Play } from '../chain/types.js';
-import { type Statement, sendTogether } from '../db/deferred-statements.js';
 import type { Database } from '../db/schema.js';
+import { type Statement, sendTogether } from '../db/send-together.js';
 
 export interface PlayRecord {
   readonly play: Play;

@@ -1,0 +1,52 @@
+// Statements that must each stay a statement of their own (their own snapshot, their own trigger pass)
+// but need not each wait for a round trip: sent together as one simple query, with their parameters
+// inlined (inline-parameters.ts), and every statement's rows read back (connect.ts, batchRows).
+import { type CompiledQuery, type Kysely, sql } from 'kysely';
+import { batchRows } from './connect.js';
+import { MAX_HELD_CHARS } from './deferred-statements.js';
+import { inlineParameters } from './inline-parameters.js';
+import type { Database } from './schema.js';
+
+/** A statement not yet compiled: a query builder or raw SQL. */
+export interface Statement {
+  compile(db: Kysely<Database>): CompiledQuery;
+}
+
+/**
+ * Statements run in order, each its own statement (its own snapshot and trigger pass), sent in as few
+ * round trips as their text allows; the rows each answered. The first error stops the rest, as it would
+ * one by one.
+ */
+export async function sendTogether(
+  db: Kysely<Database>,
+  statements: readonly Statement[],
+): Promise<(readonly unknown[])[]> {
+  const out: (readonly unknown[])[] = [];
+  let batch: string[] = [];
+  let chars = 0;
+  const send = async () => {
+    if (batch.length === 0) return;
+    const r = await sql.raw(batch.join(';\n')).execute(db);
+    const all = batchRows(r.rows) ?? [r.rows];
+    if (all.length !== batch.length)
+      throw new Error(`${batch.length} statements sent together, ${all.length} answers`);
+    out.push(...all);
+    batch = [];
+    chars = 0;
+  };
+  // Compiled without plugins: what the handle's plugins see is the statement actually sent.
+  const bare = db.withoutPlugins();
+  for (const q of statements.map((s) => s.compile(bare))) {
+    const text = inlineParameters(q.sql, q.parameters);
+    if (text === null) {
+      await send();
+      out.push((await db.executeQuery(q)).rows);
+      continue;
+    }
+    batch.push(text);
+    chars += text.length;
+    if (chars >= MAX_HELD_CHARS) await send();
+  }
+  await send();
+  return out;
+}
