@@ -35,7 +35,8 @@ export function inlineParameters(sql: string, parameters: readonly unknown[]): s
     }
     if (c === '$' && m.length > 1) {
       const lit = literals[Number(m.slice(1)) - 1];
-      if (lit === undefined) {
+      // `$` inside an unquoted identifier (`a$1`) is not a placeholder.
+      if (lit === undefined || IDENT_CHAR.test(sql[offset - 1] ?? '')) {
         ok = false;
         return m;
       }
@@ -52,6 +53,7 @@ export function inlineParameters(sql: string, parameters: readonly unknown[]): s
 /** Quoted literals and identifiers (a doubled quote inside is an escaped one), placeholders, and what is refused. */
 const TOKENS = /'(?:[^']|'')*'|"(?:[^"]|"")*"|\$\d+|--|\/\*|\$|'|"/g;
 const PREFIXED = /[eEuUbBxXnN&]$/;
+const IDENT_CHAR = /[\p{L}\p{N}_$]/u;
 
 /** The parameter as node-postgres would send it (utils.prepareValue), quoted; null if not certain. */
 function literal(v: unknown): string | null {

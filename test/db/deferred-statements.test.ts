@@ -84,6 +84,7 @@ describe('inlineParameters', () => {
     expect(inlineParameters('SELECT $$x$$', [])).toBeNull();
     expect(inlineParameters("SELECT E'\\n' || $1", ['a'])).toBeNull();
     expect(inlineParameters('SELECT $2', [1])).toBeNull();
+    expect(inlineParameters('SELECT int$1 FROM t WHERE a = $1', [5])).toBeNull();
     expect(inlineParameters(`SELECT '$1 it''s', "a$1", $1`, ["o'k\\"])).toBe(
       `SELECT '$1 it''s', "a$1",  E'o''k\\\\'`,
     );
