@@ -212,6 +212,7 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
     );
 
     h = await connect(dbUrl, { applicationName: 'metronome-index' });
+    metrics.watchRoundTrips(h.roundTrips);
     const db = h.db;
     logger.info({ db: redactUrl(dbUrl), backend: h.backend }, 'database');
     if (flags.migrate) logger.info(await migrate(db), 'migrations');

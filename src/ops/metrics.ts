@@ -9,6 +9,8 @@ export interface Metrics {
   ready: boolean;
   /** The node's tip from GetStatus, before any block carried one. */
   setChainHead(height: number): void;
+  /** Round trips to the database so far (DbHandle.roundTrips), read at each scrape. */
+  watchRoundTrips(read: () => number): void;
 }
 
 export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics {
@@ -62,6 +64,20 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
     help: 'heights recorded in metronome_block_gaps (record-and-continue, or skipped with --allow-gap)',
     registers: [registry],
   });
+  let readTrips: (() => number) | undefined;
+  let reportedTrips = 0;
+  new Counter({
+    name: 'metronome_db_round_trips_total',
+    help: 'messages sent to the database, each waiting for its answer (several statements may travel in one)',
+    registers: [registry],
+    collect() {
+      if (readTrips === undefined) return;
+      const n = readTrips();
+      // A new handle (after a reconnect) counts from zero again.
+      this.inc(n >= reportedTrips ? n - reportedTrips : n);
+      reportedTrips = n;
+    },
+  });
   const retries = new Counter({
     name: 'metronome_retries_total',
     help: 'retries by kind',
@@ -84,6 +100,10 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
   const metrics: Metrics = {
     registry,
     ready: false,
+    watchRoundTrips(read) {
+      readTrips = read;
+      reportedTrips = 0;
+    },
     setChainHead(height) {
       lastHead = height;
       head.set(height);

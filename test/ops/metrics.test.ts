@@ -29,6 +29,21 @@ async function gauge(m: ReturnType<typeof createMetrics>, name: string): Promise
 }
 
 describe('metrics', () => {
+  it('metronome_db_round_trips_total follows the handle it watches, and a new handle adds from zero', async () => {
+    const m = createMetrics({ processMetrics: false });
+    let trips = 0;
+    m.watchRoundTrips(() => trips);
+    trips = 7;
+    expect(await gauge(m, 'metronome_db_round_trips_total')).toBe(7);
+    trips = 12;
+    expect(await gauge(m, 'metronome_db_round_trips_total')).toBe(12);
+    let fresh = 3;
+    m.watchRoundTrips(() => fresh);
+    expect(await gauge(m, 'metronome_db_round_trips_total')).toBe(15);
+    fresh = 4;
+    expect(await gauge(m, 'metronome_db_round_trips_total')).toBe(16);
+  });
+
   it('metronome_chain_head comes down after one bogus huge head, and the lag with it', async () => {
     const m = createMetrics({ processMetrics: false });
     const block = (height: number, chainHead: number | undefined) =>

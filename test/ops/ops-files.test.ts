@@ -70,7 +70,7 @@ describe('ops files', () => {
     expect(missing).toEqual([]);
   });
 
-  it('the dashboard shows height, head, lag, blocks/s, tx outcomes, plays, collisions, retries, gaps, block duration', () => {
+  it('the dashboard shows height, head, lag, blocks/s, tx outcomes, plays, collisions, retries, gaps, block duration, round trips', () => {
     const used = new Set(dashExprs.flatMap(metricsIn));
     for (const m of [
       'metronome_indexed_height',
@@ -83,6 +83,7 @@ describe('ops files', () => {
       'metronome_retries_total',
       'metronome_block_gaps_total',
       'metronome_block_duration_seconds_bucket',
+      'metronome_db_round_trips_total',
     ])
       expect(used).toContain(m);
     expect(dashExprs.some((e) => e.includes('rate(metronome_blocks_indexed_total'))).toBe(true);
