@@ -13,7 +13,7 @@ import { BlockFileError, fileSource, readBlockFile } from '../../src/chain/file-
 import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { runIndexer } from '../../src/indexer/run.js';
-import { createTestDb } from '../support/db.js';
+import { createTestDb, indexedHeights } from '../support/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metronome-file-source-'));
 let files = 0;
@@ -146,13 +146,9 @@ describe('indexing from a bad file', () => {
       }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BlockFileError);
       expect((err as BlockFileError).line).toBe(line);
-      const heights = await t.db
-        .selectFrom('etl_blocks')
-        .select('block_height')
-        .orderBy('block_height')
-        .execute();
+      const heights = await indexedHeights(t.db);
       // Everything before the bad line, nothing after it.
-      expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: line - 1 }, (_, i) => i + 1));
+      expect(heights).toEqual(Array.from({ length: line - 1 }, (_, i) => i + 1));
     } finally {
       await t.close();
     }

@@ -15,7 +15,7 @@ import { runIndexer } from '../../src/indexer/run.js';
 import { logObserver } from '../../src/ops/log-observer.js';
 import { isRetryable } from '../../src/shared/errors.js';
 import { indexReference } from '../support/daemon.js';
-import { createTestDb } from '../support/db.js';
+import { createTestDb, indexedHeights } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 
 const chain = new SimChain({ seed: 8, blocks: 120, hostileShare: 0.1 });
@@ -253,14 +253,8 @@ describe('faults through the run loop', () => {
             ? /HTTP 500/
             : /timed out/,
       );
-      const heights = await t.db
-        .selectFrom('etl_blocks')
-        .select('block_height')
-        .orderBy('block_height')
-        .execute();
-      expect(heights.map((r) => r.block_height)).toEqual(
-        Array.from({ length: chain.length }, (_, i) => i + 1),
-      );
+      const heights = await indexedHeights(t.db);
+      expect(heights).toEqual(Array.from({ length: chain.length }, (_, i) => i + 1));
       expect(await digestTables(t.db)).toEqual(reference);
     } finally {
       await Promise.all([t.close(), rpc.close()]);

@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { saveBlocks } from '../../sim/block-file.js';
 import { SimChain } from '../../sim/chain.js';
 import { buildOnce, type LogLine, logLines } from '../support/daemon.js';
-import { createTestDb, testBackend } from '../support/db.js';
+import { createTestDb, indexedHeights, testBackend } from '../support/db.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'metronome-cli-'));
 const SECRET = 'Zq9secret';
@@ -207,14 +207,8 @@ describe('metronome command line (built)', () => {
       );
 
       try {
-        const heights = await t.db
-          .selectFrom('etl_blocks')
-          .select('block_height')
-          .orderBy('block_height')
-          .execute();
-        expect(heights.map((r) => r.block_height)).toEqual([
-          1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 16, 17, 18, 19, 20,
-        ]);
+        const heights = await indexedHeights(t.db);
+        expect(heights).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 16, 17, 18, 19, 20]);
         const gaps = await t.db
           .selectFrom('metronome_block_gaps')
           .select('block_height')

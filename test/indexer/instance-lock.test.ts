@@ -2,6 +2,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { acquireInstanceLock, InstanceLockedError } from '../../src/indexer/instance-lock.js';
 import { adminQuery, createTestDb, type TestDb, testBackend } from '../support/db.js';
 
+/** Open server sessions of a lock holder, by its application name. */
+const sessionsOf = async (name: string) =>
+  (
+    await adminQuery<{ n: number }>(
+      `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = '${name}'`,
+    )
+  )[0]!.n;
+
+/** Ends a lock holder's server session, as a server restart or an operator would. */
+const terminate = (name: string) =>
+  adminQuery(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '${name}'`);
+
 describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
   let t: TestDb;
   beforeAll(async () => {
@@ -28,9 +40,7 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
 
   it('a killed holder leaves no stale lock, and the holder notices and re-takes it on verify', async () => {
     const holder = await acquireInstanceLock(t.url, 'chain-c', 'holder-to-kill');
-    await adminQuery(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-to-kill'`,
-    );
+    await terminate('holder-to-kill');
     await new Promise((r) => setTimeout(r, 100));
     const next = await acquireInstanceLock(t.url, 'chain-c', 'successor');
     // The old holder lost its session; re-taking now must fail because the successor holds it.
@@ -40,26 +50,17 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
 
   it('ensure() is free while the session lives, re-takes the lock once it drops, refuses once another holds it', async () => {
     const holder = await acquireInstanceLock(t.url, 'chain-d', 'holder-d');
-    const sessions = async () =>
-      (
-        await adminQuery<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'holder-d'`,
-        )
-      )[0]!.n;
+    const sessions = () => sessionsOf('holder-d');
     expect(await holder.ensure()).toBe(false);
     expect(await sessions()).toBe(1);
-    await adminQuery(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`,
-    );
+    await terminate('holder-d');
     await new Promise((r) => setTimeout(r, 200));
     // The client saw its session end: ensure() takes the lock again on a new session.
     expect(await holder.ensure()).toBe(true);
     expect(await sessions()).toBe(1);
     const rival = await acquireInstanceLock(t.url, 'chain-d', 'rival-d').catch((e: unknown) => e);
     expect(rival).toBeInstanceOf(InstanceLockedError);
-    await adminQuery(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-d'`,
-    );
+    await terminate('holder-d');
     await new Promise((r) => setTimeout(r, 200));
     const successor = await acquireInstanceLock(t.url, 'chain-d', 'successor-d');
     await expect(holder.ensure()).rejects.toBeInstanceOf(InstanceLockedError);
@@ -71,15 +72,8 @@ describe.runIf(testBackend() === 'postgres')('single-instance guard', () => {
   // open one kept a finished `metronome index` process alive with the lock held, in CI).
   it('release() during a re-take leaves no session and no lock, and nothing is taken after it', async () => {
     const holder = await acquireInstanceLock(t.url, 'chain-e', 'holder-e');
-    const sessions = async () =>
-      (
-        await adminQuery<{ n: number }>(
-          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'holder-e'`,
-        )
-      )[0]!.n;
-    await adminQuery(
-      `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holder-e'`,
-    );
+    const sessions = () => sessionsOf('holder-e');
+    await terminate('holder-e');
     await new Promise((r) => setTimeout(r, 200));
     const retake = holder.ensure();
     await holder.release();

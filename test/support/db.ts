@@ -56,3 +56,9 @@ export async function adminQuery<R = Record<string, unknown>>(statement: string)
     await admin.close();
   }
 }
+
+/** The heights with an etl_blocks row, ascending. */
+export async function indexedHeights(db: Kysely<Database>): Promise<number[]> {
+  const rows = await db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
+  return rows.map((r) => Number(r.block_height));
+}
