@@ -144,11 +144,13 @@ function lastResultPool(pool: pg.Pool, counter: { n: number }): PostgresPool {
 const BATCHES = new WeakMap<readonly unknown[], readonly (readonly unknown[])[]>();
 
 /**
- * The rows of every statement of the multi-statement query whose answer (the last statement's rows, as
- * Kysely returns them) is `rows`; undefined for a single-statement answer.
+ * The rows of the last `n` statements of the query whose answer (as Kysely returns it) has rows `rows`:
+ * a multi-statement query's, or a single statement's own. Throws if the query had fewer statements.
  */
-export function batchRows(rows: readonly unknown[]): readonly (readonly unknown[])[] | undefined {
-  return BATCHES.get(rows);
+export function lastAnswers(rows: readonly unknown[], n: number): readonly (readonly unknown[])[] {
+  const all = BATCHES.get(rows) ?? [rows];
+  if (all.length < n) throw new Error(`${n} statements sent together, ${all.length} answers`);
+  return all.slice(all.length - n);
 }
 
 const KYSELY_COMMANDS = new Set(['UPDATE', 'DELETE', 'INSERT', 'SELECT', 'MERGE']);

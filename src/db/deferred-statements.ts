@@ -17,7 +17,7 @@ import {
   type RootOperationNode,
   Transaction,
 } from 'kysely';
-import { batchRows } from './connect.js';
+import { lastAnswers } from './connect.js';
 import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
 
@@ -77,10 +77,7 @@ export class DeferredStatements implements ConnectionProvider {
       this.chars = 0;
       this.sends++;
       const last = await conn.executeQuery<unknown>(Compiled.raw(batch.join(';\n')));
-      const all = batchRows(last.rows) ?? [last.rows];
-      const mine = all.slice(all.length - queued.length);
-      if (mine.length !== queued.length)
-        throw new Error(`${queued.length} reads sent together, ${all.length} answers`);
+      const mine = lastAnswers(last.rows, queued.length);
       queued.forEach((x, i) => {
         x.resolve({ rows: [...mine[i]!] });
       });

@@ -1,8 +1,8 @@
 // Statements that must each stay a statement of their own (their own snapshot, their own trigger pass)
 // but need not each wait for a round trip: sent together as one simple query, with their parameters
-// inlined (inline-parameters.ts), and every statement's rows read back (connect.ts, batchRows).
+// inlined (inline-parameters.ts), and every statement's rows read back (connect.ts, lastAnswers).
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
-import { batchRows } from './connect.js';
+import { lastAnswers } from './connect.js';
 import { MAX_HELD_CHARS } from './deferred-statements.js';
 import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
@@ -27,10 +27,8 @@ export async function sendTogether(
   const send = async () => {
     if (batch.length === 0) return;
     const r = await sql.raw(batch.join(';\n')).execute(db);
-    const all = batchRows(r.rows) ?? [r.rows];
-    if (all.length !== batch.length)
-      throw new Error(`${batch.length} statements sent together, ${all.length} answers`);
-    out.push(...all);
+    // The last ones: a held `begin` may lead the batch (connect.ts).
+    out.push(...lastAnswers(r.rows, batch.length));
     batch = [];
     chars = 0;
   };

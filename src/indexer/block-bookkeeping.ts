@@ -3,7 +3,6 @@
 import { sql, type Transaction } from 'kysely';
 import { pgText } from '../chain/text.js';
 import type { Block } from '../chain/types.js';
-import { inlineParameters } from '../db/inline-parameters.js';
 import type { Database } from '../db/schema.js';
 import type { TxOutcome } from '../db/tables/etl.js';
 import { nextEmBlockInsert, resolveEmBlock } from './em-block.js';
@@ -120,19 +119,18 @@ export async function finishBlocks(
   trx: Transaction<Database>,
   chainId: string,
   done: readonly Finished[],
-  /** Parameterless SQL to run first, in the same round trip when the finish can be inlined. */
-  before?: string,
 ): Promise<void> {
-  if (done.length === 0) {
-    if (before !== undefined) await sql.raw(before).execute(trx);
-    return;
-  }
+  if (done.length > 0) await finishStatement(chainId, done).execute(trx);
+}
+
+/** finishBlocks' statement, for sending with others (db/send-together.ts); `done` is not empty. */
+export function finishStatement(chainId: string, done: readonly Finished[]) {
   const b = <T>(f: (x: Finished) => T) => done.map(f);
   const txs = done.flatMap((d) =>
     d.rows.map((r) => ({ ...r, height: d.block.height, time: d.block.timestamp })),
   );
   const t = <T>(f: (x: (typeof txs)[number]) => T) => txs.map(f);
-  const finish = sql`
+  return sql`
     WITH cib AS (
       INSERT INTO core_indexed_blocks (blockhash, chain_id, height, em_block)
       SELECT h, ${chainId}, n, e FROM unnest(${b((d) => d.block.hash)}::text[], ${b((d) => d.block.height)}::bigint[],
@@ -155,16 +153,4 @@ export async function finishBlocks(
                 ${t((r) => r.outcome)}::text[], ${t((r) => r.reason_code)}::text[], ${t((r) => r.reason)}::text[],
                 ${t((r) => r.entity_type)}::text[], ${t((r) => r.action)}::text[])
          AS x(h, n, i, ty, a, c, o, rc, r, et, ac)`;
-  if (before === undefined) {
-    await finish.execute(trx);
-    return;
-  }
-  const q = finish.compile(trx);
-  const inlined = inlineParameters(q.sql, q.parameters);
-  if (inlined !== null) {
-    await sql.raw(`${before};\n${inlined}`).execute(trx);
-  } else {
-    await sql.raw(before).execute(trx);
-    await finish.execute(trx);
-  }
 }

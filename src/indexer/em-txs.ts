@@ -11,6 +11,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import { parseInt64 } from '../chain/text.js';
 import type { Block, ManageEntityTx } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
+import { type Statement, sendTogether } from '../db/send-together.js';
 import {
   type ApplyContext,
   applyManageEntity,
@@ -254,8 +255,13 @@ const DEFERRED_TRIGGERS = [
  * now; the named constraints are then deferred again for the next block in the group.
  */
 export async function fireDeferredTriggers(trx: Transaction<Database>): Promise<void> {
-  await sql.raw(FIRE_DEFERRED_TRIGGERS).execute(trx);
+  await sendTogether(trx, deferredTriggerStatements());
 }
 
-/** Without parameters, the two statements go as one simple query (and may lead a block's finish: index-block.ts). */
-export const FIRE_DEFERRED_TRIGGERS = `SET CONSTRAINTS ALL IMMEDIATE; SET CONSTRAINTS ${DEFERRED_TRIGGERS.join(', ')} DEFERRED`;
+/** The two statements, for sending with others (index-block.ts sends a lone block's with its finish). */
+export function deferredTriggerStatements(): Statement[] {
+  return [
+    sql.raw('SET CONSTRAINTS ALL IMMEDIATE'),
+    sql.raw(`SET CONSTRAINTS ${DEFERRED_TRIGGERS.join(', ')} DEFERRED`),
+  ];
+}

@@ -5,6 +5,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { pgText } from '../chain/text.js';
 import { type Block, isManageEntity, type Tx } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
+import { sendTogether } from '../db/send-together.js';
 import type { Logger } from '../deps/logger.js';
 import type { Dispatcher } from '../entity-manager/dispatcher.js';
 import { BlockError, isRetryable } from '../shared/errors.js';
@@ -14,10 +15,11 @@ import {
   claimWithEmBlock,
   type Finished,
   finishBlocks,
+  finishStatement,
   type TxRow,
 } from './block-bookkeeping.js';
 import { recordPlays, recordPlaysOfBlocks } from './block-plays.js';
-import { applyEmTxs, FIRE_DEFERRED_TRIGGERS, fireDeferredTriggers } from './em-txs.js';
+import { applyEmTxs, deferredTriggerStatements, fireDeferredTriggers } from './em-txs.js';
 import { classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
 
@@ -139,13 +141,12 @@ export async function applyBlock(
     reasons,
   };
   if (group) group.done.push({ block, stats, rows });
+  else if (emTxs.length === 0) await finishBlocks(trx, deps.chainId, [{ block, stats, rows }]);
   else
-    await finishBlocks(
-      trx,
-      deps.chainId,
-      [{ block, stats, rows }],
-      emTxs.length > 0 ? FIRE_DEFERRED_TRIGGERS : undefined,
-    );
+    await sendTogether(trx, [
+      ...deferredTriggerStatements(),
+      finishStatement(deps.chainId, [{ block, stats, rows }]),
+    ]);
   return { status: 'indexed', stats };
 }
 
