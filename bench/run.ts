@@ -114,9 +114,10 @@ async function copyLimit(
 
 /** Top statements by server time (top-level and nested), as a share of the workload's wall time. */
 async function printProfile(db: Kysely<Database>, secs: number) {
-  const top = await sql<{ calls: string; total: number; toplevel: boolean; query: string }>`
-    SELECT calls::text, total_exec_time AS total, toplevel, regexp_replace(query, '[[:space:]]+', ' ', 'g') AS query
-    FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 25`.execute(db);
+  const top = await sql<{ calls: string; total: number; plan: number; toplevel: boolean; query: string }>`
+    SELECT calls::text, total_exec_time AS total, total_plan_time AS plan, toplevel,
+      regexp_replace(query, '[[:space:]]+', ' ', 'g') AS query
+    FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 25`.execute(db);
   const fns = await sql<{ funcname: string; calls: string; self: number }>`
     SELECT funcname, calls::text, self_time AS self FROM pg_stat_user_functions ORDER BY self_time DESC LIMIT 10`.execute(
     db,
@@ -127,10 +128,10 @@ async function printProfile(db: Kysely<Database>, secs: number) {
     FROM pg_stat_statements WHERE toplevel`.execute(db);
   const s = sum.rows[0]!;
   console.log(`\n== top-level: ${s.calls} calls, plan ${pctOf(s.plan)} exec ${pctOf(s.exec)} of wall`);
-  console.log(`\n== profile: ${secs.toFixed(2)} s wall; share of wall, calls, statement`);
+  console.log(`\n== profile: ${secs.toFixed(2)} s wall; share of wall (execution, planning), calls, statement`);
   for (const r of top.rows)
     console.log(
-      `  ${pctOf(r.total)} ${r.toplevel ? 'top ' : 'nest'} ×${r.calls.padEnd(7)} ${r.query.slice(0, 160)}`,
+      `  ${pctOf(r.total)} ${pctOf(r.plan)} ${r.toplevel ? 'top ' : 'nest'} ×${r.calls.padEnd(7)} ${r.query.slice(0, 150)}`,
     );
   for (const r of fns.rows) console.log(`  ${pctOf(r.self)} fn   ×${r.calls.padEnd(7)} ${r.funcname}`);
 }

@@ -137,42 +137,9 @@ function bridgeStatement(input: PlaysHookInput) {
     regions[i] = r.play.region;
     countries[i] = r.play.country;
   });
-  // Keys are grouped in SQL, on the stored values: two spellings of one instant are one key.
-  // `present` probes plays by (created_at, track) — ix_plays_created_at, which production has — and only
-  // keys with rows present need the etl_plays count (etl_plays_content_idx). MATERIALIZED: probe each key
-  // once; inlined, the planner may re-run the probes for every play it joins (measured 2× slower backfill).
+  // The statement lives in metronome_bridge_plays (migration 0015), where its plan is kept for the session.
   return sql<{ n: string }>`
-    WITH b AS (
-      SELECT u, t, c AT TIME ZONE 'UTC' AS c, s, ci, re, co, ord
-      FROM unnest(${userIds}::int[], ${trackIds}::int[], ${createdAt}::timestamptz[], ${signatures}::text[],
-                  ${cities}::text[], ${regions}::text[], ${countries}::text[])
-           WITH ORDINALITY AS p(u, t, c, s, ci, re, co, ord)
-    ), r AS (
-      SELECT b.*, dense_rank() OVER (ORDER BY t, c, s, u) AS kid,
-             row_number() OVER (PARTITION BY t, c, s, u ORDER BY ord) AS rn
-      FROM b
-    ), k AS (
-      SELECT DISTINCT ON (kid) kid, t, c, s, u FROM r ORDER BY kid
-    ), present AS MATERIALIZED (
-      SELECT k.*, (SELECT count(*) FROM plays p
-                   WHERE p.created_at = k.c AND p.play_item_id = k.t
-                     AND p.signature IS NOT DISTINCT FROM k.s AND p.user_id IS NOT DISTINCT FROM k.u) AS n
-      FROM k
-    ), theirs AS MATERIALIZED (
-      SELECT x.kid, x.n - (SELECT count(*) FROM etl_plays e
-                           WHERE e.skip_reason IS NULL AND e.played_at = x.c AND metronome_int4(e.track_id) = x.t
-                             AND e.signature IS NOT DISTINCT FROM x.s
-                             AND metronome_int4(e.address) IS NOT DISTINCT FROM x.u
-                             AND e.block_height < ${input.blockHeight}) AS n
-      FROM present x WHERE x.n > 0
-    ), ins AS (
-      INSERT INTO plays (user_id, source, play_item_id, created_at, updated_at, slot, signature, city, region, country)
-      SELECT r.u, 'relay', r.t, r.c, ${input.blockTime}::timestamptz AT TIME ZONE 'UTC', ${input.blockHeight},
-             r.s, r.ci, r.re, r.co
-      FROM r LEFT JOIN theirs USING (kid)
-      WHERE r.rn > coalesce(theirs.n, 0)
-      ORDER BY r.ord
-      RETURNING 1
-    )
-    SELECT count(*) AS n FROM ins`;
+    SELECT metronome_bridge_plays(${userIds}::int[], ${trackIds}::int[], ${createdAt}::timestamptz[],
+      ${signatures}::text[], ${cities}::text[], ${regions}::text[], ${countries}::text[],
+      ${input.blockHeight}::bigint, ${input.blockTime}::timestamptz) AS n`;
 }

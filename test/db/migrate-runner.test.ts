@@ -158,6 +158,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '0012_trigger_cost.sql',
       '0013_plays_speed.sql',
       '0014_plays_path.sql',
+      '0015_bridge_function.sql',
     ]);
     const all = plan.pending.flatMap((p) => p.changes);
     expect(all).toContain('+ table users: table');
@@ -201,7 +202,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
   it('migrating twice is a no-op: nothing applied, the catalog unchanged', async () => {
     const t = await blank();
     const first = await migrate(t.db);
-    expect(first.applied).toHaveLength(13);
+    expect(first.applied).toHaveLength(14);
     const before = await catalog(t.db);
     const second = await migrate(t.db);
     expect(second).toEqual({ applied: [], skipped: 13 });
