@@ -128,7 +128,9 @@ async function printProfile(db: Kysely<Database>, secs: number) {
     FROM pg_stat_statements WHERE toplevel`.execute(db);
   const s = sum.rows[0]!;
   console.log(`\n== top-level: ${s.calls} calls, plan ${pctOf(s.plan)} exec ${pctOf(s.exec)} of wall`);
-  console.log(`\n== profile: ${secs.toFixed(2)} s wall; share of wall (execution, planning), calls, statement`);
+  console.log(
+    `\n== profile: ${secs.toFixed(2)} s wall; share of wall (execution, planning), calls, statement`,
+  );
   for (const r of top.rows)
     console.log(
       `  ${pctOf(r.total)} ${pctOf(r.plan)} ${r.toplevel ? 'top ' : 'nest'} ×${r.calls.padEnd(7)} ${r.query.slice(0, 150)}`,

@@ -20,13 +20,15 @@ import {
 import { lastAnswers } from './connect.js';
 import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
+import type { Statement } from './send-together.js';
 
 /** Bounds on what is held: past either, the held statements go at once. */
 export const MAX_HELD_STATEMENTS = 500;
 export const MAX_HELD_CHARS = 4 << 20;
 
 export class DeferredStatements implements ConnectionProvider {
-  private held: string[] = [];
+  /** In order: writes nobody waits for, and statements whose answer is waited for (`answer`). */
+  private held: Held[] = [];
   private chars = 0;
   /** Round trips that carried held statements (for tests and the bench). */
   sends = 0;
@@ -35,6 +37,8 @@ export class DeferredStatements implements ConnectionProvider {
     private readonly inner: ConnectionProvider,
     /** A handle like the deferring one, on another connection provider. */
     private readonly handleOn: (provider: ConnectionProvider) => Kysely<Database>,
+    /** The handle statements given as `Statement`s are compiled with (the transaction's own plugins). */
+    private readonly compiler: Kysely<Database>,
   ) {}
 
   /**
@@ -42,48 +46,50 @@ export class DeferredStatements implements ConnectionProvider {
    * its first statement synchronously (a query builder up to `execute()`); anything later runs as usual.
    */
   async together<T>(reads: readonly ((db: Kysely<Database>) => Promise<T>)[]): Promise<T[]> {
-    const queued: Queued[] = [];
+    const running = Promise.all(reads.map((r) => this.ask(r)));
+    // Heard through `running` too: whoever awaits it hears the error, never as an unhandled rejection.
+    running.catch(() => {});
+    if (this.held.some((h) => h.answer !== undefined)) await this.flush();
+    return running;
+  }
+
+  /**
+   * Queues `read`'s first statement behind what is held, without sending it: its answer comes when the
+   * held statements next go (a statement that needs an answer, `together` or `flush`), so the caller
+   * must await it only after one of those.
+   */
+  ask<T>(read: (db: Kysely<Database>) => Promise<T>): Promise<T> {
     let collecting = true;
     const db = this.handleOn({
       provideConnection: (consumer) =>
         collecting
           ? consumer({
               executeQuery: <R>(q: CompiledQuery) =>
-                new Promise<QueryResult<R>>((resolve, reject) => {
-                  queued.push({ q, resolve: (r) => resolve(r as QueryResult<R>), reject });
-                }),
+                this.enqueue<R>(q, inlineParameters(q.sql, q.parameters)),
               streamQuery: () => {
                 throw new Error('a read sent together cannot stream');
               },
             })
           : this.provideConnection(consumer),
     });
-    const running = reads.map((r) => r(db));
+    const running = read(db);
     collecting = false;
-    if (queued.length > 0) await this.inner.provideConnection((conn) => this.sendReads(conn, queued));
-    return Promise.all(running);
+    running.catch(() => {});
+    return running;
   }
 
-  private async sendReads(conn: DatabaseConnection, queued: readonly Queued[]): Promise<void> {
-    const texts = queued.map((x) => inlineParameters(x.q.sql, x.q.parameters));
-    try {
-      if (texts.some((t) => t === null)) {
-        if (this.held.length > 0) await this.send(conn, null);
-        for (const x of queued) x.resolve(await conn.executeQuery(x.q));
-        return;
-      }
-      const batch = [...this.held, ...(texts as string[])];
-      this.held = [];
-      this.chars = 0;
-      this.sends++;
-      const last = await conn.executeQuery<unknown>(Compiled.raw(batch.join(';\n')));
-      const mine = lastAnswers(last.rows, queued.length);
-      queued.forEach((x, i) => {
-        x.resolve({ rows: [...mine[i]!] });
-      });
-    } catch (e) {
-      for (const x of queued) x.reject(e);
-    }
+  /** `statement` held behind what is held, its answer read by nobody. */
+  hold(statement: Statement): void {
+    const q = statement.compile(this.compiler);
+    const text = inlineParameters(q.sql, q.parameters);
+    this.held.push({ q, text });
+    this.chars += text?.length ?? 0;
+  }
+
+  /** `statement`'s rows, with it queued behind what is held, as `ask` does. */
+  askRows(statement: Statement): Promise<readonly unknown[]> {
+    const q = statement.compile(this.compiler);
+    return this.enqueue(q, inlineParameters(q.sql, q.parameters)).then((r) => r.rows);
   }
 
   provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
@@ -102,27 +108,23 @@ export class DeferredStatements implements ConnectionProvider {
 
   /** Sends what is held; its first error is thrown here. */
   async flush(): Promise<void> {
-    if (this.held.length > 0) await this.inner.provideConnection((conn) => this.send(conn, null));
+    if (this.held.length > 0) await this.inner.provideConnection((conn) => this.send(conn));
   }
 
   private async execute<R>(conn: DatabaseConnection, q: CompiledQuery): Promise<QueryResult<R>> {
     const text = holdable(q.query) ? inlineParameters(q.sql, q.parameters) : null;
     if (text !== null) {
-      this.held.push(text);
+      this.held.push({ q, text });
       this.chars += text.length;
-      if (this.held.length >= MAX_HELD_STATEMENTS || this.chars >= MAX_HELD_CHARS)
-        await this.send(conn, null);
+      if (this.held.length >= MAX_HELD_STATEMENTS || this.chars >= MAX_HELD_CHARS) await this.send(conn);
       return { rows: [] };
     }
     if (this.held.length === 0) return conn.executeQuery<R>(q);
+    // The held statements and this one in one simple query (when its text can be inlined).
     const own = q.sql.length <= MAX_HELD_CHARS ? inlineParameters(q.sql, q.parameters) : null;
-    if (own === null) {
-      await this.send(conn, null);
-      return conn.executeQuery<R>(q);
-    }
-    // The held writes and this statement in one simple query; its answer is the last statement's
-    // (connect.ts makes a multi-statement answer the last one's).
-    return this.send<R>(conn, own);
+    const answer = this.enqueue<R>(q, own);
+    await this.send(conn);
+    return answer;
   }
 
   private async *stream<R>(
@@ -130,25 +132,75 @@ export class DeferredStatements implements ConnectionProvider {
     q: CompiledQuery,
     chunkSize?: number,
   ): AsyncIterableIterator<QueryResult<R>> {
-    if (this.held.length > 0) await this.send(conn, null);
+    if (this.held.length > 0) await this.send(conn);
     yield* conn.streamQuery<R>(q, chunkSize);
   }
 
-  private send<R>(conn: DatabaseConnection, last: string | null): Promise<QueryResult<R>> {
-    const batch = last === null ? this.held : [...this.held, last];
+  /** Holds `q` (as `text`; null: sent on its own, with its parameters) and answers when it has gone. */
+  private enqueue<R>(q: CompiledQuery, text: string | null): Promise<QueryResult<R>> {
+    let answer!: Answer;
+    const p = new Promise<QueryResult<R>>((resolve, reject) => {
+      answer = { resolve: (r) => resolve(r as QueryResult<R>), reject };
+    });
+    // The error is also thrown by the send that carried it; whoever awaits `p` hears it as well.
+    p.catch(() => {});
+    this.held.push({ q, text, answer });
+    this.chars += text?.length ?? 0;
+    return p;
+  }
+
+  /**
+   * Sends everything held, in order: runs of inlined statements as one simple query each (connect.ts
+   * answers with every statement's rows), a statement that could not be inlined on its own.
+   */
+  private async send(conn: DatabaseConnection): Promise<void> {
     // Whatever the outcome, nothing stays held: on an error the server skipped the rest of the batch and
     // the caller's scope is undone.
+    const held = this.held;
     this.held = [];
     this.chars = 0;
-    this.sends++;
-    return conn.executeQuery<R>(Compiled.raw(batch.join(';\n')));
+    let i = 0;
+    try {
+      while (i < held.length) {
+        const first = held[i]!;
+        this.sends++;
+        if (first.text === null) {
+          const r = await conn.executeQuery<unknown>(first.q);
+          first.answer?.resolve(r);
+          i++;
+          continue;
+        }
+        let j = i + 1;
+        while (j < held.length && held[j]!.text !== null) j++;
+        const run = held.slice(i, j);
+        const last = await conn.executeQuery<unknown>(Compiled.raw(run.map((h) => h.text).join(';\n')));
+        if (run.some((h) => h.answer !== undefined)) {
+          const rows = lastAnswers(last.rows, run.length);
+          // The last statement's own result (its row count too, which Kysely reads for writes); the others' rows.
+          run.forEach((h, k) => {
+            h.answer?.resolve(k === run.length - 1 ? last : { rows: [...rows[k]!] });
+          });
+        }
+        i = j;
+      }
+    } catch (e) {
+      for (const h of held.slice(i)) h.answer?.reject(e);
+      throw e;
+    }
   }
 }
 
-interface Queued {
-  readonly q: CompiledQuery;
+interface Answer {
   resolve(r: QueryResult<unknown>): void;
   reject(e: unknown): void;
+}
+
+interface Held {
+  readonly q: CompiledQuery;
+  /** The statement with its parameters inlined; null: it could not be, and goes on its own. */
+  readonly text: string | null;
+  /** Set when someone waits for the statement's answer. */
+  readonly answer?: Answer;
 }
 
 /**
@@ -193,6 +245,6 @@ export function deferringTransaction(
       driver,
       executor: executor.withConnectionProvider(provider),
     });
-  const statements = new DeferredStatements(trx.getExecutor(), handleOn);
+  const statements = new DeferredStatements(trx.getExecutor(), handleOn, trx);
   return { db: handleOn(statements), statements };
 }

@@ -61,19 +61,13 @@ export async function claimBlock(trx: Transaction<Database>, block: Block): Prom
 
 /**
  * The claim, and for a block with ManageEntity txs its em_block, in one round trip: undefined when the block
- * was already indexed, else its em_block (null without ManageEntity txs). `claimed`: heights the caller's
- * group transaction already claimed (claimBlocks), so only the em_block is left to take.
+ * was already indexed, else its em_block (null without ManageEntity txs).
  */
 export async function claimWithEmBlock(
   trx: Transaction<Database>,
   block: Block,
   hasEm: boolean,
-  claimed?: ReadonlySet<number>,
 ): Promise<number | null | undefined> {
-  if (claimed) {
-    if (!claimed.has(block.height)) return undefined;
-    return hasEm ? resolveEmBlock(trx, block.hash) : null;
-  }
   if (!hasEm) return (await claimBlock(trx, block)) ? null : undefined;
   // The blocks insert runs only when the claim did (a re-delivered block takes no number); its MAX+1 read
   // is em-block.ts's. The final re-read by hash sees the statement's snapshot, as resolveEmBlock's does.

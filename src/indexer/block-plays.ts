@@ -4,6 +4,7 @@ import { sql, type Transaction } from 'kysely';
 import { pgText } from '../chain/text.js';
 import type { Block } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
+import { type Statement, sendTogether } from '../db/send-together.js';
 import { bridgePlaysOfBlocks, type PlayRecord, type PlaysHook, type PlaysHookInput } from './plays-bridge.js';
 
 export interface PlaysStats {
@@ -19,8 +20,9 @@ export async function recordPlays(
   block: Block,
   records: readonly PlayRecord[],
   hook: PlaysHook | undefined,
+  before: readonly Statement[] = [],
 ): Promise<PlaysStats> {
-  return (await recordPlaysOfBlocks(trx, [{ block, records }], hook))[0]!;
+  return (await recordPlaysOfBlocks(trx, [{ block, records }], hook, before))[0]!;
 }
 
 /**
@@ -33,9 +35,14 @@ export async function recordPlaysOfBlocks(
   blocks: readonly { readonly block: Block; readonly records: readonly PlayRecord[] }[],
   /** undefined: the production bridge (bridgePlaysOfBlocks). */
   hook: PlaysHook | undefined,
+  /** Statements to run first, in the same round trip when there are plays. */
+  before: readonly Statement[] = [],
 ): Promise<PlaysStats[]> {
   const n = blocks.reduce((t, b) => t + b.records.length, 0);
-  if (n === 0) return blocks.map(() => ({ plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 }));
+  if (n === 0) {
+    if (before.length > 0) await sendTogether(trx, before);
+    return blocks.map(() => ({ plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 }));
+  }
   const cols = {
     address: new Array<string>(n),
     track: new Array<string>(n),
@@ -101,9 +108,9 @@ export async function recordPlaysOfBlocks(
   // The production bridge sends the etl_plays rows and every block's statement in one round trip; another
   // hook (a scenario's) runs block by block after the etl_plays rows.
   const inserted: number[] = [];
-  if (hook === undefined) inserted.push(...(await bridgePlaysOfBlocks(trx, inputs, [etlPlays])));
+  if (hook === undefined) inserted.push(...(await bridgePlaysOfBlocks(trx, inputs, [...before, etlPlays])));
   else {
-    await etlPlays.execute(trx);
+    await sendTogether(trx, [...before, etlPlays]);
     for (const [i, input] of inputs.entries())
       inserted.push(blocks[i]!.records.length === 0 ? 0 : (await hook(trx, input)).inserted);
   }

@@ -9,7 +9,17 @@ import { RetryableError } from '../shared/errors.js';
 
 export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): Promise<number> {
   for (let attempt = 0; attempt < 2; attempt++) {
-    const row = await sql<{ number: number }>`
+    const n = emBlockOf((await emBlockStatement(blockHash).execute(db)).rows);
+    if (n !== undefined) return n;
+  }
+  throw new RetryableError(
+    `could not claim a blocks.number for ${blockHash}: another writer keeps taking MAX+1`,
+  );
+}
+
+/** One try at the block's number, for sending with other statements; read its rows with `emBlockOf`. */
+export function emBlockStatement(blockHash: string): RawBuilder<{ number: number | null }> {
+  return sql<{ number: number | null }>`
       WITH ins AS (
         ${nextEmBlockInsert(blockHash)}
         ON CONFLICT DO NOTHING
@@ -18,13 +28,13 @@ export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): P
       SELECT number FROM ins
       UNION ALL
       SELECT number FROM blocks WHERE blockhash = ${blockHash}
-      LIMIT 1`.execute(db);
-    const n = row.rows[0]?.number;
-    if (n !== undefined && n !== null) return n;
-  }
-  throw new RetryableError(
-    `could not claim a blocks.number for ${blockHash}: another writer keeps taking MAX+1`,
-  );
+      LIMIT 1`;
+}
+
+/** The number `emBlockStatement` answered; undefined when another writer took MAX+1 first (try again). */
+export function emBlockOf(rows: readonly unknown[]): number | undefined {
+  const n = (rows[0] as { number: number | null } | undefined)?.number;
+  return n === undefined || n === null ? undefined : n;
 }
 
 /** INSERT … SELECT of the next blocks row (MAX+1), made only when `onlyIf` holds. */

@@ -23,20 +23,28 @@ import { pairKey } from '../entity-manager/block-view/lookups.js';
 import { BlockView } from '../entity-manager/block-view/view.js';
 import { sanitizeSlug } from '../entity-manager/handlers/common/slugs.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
+import { emBlockOf, emBlockStatement, resolveEmBlock } from './em-block.js';
 import type { IndexDeps } from './index-block.js';
 import { rawField, rawMetadata } from './raw-text.js';
 
 export type TxResult = EmOutcome | { outcome: 'failed'; reasonCode: 'handler_error'; reason: string };
 
-/** The outcome of each tx of `txs`, in order; throws BlockError for infrastructure trouble. */
+/** A block's em_block: known, or to take in the block's first round trip (a group's block, run.ts). */
+export type EmBlockClaim = number | 'take';
+
+/**
+ * The outcome of each tx of `txs`, in order, and the block's em_block; throws BlockError for infrastructure
+ * trouble. `before`: statements to run first (the group's previous block's deferred triggers).
+ */
 export async function applyEmTxs(
   trx: Transaction<Database>,
   block: Block,
   txs: readonly ManageEntityTx[],
-  emBlock: number,
+  claim: EmBlockClaim,
   deps: IndexDeps,
-): Promise<TxResult[]> {
-  const ctx: ApplyContext = {
+  before: readonly Statement[] = [],
+): Promise<{ readonly emBlock: number; readonly results: TxResult[] }> {
+  const ctx = (emBlock: number): ApplyContext => ({
     db: trx,
     logger: deps.logger,
     dispatcher: deps.dispatcher,
@@ -44,26 +52,37 @@ export async function applyEmTxs(
     blockTime: block.timestamp,
     blockHash: block.hash,
     chainHeight: block.height,
-  };
-  const careful = async () => {
+  });
+  const careful = async (emBlock: number) => {
     await recordManageEntities(trx, block, txs);
     const results: TxResult[] = [];
-    for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx, deps));
-    return results;
+    for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx(emBlock), deps));
+    return { emBlock, results };
   };
-  if (deps.batching === false) return careful();
+  if (deps.batching === false) {
+    if (before.length > 0) await sendTogether(trx, before);
+    return careful(claim === 'take' ? await resolveEmBlock(trx, block.hash) : claim);
+  }
   const view = new BlockView(trx);
+  for (const s of before) view.statements.hold(s);
+  // The number is taken before the block savepoint, so a replay on the careful path keeps it; its answer
+  // comes with the block's first reads.
+  const taken = claim === 'take' ? view.statements.askRows(emBlockStatement(block.hash)) : null;
   // The envelopes' rows are inside the block savepoint too, so a replay on the careful path writes them once.
   await sql`SAVEPOINT em_block`.execute(view.db);
-  let results: TxResult[] | null;
+  let emBlock = claim === 'take' ? undefined : claim;
   try {
     await recordManageEntities(view.db, block, txs);
-    results = await applyFast(block, txs, ctx, view);
+    const pres = prepare(txs, view);
+    await view.preload();
+    if (taken !== null) emBlock = emBlockOf(await taken);
+    // Another writer took MAX+1 first: the number is taken again below, on the careful path.
+    const results = emBlock === undefined ? null : await applyFast(block, txs, pres, ctx(emBlock), view);
     if (results !== null) {
       await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
       // The block's held writes go now: an error in any of them is heard here and undoes the block below.
       await view.statements.flush();
-      return results;
+      return { emBlock: emBlock!, results };
     }
     // Given up without an error: what is held is sent, then rolled back with the rest.
     await view.statements.flush();
@@ -72,24 +91,29 @@ export async function applyEmTxs(
     if (isRetryable(e)) throw new BlockError(block.height, true, e);
   }
   await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
-  results = await careful();
+  // Taken inside the block savepoint from here on, which the careful path never rolls back.
+  const out = await careful(emBlock ?? (await resolveEmBlock(trx, block.hash)));
   await sql`RELEASE SAVEPOINT em_block`.execute(trx);
-  return results;
+  return out;
+}
+
+/** Each envelope parsed once: for the keys to prefetch (named to the view) and for its handler. */
+function prepare(txs: readonly ManageEntityTx[], view: BlockView) {
+  const pres = txs.map(prevalidate);
+  pres.forEach((pre, i) => {
+    if (!('outcome' in pre)) expectKeys(view, pre.params, txs[i]!.manageEntity);
+  });
+  return pres;
 }
 
 /** null = the block must be replayed on the careful path; a thrown error means the same. */
 async function applyFast(
   block: Block,
   txs: readonly ManageEntityTx[],
+  pres: ReturnType<typeof prepare>,
   ctx: ApplyContext,
   view: BlockView,
 ): Promise<TxResult[] | null> {
-  // Each envelope is parsed once: for the keys to prefetch and for its handler.
-  const pres = txs.map(prevalidate);
-  pres.forEach((pre, i) => {
-    if (!('outcome' in pre)) expectKeys(view, pre.params, txs[i]!.manageEntity);
-  });
-  await view.preload();
   const db = view.db;
   const results: TxResult[] = [];
   for (const [i, tx] of txs.entries()) {
@@ -252,13 +276,9 @@ const DEFERRED_TRIGGERS = [
  * Deferred triggers fire at the end of each block, not at the end of a group commit: what they read
  * (mentions, threads, later comments) must be the block's state, whatever the transaction boundaries —
  * otherwise a restart that regroups blocks writes other notifications. IMMEDIATE fires the pending events
- * now; the named constraints are then deferred again for the next block in the group.
+ * now; the named constraints are then deferred again for the next block in the group. The statements go
+ * with the block's finish, or in a group with the next statement of the transaction (index-block.ts).
  */
-export async function fireDeferredTriggers(trx: Transaction<Database>): Promise<void> {
-  await sendTogether(trx, deferredTriggerStatements());
-}
-
-/** The two statements, for sending with others (index-block.ts sends a lone block's with its finish). */
 export function deferredTriggerStatements(): Statement[] {
   return [
     sql.raw('SET CONSTRAINTS ALL IMMEDIATE'),

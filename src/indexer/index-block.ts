@@ -5,7 +5,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { pgText } from '../chain/text.js';
 import { type Block, isManageEntity, type Tx } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
-import { sendTogether } from '../db/send-together.js';
+import { type Statement, sendTogether } from '../db/send-together.js';
 import type { Logger } from '../deps/logger.js';
 import type { Dispatcher } from '../entity-manager/dispatcher.js';
 import { BlockError, isRetryable } from '../shared/errors.js';
@@ -19,7 +19,7 @@ import {
   type TxRow,
 } from './block-bookkeeping.js';
 import { recordPlays, recordPlaysOfBlocks } from './block-plays.js';
-import { applyEmTxs, deferredTriggerStatements, fireDeferredTriggers } from './em-txs.js';
+import { applyEmTxs, deferredTriggerStatements } from './em-txs.js';
 import { classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
 
@@ -42,6 +42,16 @@ export interface IndexDeps {
 export interface GroupBookkeeping {
   readonly claimed: ReadonlySet<number>;
   readonly done: Finished[];
+  /**
+   * Statements no one waits for, sent in front of the group's next statement: an EM block's deferred
+   * triggers. An error in them fails the group, whose blocks are then indexed one by one (run.ts).
+   */
+  readonly pending: Statement[];
+}
+
+/** The group's pending statements, now owned by the caller (who sends them first). */
+export function takePending(group: GroupBookkeeping | undefined): Statement[] {
+  return group ? group.pending.splice(0) : [];
 }
 
 export type IndexBlockResult =
@@ -80,9 +90,18 @@ export async function applyBlock(
   group?: GroupBookkeeping,
 ): Promise<IndexBlockResult> {
   const emTxs = block.txs.filter(isManageEntity);
-  const emBlock = await claimWithEmBlock(trx, block, emTxs.length > 0, group?.claimed);
-  if (emBlock === undefined) return { status: 'already-indexed', height: block.height };
-  const emResults = emTxs.length > 0 ? await applyEmTxs(trx, block, emTxs, emBlock!, deps) : [];
+  // In a group the height is claimed already and the em_block is taken in the block's first round trip.
+  const claim = group
+    ? group.claimed.has(block.height)
+      ? emTxs.length > 0
+        ? 'take'
+        : null
+      : undefined
+    : await claimWithEmBlock(trx, block, emTxs.length > 0);
+  if (claim === undefined) return { status: 'already-indexed', height: block.height };
+  const em =
+    claim !== null ? await applyEmTxs(trx, block, emTxs, claim, deps, takePending(group)) : undefined;
+  const emResults = em?.results ?? [];
   let next = 0;
 
   const rows: TxRow[] = [];
@@ -128,12 +147,12 @@ export async function applyBlock(
     rows.push(row);
   }
 
-  const plays = await recordPlays(trx, block, playRecords, deps.playsHook);
-  // In a group the block's deferred triggers fire now; alone, with its finish, in one round trip.
-  if (emTxs.length > 0 && group) await fireDeferredTriggers(trx);
+  const plays = await recordPlays(trx, block, playRecords, deps.playsHook, takePending(group));
+  // The block's deferred triggers fire with the group's next statement, or alone with the block's finish.
+  if (emTxs.length > 0 && group) group.pending.push(...deferredTriggerStatements());
   const stats: BlockStats = {
     height: block.height,
-    emBlock,
+    emBlock: em?.emBlock ?? null,
     txs: block.txs.length,
     emTxs: emTxs.length,
     ...counts,
@@ -193,7 +212,9 @@ export async function applyPlainBlocks(
     rowsOf.set(block, rows);
     return { block, records };
   });
-  const plays = await recordPlaysOfBlocks(trx, playsOf, deps.playsHook);
+  // The group's pending statements go with the run's plays; a run without plays leaves them pending.
+  const anyPlays = playsOf.some((p) => p.records.length > 0);
+  const plays = await recordPlaysOfBlocks(trx, playsOf, deps.playsHook, anyPlays ? takePending(group) : []);
   const playsOfBlock = new Map(mine.map((b, i) => [b, plays[i]!]));
   for (const block of blocks) {
     const p = playsOfBlock.get(block);

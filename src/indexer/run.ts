@@ -10,9 +10,10 @@ import type { BlockSource } from '../chain/block-source.js';
 import { Prefetcher, type PrefetchItem } from '../chain/prefetcher.js';
 import { isManageEntity } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
+import { sendTogether } from '../db/send-together.js';
 import type { Clock } from '../deps/clock.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
-import { claimBlocks, finishBlocks } from './block-bookkeeping.js';
+import { claimBlocks, finishStatement } from './block-bookkeeping.js';
 import {
   applyBlock,
   applyPlainBlocks,
@@ -21,6 +22,7 @@ import {
   type IndexBlockResult,
   type IndexDeps,
   indexBlock,
+  takePending,
 } from './index-block.js';
 import { type ResumePoint, resolveStartHeight } from './resume.js';
 
@@ -308,6 +310,7 @@ class RunLoop {
           group.map((g) => g.block),
         ),
         done: [],
+        pending: [],
       };
       const out: IndexBlockResult[] = [];
       for (let i = 0; i < group.length; ) {
@@ -328,7 +331,8 @@ class RunLoop {
           i++;
         }
       }
-      await finishBlocks(trx, deps.chainId, book.done);
+      const finish = book.done.length > 0 ? [finishStatement(deps.chainId, book.done)] : [];
+      await sendTogether(trx, [...takePending(book), ...finish]);
       return out;
     });
   }

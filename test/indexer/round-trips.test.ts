@@ -30,14 +30,18 @@ function rawText(n: RawNode): string {
     .join('');
 }
 
-/** Names every statement: `insert <table>` for builder inserts, the SQL text's start for raw SQL. */
+/**
+ * Names every statement: `insert <table>` for builder inserts, the SQL text's start for raw SQL (each
+ * statement of a batch sent together, send-together.ts, on its own).
+ */
 class StatementLog implements KyselyPlugin {
   readonly names: string[] = [];
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const n = args.node;
     if (n.kind === 'InsertQueryNode') this.names.push(`insert ${n.into?.table.identifier.name}`);
-    else if (n.kind === 'RawNode') this.names.push(rawText(n).replace(/\s+/g, ' ').trim());
+    else if (n.kind === 'RawNode')
+      for (const one of rawText(n).split(';\n')) this.names.push(one.replace(/\s+/g, ' ').trim());
     else this.names.push(n.kind);
     return n;
   }
@@ -148,6 +152,43 @@ describe('round trips per block', () => {
     expect(follows).toHaveLength(6);
     const users = await t.db.selectFrom('users').select('user_id').where('is_current', '=', true).execute();
     expect(users).toHaveLength(12);
+  });
+
+  it('in a group, a block of ManageEntity txs costs two round trips: its first reads (with its em_block and the deferred triggers before it) and its writes', async () => {
+    const signer = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
+    const user = (n: number) =>
+      emTx({
+        userId: 3_000_000 + n,
+        entityType: 'User',
+        entityId: 3_000_000 + n,
+        action: 'Create',
+        signer: signer(n),
+        metadata: { handle: `g${n}` },
+      });
+    const blocks = Array.from({ length: 12 }, (_, i) => blockAt(i + 1, [user(2 * i + 1), user(2 * i + 2)]));
+    const log = new StatementLog();
+    const before = t.roundTrips();
+    const s = await runIndexer({
+      db: t.db.withPlugin(log),
+      source: new MemorySource(blocks),
+      deps: { ...deps(), dispatcher: productionDispatcher() },
+      clock: new SimClock(),
+      maxGroupBlocks: 12,
+      prefetchBuffer: 64,
+    });
+    expect(s).toMatchObject({ blocksIndexed: 12, gaps: 0 });
+    const trips = t.roundTrips() - before;
+    // A lone block (the first may come before the backlog builds up): begin+claim, reads, writes, finish, commit.
+    const lone = log.count((n) => n.startsWith('WITH claim AS'));
+    // A group: begin+claims, then per block its reads and its writes, then the pending triggers+finish, commit.
+    const groups = log.count((n) => n.startsWith('INSERT INTO etl_blocks'));
+    expect(lone + groups).toBeGreaterThanOrEqual(1);
+    // And the run's two resume reads (resume.ts).
+    expect(trips).toBe(2 + 5 * lone + 3 * groups + 2 * (12 - lone));
+    const users = await t.db.selectFrom('users').select('user_id').execute();
+    expect(users).toHaveLength(24);
+    const numbers = await t.db.selectFrom('blocks').select('number').orderBy('number').execute();
+    expect(numbers.map((r) => r.number)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
   });
 
   it('a lone block with ManageEntity txs takes its claim and em_block in one statement; a re-delivery takes no number', async () => {
