@@ -1,0 +1,99 @@
+// em_block under a concurrent writer of `blocks` (the legacy indexer of the dual run): in a group
+// transaction a block's number is taken in its first round trip, with its reads; when the other writer
+// takes MAX+1 first, the block goes down the careful path, which takes the next number.
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
+import { connect, type DbHandle } from '../../src/db/connect.js';
+import { silentLogger } from '../../src/deps/logger.js';
+import { productionDispatcher } from '../../src/entity-manager/registry.js';
+import { claimBlocks, finishBlocks } from '../../src/indexer/block-bookkeeping.js';
+import { applyBlock, type GroupBookkeeping } from '../../src/indexer/index-block.js';
+import { blockAt, emTx, TEST_CHAIN_ID } from '../support/chain.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+
+// PGlite has one connection: there is no second writer to race.
+describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent writer of blocks', () => {
+  let t: TestDb;
+  let legacy: DbHandle;
+  beforeEach(async () => {
+    t = await createTestDb();
+    legacy = await connect(t.url, { poolSize: 1, applicationName: 'legacy-writer-test' });
+  });
+  afterEach(async () => {
+    await legacy?.close();
+    await t?.close();
+  });
+
+  /** Resolves once some session waits for another transaction (polled, never timed). */
+  async function someoneWaitsForATransaction(): Promise<void> {
+    for (;;) {
+      const r = await sql<{ n: number }>`
+        SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted`.execute(
+        t.db,
+      );
+      if (r.rows[0]!.n > 0) return;
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+
+  for (const batching of [true, false])
+    it(`the other writer takes MAX+1 while a group's block takes it: the block gets the next number (${batching ? 'fast' : 'careful'} path)`, async () => {
+      const block = blockAt(1, [
+        emTx({
+          userId: 3_000_001,
+          entityType: 'User',
+          entityId: 3_000_001,
+          action: 'Create',
+          signer: `0x${'1'.padStart(40, '0')}`,
+          metadata: { handle: 'raced' },
+        }),
+      ]);
+      const deps = {
+        chainId: TEST_CHAIN_ID,
+        dispatcher: productionDispatcher(),
+        logger: silentLogger,
+        batching,
+      };
+      let release!: () => void;
+      const held = new Promise<void>((r) => (release = r));
+      let inserted!: () => void;
+      const legacyInserted = new Promise<void>((r) => (inserted = r));
+      const legacyTx = legacy.db.transaction().execute(async (trx) => {
+        await sql`INSERT INTO blocks (blockhash, parenthash, number) VALUES ('legacy-1', NULL, 1)`.execute(
+          trx,
+        );
+        inserted();
+        await held;
+      });
+      await legacyInserted;
+      const ours = t.db.transaction().execute(async (trx) => {
+        const group: GroupBookkeeping = { claimed: await claimBlocks(trx, [block]), done: [], pending: [] };
+        const r = await applyBlock(trx, block, deps, group);
+        await finishBlocks(trx, TEST_CHAIN_ID, group.done);
+        return r;
+      });
+      // Our MAX+1 is 1 too (the other row is not committed): our insert waits for the other transaction.
+      await someoneWaitsForATransaction();
+      release();
+      await legacyTx;
+      const r = await ours;
+      expect(r).toMatchObject({ status: 'indexed', stats: { emBlock: 2, applied: 1 } });
+      const blocks = await t.db
+        .selectFrom('blocks')
+        .select(['blockhash', 'number'])
+        .orderBy('number')
+        .execute();
+      expect(blocks).toEqual([
+        { blockhash: 'legacy-1', number: 1 },
+        { blockhash: block.hash, number: 2 },
+      ]);
+      const user = await t.db
+        .selectFrom('users')
+        .select(['blocknumber', 'handle'])
+        .where('user_id', '=', 3_000_001)
+        .execute();
+      expect(user).toEqual([{ blocknumber: 2, handle: 'raced' }]);
+      const envelopes = await t.db.selectFrom('etl_manage_entities').select('block_height').execute();
+      expect(envelopes).toEqual([{ block_height: 1 }]);
+    });
+});
