@@ -60,18 +60,21 @@ export async function claimBlock(trx: Transaction<Database>, block: Block): Prom
 }
 
 /**
- * The claim, and for a block with ManageEntity txs its em_block, in one round trip: undefined when the block
- * was already indexed, else its em_block (null without ManageEntity txs).
+ * The claim of a block with ManageEntity txs, and its em_block, in one round trip: undefined when the block
+ * was already indexed, else its em_block.
  */
-export async function claimWithEmBlock(
-  trx: Transaction<Database>,
-  block: Block,
-  hasEm: boolean,
-): Promise<number | null | undefined> {
-  if (!hasEm) return (await claimBlock(trx, block)) ? null : undefined;
+export async function claimWithEmBlock(trx: Transaction<Database>, block: Block): Promise<number | undefined> {
+  const r = claimedEmBlock((await claimWithEmBlockStatement(block).execute(trx)).rows);
+  if (!r.claimed) return undefined;
+  // Another writer took MAX+1 in between: em-block.ts's retry.
+  return r.number ?? resolveEmBlock(trx, block.hash);
+}
+
+/** claimWithEmBlock's statement, for sending with others; read its rows with `claimedEmBlock`. */
+export function claimWithEmBlockStatement(block: Block) {
   // The blocks insert runs only when the claim did (a re-delivered block takes no number); its MAX+1 read
   // is em-block.ts's. The final re-read by hash sees the statement's snapshot, as resolveEmBlock's does.
-  const row = await sql<{ claimed: boolean; number: number | null }>`
+  return sql<{ claimed: boolean; number: number | null }>`
     WITH claim AS (
       INSERT INTO etl_blocks (proposer_address, block_height, block_time, created_at, updated_at)
       VALUES (${pgText(block.proposer)}, ${block.height}, ${block.timestamp}::timestamptz AT TIME ZONE 'UTC',
@@ -84,13 +87,13 @@ export async function claimWithEmBlock(
       RETURNING number
     )
     SELECT EXISTS (SELECT FROM claim) AS claimed,
-           COALESCE((SELECT number FROM ins), (SELECT number FROM blocks WHERE blockhash = ${block.hash})) AS number`.execute(
-    trx,
-  );
-  const r = row.rows[0]!;
-  if (!r.claimed) return undefined;
-  // Another writer took MAX+1 in between: em-block.ts's retry.
-  return r.number ?? resolveEmBlock(trx, block.hash);
+           COALESCE((SELECT number FROM ins), (SELECT number FROM blocks WHERE blockhash = ${block.hash})) AS number`;
+}
+
+/** Whether the claim was this call's, and the number taken (undefined: another writer took MAX+1 first). */
+export function claimedEmBlock(rows: readonly unknown[]): { claimed: boolean; number: number | undefined } {
+  const r = rows[0] as { claimed: boolean; number: number | null } | undefined;
+  return { claimed: r?.claimed === true, number: r?.number ?? undefined };
 }
 
 /** claimBlock for many blocks in one statement; returns the heights this call claimed. */

@@ -23,18 +23,23 @@ import { pairKey } from '../entity-manager/block-view/lookups.js';
 import { BlockView } from '../entity-manager/block-view/view.js';
 import { sanitizeSlug } from '../entity-manager/handlers/common/slugs.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
+import { claimedEmBlock, claimWithEmBlock, claimWithEmBlockStatement } from './block-bookkeeping.js';
 import { emBlockOf, emBlockStatement, resolveEmBlock } from './em-block.js';
 import type { IndexDeps } from './index-block.js';
 import { rawField, rawMetadata } from './raw-text.js';
 
 export type TxResult = EmOutcome | { outcome: 'failed'; reasonCode: 'handler_error'; reason: string };
 
-/** A block's em_block: known, or to take in the block's first round trip (a group's block, run.ts). */
-export type EmBlockClaim = number | 'take';
+/**
+ * How the block gets its em_block, in its first round trip: `take` the next number (a group's block, whose
+ * height run.ts claimed already), or `claim` the height and take the number (a block alone).
+ */
+export type EmBlockClaim = 'take' | 'claim';
 
 /**
- * The outcome of each tx of `txs`, in order, and the block's em_block; throws BlockError for infrastructure
- * trouble. `before`: statements to run first (the group's previous block's deferred triggers).
+ * The outcome of each tx of `txs`, in order, and the block's em_block; 'already-indexed' when `claim`
+ * found the height taken (nothing written). Throws BlockError for infrastructure trouble. `before`:
+ * statements to run first (the group's previous block's deferred triggers).
  */
 export async function applyEmTxs(
   trx: Transaction<Database>,
@@ -43,7 +48,7 @@ export async function applyEmTxs(
   claim: EmBlockClaim,
   deps: IndexDeps,
   before: readonly Statement[] = [],
-): Promise<{ readonly emBlock: number; readonly results: TxResult[] }> {
+): Promise<{ readonly emBlock: number; readonly results: TxResult[] } | 'already-indexed'> {
   const ctx = (emBlock: number): ApplyContext => ({
     db: trx,
     logger: deps.logger,
@@ -61,22 +66,34 @@ export async function applyEmTxs(
   };
   if (deps.batching === false) {
     if (before.length > 0) await sendTogether(trx, before);
-    return careful(claim === 'take' ? await resolveEmBlock(trx, block.hash) : claim);
+    if (claim === 'take') return careful(await resolveEmBlock(trx, block.hash));
+    const emBlock = await claimWithEmBlock(trx, block);
+    return emBlock === undefined ? 'already-indexed' : careful(emBlock);
   }
   const view = new BlockView(trx);
   for (const s of before) view.statements.hold(s);
-  // The number is taken before the block savepoint, so a replay on the careful path keeps it; its answer
+  // Before the block savepoint, so a replay on the careful path keeps the claim and the number; the answer
   // comes with the block's first reads.
-  const taken = claim === 'take' ? view.statements.askRows(emBlockStatement(block.hash)) : null;
-  // The envelopes' rows are inside the block savepoint too, so a replay on the careful path writes them once.
+  const asked = view.statements.askRows(
+    claim === 'take' ? emBlockStatement(block.hash) : claimWithEmBlockStatement(block),
+  );
   await sql`SAVEPOINT em_block`.execute(view.db);
-  let emBlock = claim === 'take' ? undefined : claim;
+  let answered: { readonly claimed: boolean; readonly number: number | undefined } | undefined;
   try {
-    await recordManageEntities(view.db, block, txs);
     const pres = prepare(txs, view);
     await view.preload();
-    if (taken !== null) emBlock = emBlockOf(await taken);
+    const rows = await asked;
+    answered = claim === 'take' ? { claimed: true, number: emBlockOf(rows) } : claimedEmBlock(rows);
+    // A re-delivered block: it has only read.
+    if (!answered.claimed) {
+      await sql`RELEASE SAVEPOINT em_block`.execute(trx);
+      return 'already-indexed';
+    }
+    // The envelopes' rows once the height is known to be this block's (held, they go with its writes);
+    // inside the block savepoint, so a replay on the careful path writes them once. Nothing reads them.
+    await recordManageEntities(view.db, block, txs);
     // Another writer took MAX+1 first: the number is taken again below, on the careful path.
+    const emBlock = answered.number;
     const results = emBlock === undefined ? null : await applyFast(block, txs, pres, ctx(emBlock), view);
     if (results !== null) {
       await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
@@ -88,11 +105,12 @@ export async function applyEmTxs(
     await view.statements.flush();
   } catch (e) {
     if (e instanceof BlockError) throw e;
-    if (isRetryable(e)) throw new BlockError(block.height, true, e);
+    // Without the claim's answer (or for a height not its own) there is nothing to replay: the block fails.
+    if (isRetryable(e) || answered?.claimed !== true) throw new BlockError(block.height, isRetryable(e), e);
   }
   await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
   // Taken inside the block savepoint from here on, which the careful path never rolls back.
-  const out = await careful(emBlock ?? (await resolveEmBlock(trx, block.hash)));
+  const out = await careful(answered!.number ?? (await resolveEmBlock(trx, block.hash)));
   await sql`RELEASE SAVEPOINT em_block`.execute(trx);
   return out;
 }

@@ -12,7 +12,7 @@ import { BlockError, isRetryable } from '../shared/errors.js';
 import {
   type BlockStats,
   claimBlocks,
-  claimWithEmBlock,
+  claimBlock,
   type Finished,
   finishBlocks,
   finishStatement,
@@ -90,17 +90,15 @@ export async function applyBlock(
   group?: GroupBookkeeping,
 ): Promise<IndexBlockResult> {
   const emTxs = block.txs.filter(isManageEntity);
-  // In a group the height is claimed already and the em_block is taken in the block's first round trip.
-  const claim = group
-    ? group.claimed.has(block.height)
-      ? emTxs.length > 0
-        ? 'take'
-        : null
-      : undefined
-    : await claimWithEmBlock(trx, block, emTxs.length > 0);
-  if (claim === undefined) return { status: 'already-indexed', height: block.height };
-  const em =
-    claim !== null ? await applyEmTxs(trx, block, emTxs, claim, deps, takePending(group)) : undefined;
+  // The em_block is taken in the block's first round trip with its reads; in a group the height is claimed
+  // already, alone with the same statement.
+  const hasEm = emTxs.length > 0;
+  const claimed = group ? group.claimed.has(block.height) : hasEm || (await claimBlock(trx, block));
+  if (!claimed) return { status: 'already-indexed', height: block.height };
+  const em = hasEm
+    ? await applyEmTxs(trx, block, emTxs, group ? 'take' : 'claim', deps, takePending(group))
+    : undefined;
+  if (em === 'already-indexed') return { status: 'already-indexed', height: block.height };
   const emResults = em?.results ?? [];
   let next = 0;
 

@@ -115,7 +115,7 @@ describe('round trips per block', () => {
     expect(Number(txs[0]!.n)).toBe(blocks.reduce((n, b) => n + b.txs.length, 0));
   });
 
-  it('a live block of twelve ManageEntity txs costs five round trips: begin+claim, reads, writes, finish, commit', async () => {
+  it('a live block of twelve ManageEntity txs costs four round trips: begin+claim+em_block+reads, writes, finish, commit', async () => {
     const id = (n: number) => 3_000_000 + n;
     const signer = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
     const user = (n: number) =>
@@ -144,7 +144,7 @@ describe('round trips per block', () => {
       d,
     );
     expect(r.status === 'indexed' && r.stats.reasons).toEqual({});
-    expect(t.roundTrips() - before).toBe(5);
+    expect(t.roundTrips() - before).toBe(4);
     const follows = await t.db
       .selectFrom('follows')
       .select(['follower_user_id', 'followee_user_id'])
@@ -178,13 +178,13 @@ describe('round trips per block', () => {
     });
     expect(s).toMatchObject({ blocksIndexed: 12, gaps: 0 });
     const trips = t.roundTrips() - before;
-    // A lone block (the first may come before the backlog builds up): begin+claim, reads, writes, finish, commit.
+    // A lone block (the first may come before the backlog builds up): begin+claim+reads, writes, finish, commit.
     const lone = log.count((n) => n.startsWith('WITH claim AS'));
     // A group: begin+claims, then per block its reads and its writes, then the pending triggers+finish, commit.
     const groups = log.count((n) => n.startsWith('INSERT INTO etl_blocks'));
     expect(lone + groups).toBeGreaterThanOrEqual(1);
     // And the run's two resume reads (resume.ts).
-    expect(trips).toBe(2 + 5 * lone + 3 * groups + 2 * (12 - lone));
+    expect(trips).toBe(2 + 4 * lone + 3 * groups + 2 * (12 - lone));
     const users = await t.db.selectFrom('users').select('user_id').execute();
     expect(users).toHaveLength(24);
     const numbers = await t.db.selectFrom('blocks').select('number').orderBy('number').execute();
