@@ -159,6 +159,74 @@ describe('held statements', () => {
     });
   });
 
+  it('a statement waiting in line is answered from its place in the line, when the line next goes', async () => {
+    await t.db.transaction().execute(async (trx) => {
+      const { db, statements } = deferringTransaction(trx, passThrough);
+      const count = (address: string) =>
+        sql<{ n: number }>`SELECT count(*)::int AS n FROM etl_addresses WHERE address = ${address}`;
+      const before = statements.askRows(count('0x21'));
+      await user(db, 21).execute();
+      const after = statements.askRows(count('0x21'));
+      statements.hold(sql`UPDATE etl_addresses SET first_seen_block_height = 99 WHERE address = '0x21'`);
+      expect(statements).toMatchObject({ pending: 4, sends: 0 });
+      await statements.flush();
+      expect(await before).toEqual([{ n: 0 }]);
+      expect(await after).toEqual([{ n: 1 }]);
+      expect(statements.sends).toBe(1);
+      const row = await db
+        .selectFrom('etl_addresses')
+        .select('first_seen_block_height as h')
+        .where('address', '=', '0x21')
+        .execute();
+      expect(row).toEqual([{ h: 99 }]);
+    });
+  });
+
+  it('a statement the inliner refuses goes on its own, in its place in the line', async () => {
+    await t.db.transaction().execute(async (trx) => {
+      const { db, statements } = deferringTransaction(trx, passThrough);
+      await user(db, 31).execute();
+      // A Date parameter is not inlined (inline-parameters.ts): it is sent with its parameters.
+      const dated = statements.askRows(
+        sql`SELECT ${new Date('2025-01-02T00:00:00Z')}::timestamptz = '2025-01-02T00:00:00Z' AS same, count(*)::int AS n FROM etl_addresses WHERE address = '0x31'`,
+      );
+      await user(db, 32).execute();
+      const last = statements.askRows(
+        sql`SELECT count(*)::int AS n FROM etl_addresses WHERE address IN ('0x31', '0x32')`,
+      );
+      await statements.flush();
+      expect(await dated).toEqual([{ same: true, n: 1 }]);
+      expect(await last).toEqual([{ n: 2 }]);
+      // The held write, the refused statement alone, then the rest.
+      expect(statements.sends).toBe(3);
+    });
+  });
+
+  it('an error in the line is thrown by the send and heard by every statement waiting after it', async () => {
+    const outcome = await t.db
+      .transaction()
+      .execute(async (trx) => {
+        const { db, statements } = deferringTransaction(trx, passThrough);
+        const first = statements.askRows(sql`SELECT 1 AS one`);
+        await user(db, 41).execute();
+        await user(db, 41).execute(); // duplicate key
+        const waiting = statements.askRows(sql`SELECT 2 AS two`);
+        const sent = await statements.flush().catch((e: Error) => e);
+        return {
+          sent,
+          waiting: await waiting.catch((e: Error) => e),
+          first: await first.catch((e: Error) => e),
+        };
+      })
+      .catch((e: Error) => ({ sent: e, waiting: e, first: e }));
+    expect(outcome.sent).toBeInstanceOf(Error);
+    expect((outcome.sent as Error).message).toMatch(/duplicate key/);
+    expect(outcome.waiting).toBe(outcome.sent);
+    // In the same simple query, before the failing statement: PostgreSQL ran it, but its answer is lost
+    // with the query's, so it hears the error too.
+    expect(outcome.first).toBe(outcome.sent);
+  });
+
   it("a held write's error is heard at the next statement that needs an answer, not at the write", async () => {
     const err = await t.db
       .transaction()
