@@ -63,7 +63,10 @@ export async function claimBlock(trx: Transaction<Database>, block: Block): Prom
  * The claim of a block with ManageEntity txs, and its em_block, in one round trip: undefined when the block
  * was already indexed, else its em_block.
  */
-export async function claimWithEmBlock(trx: Transaction<Database>, block: Block): Promise<number | undefined> {
+export async function claimWithEmBlock(
+  trx: Transaction<Database>,
+  block: Block,
+): Promise<number | undefined> {
   const r = claimedEmBlock((await claimWithEmBlockStatement(block).execute(trx)).rows);
   if (!r.claimed) return undefined;
   // Another writer took MAX+1 in between: em-block.ts's retry.

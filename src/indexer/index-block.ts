@@ -11,8 +11,8 @@ import type { Dispatcher } from '../entity-manager/dispatcher.js';
 import { BlockError, isRetryable } from '../shared/errors.js';
 import {
   type BlockStats,
-  claimBlocks,
   claimBlock,
+  claimBlocks,
   type Finished,
   finishBlocks,
   finishStatement,

@@ -137,6 +137,22 @@ export async function lookup<N extends LookupName>(
 }
 
 /**
+ * Statements that each need an answer, run in order: with a block view behind `db`, in one round trip
+ * (behind its held writes); without one, one after the other. Each is a builder up to `execute()`.
+ */
+export async function inOneRoundTrip<T extends readonly unknown[]>(
+  db: Kysely<Database>,
+  reads: { readonly [K in keyof T]: (db: Kysely<Database>) => Promise<T[K]> },
+): Promise<T> {
+  const view = VIEWS.get(db);
+  const all = reads as readonly ((db: Kysely<Database>) => Promise<unknown>)[];
+  if (view) return (await view.statements.together(all)) as unknown as T;
+  const out: unknown[] = [];
+  for (const r of all) out.push(await r(db));
+  return out as unknown as T;
+}
+
+/**
  * A write whose effect on the block view the caller states: the lookups named in `patches` are patched
  * instead of dropped, so the block's next reads of their tables need no statement. Every lookup on a
  * written table that `patches` does not name is dropped as usual. The patch must be exactly what a re-read

@@ -5,7 +5,7 @@ import type { Database } from '../../db/schema.js';
 import type { Json } from '../../db/tables/json.js';
 import type { PlaylistsTable } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
-import { lookup, writeThrough } from '../block-view/view.js';
+import { inOneRoundTrip, lookup, writeThrough } from '../block-view/view.js';
 import { INT4_MAX, isObject } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
@@ -89,14 +89,31 @@ async function currentPlaylist(db: Kysely<Database>, id: number) {
  */
 async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: readonly number[]) {
   const unique = [...new Set(trackIds)];
-  const removed = await db
-    .updateTable('playlist_tracks')
-    .set({ is_removed: true, updated_at: p.blockTime })
-    .where('playlist_id', '=', p.entityId)
-    .where('is_removed', '=', false)
-    .$if(unique.length > 0, (qb) => qb.where('track_id', 'not in', unique))
-    .returning('track_id')
-    .execute();
+  const removal = (h: Kysely<Database>) =>
+    h
+      .updateTable('playlist_tracks')
+      .set({ is_removed: true, updated_at: p.blockTime })
+      .where('playlist_id', '=', p.entityId)
+      .where('is_removed', '=', false)
+      .$if(unique.length > 0, (qb) => qb.where('track_id', 'not in', unique))
+      .returning('track_id')
+      .execute();
+  // The tracks that stay: rows the removal cannot touch (it skips exactly these), so both statements go
+  // in one round trip, in this order.
+  const staying = (h: Kysely<Database>) =>
+    unique.length === 0
+      ? Promise.resolve([])
+      : h
+          .selectFrom('playlist_tracks')
+          .select('track_id')
+          .where('playlist_id', '=', p.entityId)
+          .where('is_removed', '=', false)
+          .where('track_id', 'in', unique)
+          .execute();
+  const [removed, live] = await inOneRoundTrip<[{ track_id: number }[], { track_id: number }[]]>(db, [
+    removal,
+    staying,
+  ]);
   await removeFromReverseIndex(
     db,
     p,
@@ -104,13 +121,6 @@ async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: r
     epoch(p),
   );
   if (unique.length === 0) return;
-  const live = await db
-    .selectFrom('playlist_tracks')
-    .select('track_id')
-    .where('playlist_id', '=', p.entityId)
-    .where('is_removed', '=', false)
-    .where('track_id', 'in', unique)
-    .execute();
   const wasLive = new Set(live.map((r) => r.track_id));
   await db
     .insertInto('playlist_tracks')
