@@ -70,7 +70,7 @@ export async function applyEmTxs(
     const emBlock = await claimWithEmBlock(trx, block);
     return emBlock === undefined ? 'already-indexed' : careful(emBlock);
   }
-  const view = new BlockView(trx);
+  const view = new BlockView(trx, { audit: deps.auditView === true, height: block.height });
   for (const s of before) view.statements.hold(s);
   // Before the block savepoint, so a replay on the careful path keeps the claim and the number; the answer
   // comes with the block's first reads.
@@ -175,6 +175,7 @@ function expectKeys(view: BlockView, p: PrevalidatedParams, me: ManageEntityTx['
     view.expect('repost', pairKey(userId, entityId, t), action === 'Repost' || action === 'Unrepost');
   }
   if (type === 'User') view.expect('userEvents', String(userId));
+  if (type === 'User' && action === 'Update') view.expect('userProfile', String(userId));
   if (!create) return;
   if (type === 'User') {
     view.expect('walletOwner', signer);

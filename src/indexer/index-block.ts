@@ -36,6 +36,11 @@ export interface IndexDeps {
    * Default true. Tests compare the two paths row for row.
    */
   readonly batching?: boolean;
+  /**
+   * true: every value a handler patches into the block view is re-read from the database and must be equal
+   * (a mismatch fails the block). Costs a read per patch; tests and the simulator's checks turn it on.
+   */
+  readonly auditView?: boolean;
 }
 
 /** A group transaction's bookkeeping (run.ts): its blocks claimed up front, their closing rows written at its end. */

@@ -140,7 +140,8 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
     const block = blockAt(height, txs);
     const pb = new StatementFault(undefined);
     const pc = new StatementFault(undefined);
-    await indexBlock(batched.db.withPlugin(pb), block, deps);
+    // Audited: every value a handler patches into the view is re-read and must be equal (IndexDeps.auditView).
+    await indexBlock(batched.db.withPlugin(pb), block, { ...deps, auditView: true });
     await indexBlock(careful.db.withPlugin(pc), block, { ...deps, batching: false });
     return { batched: pb.count, careful: pc.count };
   }
@@ -308,7 +309,7 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
 
 type PatchAct =
   | { kind: 'UserCreate'; id: number; handle: number; sharedWallet: boolean; migration: boolean }
-  | { kind: 'UserUpdate'; actor: number; handle: number; deactivate: number }
+  | { kind: 'UserUpdate'; actor: number; handle: number; deactivate: number; pick: number; longBio: boolean }
   | { kind: 'TrackCreate' | 'TrackUpdate'; actor: number; id: number; title: number; price: number }
   | {
       kind: 'PlaylistCreate' | 'PlaylistUpdate';
@@ -338,6 +339,10 @@ const patchActArb: fc.Arbitrary<PatchAct> = fc.oneof(
     actor: fc.nat({ max: 2 }),
     handle: fc.nat({ max: 3 }),
     deactivate: fc.nat({ max: 2 }),
+    // An artist pick among the test's track ids (6: none), and a bio that is sometimes too long: both are
+    // checked only when they change, against the stored row (the view's userProfile, patched by each write).
+    pick: fc.oneof({ weight: 3, arbitrary: fc.constant(6) }, { weight: 1, arbitrary: fc.nat({ max: 5 }) }),
+    longBio: fc.nat({ max: 3 }).map((n) => n === 0),
   }),
   fc.record({
     kind: fc.constantFrom('TrackCreate' as const, 'TrackCreate' as const, 'TrackUpdate' as const),
@@ -395,8 +400,9 @@ function patchTx(base: number, users: readonly number[], a: PatchAct): ManageEnt
         action: 'Update',
         signer: wallet(id),
         metadata: {
-          ...(handle === '' ? { bio: 'b' } : { handle: `${handle}${base}` }),
+          ...(handle === '' ? { bio: a.longBio ? 'x'.repeat(400) : 'b' } : { handle: `${handle}${base}` }),
           ...(a.deactivate === 0 ? {} : { is_deactivated: a.deactivate === 1 }),
+          ...(a.pick < 6 ? { artist_pick_track_id: base + 500 + a.pick } : {}),
           // The user_events hook, twice per user per block at times: a change, then no change.
           events: a.handle % 2 === 0 ? { is_mobile_user: true } : { referrer: users[(a.actor + 1) % 3] },
         },

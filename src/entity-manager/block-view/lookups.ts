@@ -14,6 +14,13 @@ const parts = (keys: readonly string[], i: number): string[] => [
   ...new Set(keys.map((k) => k.split(KEY_SEP)[i] ?? '')),
 ];
 
+export interface UserProfile {
+  readonly bio: string | null;
+  readonly name: string | null;
+  readonly handle_lc: string | null;
+  readonly artist_pick_track_id: number | null;
+}
+
 interface Spec<V> {
   readonly tables: readonly string[];
   readonly load: Loader<V>;
@@ -40,6 +47,16 @@ export const LOOKUPS = {
       .where('is_current', '=', true)
       .execute();
     return new Map(rows.map((r) => [String(r.user_id), { handle: r.handle }]));
+  }),
+  /** Current users row by user_id → the fields a profile update compares against. */
+  userProfile: spec<UserProfile>(['users'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('users')
+      .select(['user_id', 'bio', 'name', 'handle_lc', 'artist_pick_track_id'])
+      .where('user_id', 'in', ids(keys))
+      .where('is_current', '=', true)
+      .execute();
+    return new Map(rows.map(({ user_id, ...profile }) => [String(user_id), profile]));
   }),
   /** Any users row, current or not, whose wallet is exactly this address → its user_id. */
   walletOwner: spec<{ user_id: number }>(['users'], async (db, keys) => {

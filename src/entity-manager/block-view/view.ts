@@ -1,9 +1,11 @@
 // The block view: the rows a block's handlers consult, read in one statement per table and served from
 // memory until a write to that table. Handlers reach it through their database handle (`lookup(db, …)`),
 // so their shape and signatures stay as they are; a handle without a view reads the row directly.
+import { isDeepStrictEqual } from 'node:util';
 import type { Kysely, Transaction } from 'kysely';
 import { type DeferredStatements, deferringTransaction } from '../../db/deferred-statements.js';
 import type { Database } from '../../db/schema.js';
+import { BlockError } from '../../shared/errors.js';
 import { KeyedLookup } from './keyed-lookup.js';
 import { LOOKUPS, type LookupName, type LookupValue } from './lookups.js';
 import { ALL_TABLES, WriteTracker } from './write-tracker.js';
@@ -33,12 +35,20 @@ export class BlockView {
   /** Lookups the write in progress patches instead of dropping (see writeThrough). */
   private patching: ReadonlySet<LookupName> = new Set();
 
-  constructor(trx: Transaction<Database>) {
+  /** See IndexDeps.auditView: each patch is checked against a re-read. */
+  readonly audit: { readonly audit: boolean; readonly height: number };
+
+  constructor(
+    trx: Transaction<Database>,
+    audit: { readonly audit: boolean; readonly height: number } = NO_AUDIT,
+  ) {
+    this.audit = audit;
     const make = <N extends LookupName>(n: N) =>
       new KeyedLookup<LookupValue<N>>(LOOKUPS[n].tables, LOOKUPS[n].load as never);
     this.lookups = {
       userWallet: make('userWallet'),
       userHandle: make('userHandle'),
+      userProfile: make('userProfile'),
       walletOwner: make('walletOwner'),
       userEvents: make('userEvents'),
       handleOwner: make('handleOwner'),
@@ -123,6 +133,7 @@ export const KEEP_ALL: readonly Patch[] = (Object.keys(LOOKUPS) as LookupName[])
 );
 
 const VIEWS = new WeakMap<Kysely<Database>, BlockView>();
+const NO_AUDIT = { audit: false, height: 0 } as const;
 
 /** The row `key` of a lookup: from the block view behind `db`, or read directly when there is none. */
 export async function lookup<N extends LookupName>(
@@ -167,5 +178,23 @@ export async function writeThrough<T>(
   if (!view) return write();
   const out = await view.writeThrough(patches, write);
   view.applyPatches(patches);
+  if (view.audit.audit) await auditPatches(view, patches);
   return out;
+}
+
+/** Each patched value against the database's answer now; a difference fails the block (not a replay). */
+async function auditPatches(view: BlockView, patches: readonly Patch[]): Promise<void> {
+  for (const p of patches) {
+    if (p.key === undefined) continue;
+    const rows = (await LOOKUPS[p.name].load(view.db, [p.key])) as ReadonlyMap<string, unknown>;
+    const actual = rows.get(p.key);
+    if (!isDeepStrictEqual(actual, p.value))
+      throw new BlockError(
+        view.audit.height,
+        false,
+        new Error(
+          `block view patch of ${p.name} ${JSON.stringify(p.key)} is ${JSON.stringify(p.value)}, the database has ${JSON.stringify(actual)}`,
+        ),
+      );
+  }
 }

@@ -135,6 +135,16 @@ const createUser: Handler = async ({ db }, p) => {
   const patches: Patch[] = [
     { name: 'userWallet', key: id, value: { wallet: p.signer } },
     { name: 'userHandle', key: id, value: { handle: row.handle ?? null } },
+    {
+      name: 'userProfile',
+      key: id,
+      value: {
+        bio: row.bio ?? null,
+        name: row.name ?? null,
+        handle_lc: row.handle_lc ?? null,
+        artist_pick_track_id: row.artist_pick_track_id ?? null,
+      },
+    },
     // Another active user may hold the wallet: a deactivated row leaves the answer as it was.
     row.is_deactivated ? { name: 'activeWallet' } : { name: 'activeWallet', key: p.signer, value: true },
   ];
@@ -160,7 +170,7 @@ const updateUser: Handler = async ({ db }, p) => {
   const handle = m.str('handle');
   const pick = m.id('artist_pick_track_id');
   await validateSigner(db, p.userId, p.signer);
-  const row = await currentUser(db, p.userId);
+  const row = await lookup(db, 'userProfile', String(p.userId));
   if (!row) reject('user_not_found', `user ${p.userId} does not exist`);
   // Re-validate a field only when it changes: clients resend the whole profile and old rows may fail today's rules.
   const changed = (k: 'bio' | 'name') => m.str(k) !== '' && m.str(k) !== (row[k] ?? '');
@@ -213,6 +223,16 @@ const updateUser: Handler = async ({ db }, p) => {
   if (handle === '') patches.push({ name: 'userHandle' }, { name: 'handleOwner' });
   else patches.push({ name: 'userHandle', key: String(p.userId), value: { handle } });
   if (deactivated === undefined) patches.push({ name: 'activeWallet' });
+  patches.push({
+    name: 'userProfile',
+    key: String(p.userId),
+    value: {
+      bio: set.bio ?? row.bio,
+      name: set.name ?? row.name,
+      handle_lc: set.handle_lc ?? row.handle_lc,
+      artist_pick_track_id: set.artist_pick_track_id ?? row.artist_pick_track_id,
+    },
+  });
   await writeThrough(db, patches, () =>
     db.updateTable('users').set(set).where('user_id', '=', p.userId).where('is_current', '=', true).execute(),
   );
