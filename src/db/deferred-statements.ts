@@ -89,7 +89,10 @@ export class DeferredStatements implements ConnectionProvider {
   /** `statement`'s rows, with it queued behind what is held, as `ask` does. */
   askRows(statement: Statement): Promise<readonly unknown[]> {
     const q = statement.compile(this.compiler);
-    return this.enqueue(q, inlineParameters(q.sql, q.parameters)).then((r) => r.rows);
+    const rows = this.enqueue(q, inlineParameters(q.sql, q.parameters)).then((r) => r.rows);
+    // A caller that gave up before awaiting it (its scope failed first) must not leave an unhandled rejection.
+    rows.catch(() => {});
+    return rows;
   }
 
   provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {

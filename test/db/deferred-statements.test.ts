@@ -202,6 +202,32 @@ describe('held statements', () => {
     });
   });
 
+  it('a statement waiting in line that nobody awaits does not leave an unhandled rejection when its line fails', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', listener);
+    try {
+      const err = await t.db
+        .transaction()
+        .execute(async (trx) => {
+          const { db, statements } = deferringTransaction(trx, passThrough);
+          // Asked, then abandoned: the caller's scope fails before it awaits the answer.
+          statements.askRows(sql`SELECT 1 AS one`);
+          await user(db, 51).execute();
+          await user(db, 51).execute(); // duplicate key
+          await statements.flush();
+        })
+        .catch((e: Error) => e);
+      expect((err as Error).message).toMatch(/duplicate key/);
+      // Rejections are reported after the microtask queue drains: give them a turn of the event loop.
+      await new Promise((r) => setImmediate(r));
+      await new Promise((r) => setImmediate(r));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+
   it('an error in the line is thrown by the send and heard by every statement waiting after it', async () => {
     const outcome = await t.db
       .transaction()
