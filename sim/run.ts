@@ -289,6 +289,8 @@ async function prepareRun(
     chainId: SIM_CHAIN_ID,
     dispatcher,
     logger: silentLogger,
+    // Every value a handler patches into the block view is re-read and must match (a difference fails the block).
+    auditView: true,
     ...(hooks.playsHook ? { playsHook: hooks.playsHook } : {}),
   };
   const processors = options.challenges === false ? [] : await availableProcessors(db);
