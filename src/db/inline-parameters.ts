@@ -16,38 +16,72 @@ export const MAX_INLINE_CHARS = 256 << 10;
  * text has something the placeholder scan does not model (comments, dollar or E'' quoting).
  */
 export function inlineParameters(sql: string, parameters: readonly unknown[]): string | null {
+  const t = templateOf(sql);
+  if (t === null) return null;
   const literals: string[] = [];
+  let size = 0;
   for (const p of parameters) {
     const lit = literal(p);
     if (lit === null) return null;
+    size += lit.length;
     literals.push(lit);
   }
-  let size = 0;
-  let ok = true;
-  const out = sql.replace(TOKENS, (m: string, offset: number) => {
-    const c = m[0];
+  if (size > MAX_INLINE_CHARS) return null;
+  let out = t.parts[0]!;
+  for (let i = 0; i < t.slots.length; i++) {
+    const lit = literals[t.slots[i]!];
+    if (lit === undefined) return null;
+    out += lit + t.parts[i + 1]!;
+  }
+  return out;
+}
+
+/** A statement's text cut at its placeholders: parts[i], then the parameter slots[i], …, then the last part. */
+interface Template {
+  readonly parts: readonly string[];
+  readonly slots: readonly number[];
+}
+
+/**
+ * Templates by statement text: a handler's statements repeat the same few texts block after block, so each is
+ * scanned once. Bounded: past the limit the cache starts over.
+ */
+const TEMPLATES = new Map<string, Template | null>();
+const MAX_TEMPLATES = 1024;
+
+function templateOf(sql: string): Template | null {
+  let t = TEMPLATES.get(sql);
+  if (t !== undefined) return t;
+  t = scan(sql);
+  if (TEMPLATES.size >= MAX_TEMPLATES) TEMPLATES.clear();
+  TEMPLATES.set(sql, t);
+  return t;
+}
+
+/** The placeholders of `sql` outside quotes, or null when the text has what the scan does not model. */
+function scan(sql: string): Template | null {
+  const parts: string[] = [];
+  const slots: number[] = [];
+  let from = 0;
+  TOKENS.lastIndex = 0;
+  for (let m = TOKENS.exec(sql); m !== null; m = TOKENS.exec(sql)) {
+    const token = m[0];
+    const at = m.index;
+    const c = token[0];
     if (c === "'" || c === '"') {
       // A whole quoted literal or identifier stays as it is; an unterminated one, or a literal with a
       // prefix that changes how its text reads (E'', U&'', B'', X'', N''), is not modelled.
-      if (m.length < 2 || (c === "'" && PREFIXED.test(sql.slice(Math.max(0, offset - 1), offset))))
-        ok = false;
-      return m;
+      if (token.length < 2 || (c === "'" && PREFIXED.test(sql.slice(Math.max(0, at - 1), at)))) return null;
+      continue;
     }
-    if (c === '$' && m.length > 1) {
-      const lit = literals[Number(m.slice(1)) - 1];
-      // `$` inside an unquoted identifier (`a$1`) is not a placeholder.
-      if (lit === undefined || IDENT_CHAR.test(sql[offset - 1] ?? '')) {
-        ok = false;
-        return m;
-      }
-      size += lit.length;
-      return lit;
-    }
-    // A comment or a dollar quote.
-    ok = false;
-    return m;
-  });
-  return ok && size <= MAX_INLINE_CHARS ? out : null;
+    // A comment, a dollar quote, or `$` inside an unquoted identifier (`a$1`, not a placeholder).
+    if (c !== '$' || token.length === 1 || IDENT_CHAR.test(sql[at - 1] ?? '')) return null;
+    parts.push(sql.slice(from, at));
+    slots.push(Number(token.slice(1)) - 1);
+    from = at + token.length;
+  }
+  parts.push(sql.slice(from));
+  return { parts, slots };
 }
 
 /** Quoted literals and identifiers (a doubled quote inside is an escaped one), placeholders, and what is refused. */
@@ -65,7 +99,7 @@ function literal(v: unknown): string | null {
 
 /** pg.escapeLiteral's output (quotes doubled; with a backslash, backslashes doubled in an E'' literal), by regex. */
 export function quote(text: string): string {
-  const q = `'${text.replace(/'/g, "''")}'`;
+  const q = text.includes("'") ? `'${text.replace(/'/g, "''")}'` : `'${text}'`;
   return text.includes('\\') ? ` E${q.replace(/\\/g, '\\\\')}` : q;
 }
 
