@@ -1,13 +1,13 @@
-// em_block under a concurrent writer of `blocks` (the legacy indexer of the dual run): in a group
-// transaction a block's number is taken in its first round trip, with its reads; when the other writer
-// takes MAX+1 first, the block goes down the careful path, which takes the next number.
+// em_block under a concurrent writer of `blocks` (the legacy indexer of the dual run): a block's number is
+// taken in its first round trip, with its reads (alone, with the claim of its height); when the other
+// writer takes MAX+1 first, the block goes down the careful path, which takes the next number.
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, inject, it } from 'vitest';
 import { connect, type DbHandle } from '../../src/db/connect.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { claimBlocks, finishBlocks } from '../../src/indexer/block-bookkeeping.js';
-import { applyBlock, type GroupBookkeeping } from '../../src/indexer/index-block.js';
+import { applyBlock, type GroupBookkeeping, indexBlock } from '../../src/indexer/index-block.js';
 import { blockAt, emTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
@@ -36,8 +36,13 @@ describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent w
     }
   }
 
-  for (const batching of [true, false])
-    it(`the other writer takes MAX+1 while a group's block takes it: the block gets the next number (${batching ? 'fast' : 'careful'} path)`, async () => {
+  for (const [alone, batching] of [
+    [false, true],
+    [false, false],
+    [true, true],
+    [true, false],
+  ] as const)
+    it(`the other writer takes MAX+1 while ${alone ? 'a lone block claims its height and' : "a group's block"} takes it: the block gets the next number (${batching ? 'fast' : 'careful'} path)`, async () => {
       const block = blockAt(1, [
         emTx({
           userId: 3_000_001,
@@ -66,12 +71,18 @@ describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent w
         await held;
       });
       await legacyInserted;
-      const ours = t.db.transaction().execute(async (trx) => {
-        const group: GroupBookkeeping = { claimed: await claimBlocks(trx, [block]), done: [], pending: [] };
-        const r = await applyBlock(trx, block, deps, group);
-        await finishBlocks(trx, TEST_CHAIN_ID, group.done);
-        return r;
-      });
+      const ours = alone
+        ? indexBlock(t.db, block, deps)
+        : t.db.transaction().execute(async (trx) => {
+            const group: GroupBookkeeping = {
+              claimed: await claimBlocks(trx, [block]),
+              done: [],
+              pending: [],
+            };
+            const r = await applyBlock(trx, block, deps, group);
+            await finishBlocks(trx, TEST_CHAIN_ID, group.done);
+            return r;
+          });
       // Our MAX+1 is 1 too (the other row is not committed): our insert waits for the other transaction.
       await someoneWaitsForATransaction();
       release();
