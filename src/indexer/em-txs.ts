@@ -110,7 +110,7 @@ export async function applyEmTxs(
   }
   await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
   // Taken inside the block savepoint from here on, which the careful path never rolls back.
-  const out = await careful(answered!.number ?? (await resolveEmBlock(trx, block.hash)));
+  const out = await careful(answered?.number ?? (await resolveEmBlock(trx, block.hash)));
   await sql`RELEASE SAVEPOINT em_block`.execute(trx);
   return out;
 }
