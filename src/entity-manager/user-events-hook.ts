@@ -3,6 +3,7 @@
 // production, a failure here is logged and never fails the User tx: the hook runs in its own savepoint so a
 // SQL error cannot poison the tx's savepoint.
 import { sql } from 'kysely';
+import { preparedWrite } from '../db/prepared-write.js';
 import { isRetryable } from '../shared/errors.js';
 import { KEEP_ALL, lookup, type Patch, writeThrough } from './block-view/view.js';
 import type { Handler, PostHookRegistration } from './types.js';
@@ -49,31 +50,13 @@ export const userEventsHook: Handler = async (ctx, params) => {
     ];
     // A builder statement without RETURNING, so the fast path can hold it (db/deferred-statements.ts).
     await writeThrough(ctx.db, patches, () =>
-      ctx.db
-        .with('demoted', (db) =>
-          db
-            .updateTable('user_events')
-            .set({ is_current: false })
-            .where('user_id', '=', params.userId)
-            .where('is_current', '=', true)
-            .returning('id'),
-        )
-        .insertInto('user_events')
-        .columns(['blockhash', 'blocknumber', 'is_current', 'user_id', 'referrer', 'is_mobile_user', 'slot'])
-        .expression((eb) =>
-          eb
-            .selectFrom(eb.selectFrom('demoted').select(eb.fn.countAll().as('n')).as('d'))
-            .select([
-              eb.val(params.blockHash).as('blockhash'),
-              eb.val(params.blockNumber).as('blocknumber'),
-              sql<boolean>`true`.as('is_current'),
-              eb.val(params.userId).as('user_id'),
-              eb.val(referrer).as('referrer'),
-              eb.val(isMobileUser).as('is_mobile_user'),
-              sql<null>`NULL`.as('slot'),
-            ]),
-        )
-        .execute(),
+      appendUserEvents(ctx.db, {
+        blockHash: params.blockHash,
+        blockNumber: params.blockNumber,
+        userId: params.userId,
+        referrer,
+        isMobileUser,
+      }),
     );
     await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
   } catch (e) {
@@ -91,3 +74,41 @@ export const userEventsHooks: readonly PostHookRegistration[] = [
   { entityType: 'User', action: 'Create', hook: userEventsHook },
   { entityType: 'User', action: 'Update', hook: userEventsHook },
 ];
+
+/** Demotes the user's current row and appends the new one, in one statement. */
+const appendUserEvents = preparedWrite(
+  (
+    db,
+    $: {
+      blockHash: string;
+      blockNumber: number;
+      userId: number;
+      referrer: number | null;
+      isMobileUser: boolean;
+    },
+  ) =>
+    db
+      .with('demoted', (db) =>
+        db
+          .updateTable('user_events')
+          .set({ is_current: false })
+          .where('user_id', '=', $.userId)
+          .where('is_current', '=', true)
+          .returning('id'),
+      )
+      .insertInto('user_events')
+      .columns(['blockhash', 'blocknumber', 'is_current', 'user_id', 'referrer', 'is_mobile_user', 'slot'])
+      .expression((eb) =>
+        eb
+          .selectFrom(eb.selectFrom('demoted').select(eb.fn.countAll().as('n')).as('d'))
+          .select([
+            eb.val($.blockHash).as('blockhash'),
+            eb.val($.blockNumber).as('blocknumber'),
+            sql<boolean>`true`.as('is_current'),
+            eb.val($.userId).as('user_id'),
+            eb.val($.referrer).as('referrer'),
+            eb.val($.isMobileUser).as('is_mobile_user'),
+            sql<null>`NULL`.as('slot'),
+          ]),
+      ),
+);

@@ -1,9 +1,10 @@
 // Playlist handlers (docs/spec.md#handlers-playlist). Step order: parse → authorize (validateSigner) →
 // validate (existence, ownership) → write.
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
+import { preparedWrite } from '../../db/prepared-write.js';
 import type { Database } from '../../db/schema.js';
 import type { Json } from '../../db/tables/json.js';
-import type { PlaylistsTable } from '../../db/tables/social-graph.js';
+import type { PlaylistRoutesTable, PlaylistsTable } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
 import { inOneRoundTrip, lookup, writeThrough } from '../block-view/view.js';
 import { INT4_MAX, isObject } from '../metadata.js';
@@ -209,12 +210,7 @@ async function writeRoutes(db: Kysely<Database>, p: EmParams, name: string) {
   // Demoting routes changes no slug; the legacy route (collision 0) is taken afterwards either way.
   const patches = routePatches('playlist_routes', p.userId, route, [route.slug, legacy]);
   await writeThrough(db, patches, async () => {
-    await db
-      .updateTable('playlist_routes')
-      .set({ is_current: false })
-      .where('playlist_id', '=', p.entityId)
-      .where('is_current', '=', true)
-      .execute();
+    await demoteRoutes(db, { playlistId: p.entityId });
     const row = {
       owner_id: p.userId,
       playlist_id: p.entityId,
@@ -222,25 +218,50 @@ async function writeRoutes(db: Kysely<Database>, p: EmParams, name: string) {
       blocknumber: p.blockNumber,
       txhash: p.txHash,
     };
-    await db
-      .insertInto('playlist_routes')
-      .values({
+    await insertRoute(db, {
+      row: {
         ...row,
         slug: route.slug,
         title_slug: route.titleSlug,
         collision_id: route.collisionId,
         is_current: true,
-      })
-      .execute();
-    if (legacy !== route.slug) {
-      await db
-        .insertInto('playlist_routes')
-        .values({ ...row, slug: legacy, title_slug: route.titleSlug, collision_id: 0, is_current: false })
-        .onConflict((oc) => oc.columns(['owner_id', 'slug']).doNothing())
-        .execute();
-    }
+      },
+    });
+    if (legacy !== route.slug)
+      await insertLegacyRoute(db, {
+        row: { ...row, slug: legacy, title_slug: route.titleSlug, collision_id: 0, is_current: false },
+      });
   });
 }
+
+const demoteRoutes = preparedWrite((db, $: { playlistId: number }) =>
+  db
+    .updateTable('playlist_routes')
+    .set({ is_current: false })
+    .where('playlist_id', '=', $.playlistId)
+    .where('is_current', '=', true),
+);
+const insertRoute = preparedWrite((db, $: { row: Insertable<PlaylistRoutesTable> }) =>
+  db.insertInto('playlist_routes').values($.row),
+);
+const insertLegacyRoute = preparedWrite((db, $: { row: Insertable<PlaylistRoutesTable> }) =>
+  db
+    .insertInto('playlist_routes')
+    .values($.row)
+    .onConflict((oc) => oc.columns(['owner_id', 'slug']).doNothing()),
+);
+const insertPlaylist = preparedWrite((db, $: { row: Insertable<PlaylistsTable> }) =>
+  db.insertInto('playlists').values($.row),
+);
+/** The playlist's current row, updated. */
+const updateCurrentPlaylist = preparedWrite(
+  (db, $: { set: Updateable<PlaylistsTable>; playlistId: number }) =>
+    db
+      .updateTable('playlists')
+      .set($.set)
+      .where('playlist_id', '=', $.playlistId)
+      .where('is_current', '=', true),
+);
 
 const KEEPS_TRACKS = [{ name: 'currentTrack' }] as const;
 
@@ -299,7 +320,7 @@ const createPlaylist: Handler = async ({ db }, p) => {
     { name: 'anyPlaylist', key: id, value: true },
     { name: 'playlistIsAlbum', key: id, value: { is_album: row.is_album ?? false } },
   ] as const;
-  await writeThrough(db, patches, () => db.insertInto('playlists').values(row).execute());
+  await writeThrough(db, patches, () => insertPlaylist(db, { row }));
   await syncPlaylistTracks(db, p, [...live]);
   if (removed.length > 0) {
     await db
@@ -390,12 +411,7 @@ const updatePlaylist: Handler = async ({ db }, p) => {
       entries.map((e) => e.track),
     );
   }
-  await db
-    .updateTable('playlists')
-    .set(set)
-    .where('playlist_id', '=', p.entityId)
-    .where('is_current', '=', true)
-    .execute();
+  await updateCurrentPlaylist(db, { set, playlistId: p.entityId });
   await writePrice(db, p, 'album', p.entityId, price);
   if (m.str('playlist_name') !== '' && m.str('playlist_name') !== row.playlist_name)
     await writeRoutes(db, p, m.str('playlist_name'));
@@ -408,12 +424,7 @@ const deletePlaylist: Handler = async ({ db }, p) => {
   if (row.playlist_owner_id !== p.userId)
     reject('not_owner', `user ${p.userId} does not own playlist ${p.entityId}`);
   const set: Updateable<PlaylistsTable> = { ...chainStamp(p), is_delete: true, updated_at: p.blockTime };
-  await db
-    .updateTable('playlists')
-    .set(set)
-    .where('playlist_id', '=', p.entityId)
-    .where('is_current', '=', true)
-    .execute();
+  await updateCurrentPlaylist(db, { set, playlistId: p.entityId });
 };
 
 // The registration pins entity_type = Playlist (exact dispatch key): no other type reaches these.

@@ -2,7 +2,8 @@
 // the target's entity type. Each keeps exactly one current row per pair (partial unique index + upsert). Step
 // order: parse (self-action checks need no database) → authorize (validateSigner) → validate (target
 // existence, current state) → write.
-import type { Insertable, Kysely } from 'kysely';
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import { preparedWrite } from '../../db/prepared-write.js';
 import type { Database } from '../../db/schema.js';
 import type {
   FollowsTable,
@@ -47,18 +48,21 @@ async function upsertFollow(db: Kysely<Database>, p: EmParams, isDelete: boolean
     value: { is_delete: isDelete },
   } as const;
   await writeThrough(db, [patch], () =>
-    db
-      .insertInto('follows')
-      .values(row)
-      .onConflict((oc) =>
-        oc
-          .columns(['follower_user_id', 'followee_user_id'])
-          .where('is_current', '=', CURRENT_ROW)
-          .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
-      )
-      .execute(),
+    writeFollow(db, { row, set: { is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) } }),
   );
 }
+
+const writeFollow = preparedWrite((db, $: { row: Insertable<FollowsTable>; set: Updateable<FollowsTable> }) =>
+  db
+    .insertInto('follows')
+    .values($.row)
+    .onConflict((oc) =>
+      oc
+        .columns(['follower_user_id', 'followee_user_id'])
+        .where('is_current', '=', CURRENT_ROW)
+        .doUpdateSet($.set),
+    ),
+);
 
 async function upsertSubscription(
   db: Kysely<Database>,
@@ -78,17 +82,24 @@ async function upsertSubscription(
     is_delete: isDelete,
     created_at: p.blockTime,
   };
-  await db
-    .insertInto('subscriptions')
-    .values(row)
-    .onConflict((oc) =>
-      oc
-        .columns(['subscriber_id', 'user_id', 'entity_type'])
-        .where('is_current', '=', CURRENT_ROW)
-        .doUpdateSet({ is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) }),
-    )
-    .execute();
+  await writeSubscription(db, {
+    row,
+    set: { is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) },
+  });
 }
+
+const writeSubscription = preparedWrite(
+  (db, $: { row: Insertable<SubscriptionsTable>; set: Updateable<SubscriptionsTable> }) =>
+    db
+      .insertInto('subscriptions')
+      .values($.row)
+      .onConflict((oc) =>
+        oc
+          .columns(['subscriber_id', 'user_id', 'entity_type'])
+          .where('is_current', '=', CURRENT_ROW)
+          .doUpdateSet($.set),
+      ),
+);
 
 const follow: Handler = async ({ db }, p) => {
   if (p.userId === p.entityId) reject('self_action', 'a user cannot follow themselves');
@@ -248,6 +259,30 @@ async function validateItemAction(
   return type;
 }
 
+const writeSave = preparedWrite((db, $: { row: Insertable<SavesTable>; set: Updateable<SavesTable> }) =>
+  db
+    .insertInto('saves')
+    .values($.row)
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'save_item_id', 'save_type'])
+        .where('is_current', '=', CURRENT_ROW)
+        .doUpdateSet($.set),
+    ),
+);
+
+const writeRepost = preparedWrite((db, $: { row: Insertable<RepostsTable>; set: Updateable<RepostsTable> }) =>
+  db
+    .insertInto('reposts')
+    .values($.row)
+    .onConflict((oc) =>
+      oc
+        .columns(['user_id', 'repost_item_id', 'repost_type'])
+        .where('is_current', '=', CURRENT_ROW)
+        .doUpdateSet($.set),
+    ),
+);
+
 const setSave =
   (on: boolean): Handler =>
   async ({ db }, p) => {
@@ -271,21 +306,10 @@ const setSave =
       value: { is_delete: !on },
     } as const;
     await writeThrough(db, [patch], () =>
-      db
-        .insertInto('saves')
-        .values(row)
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'save_item_id', 'save_type'])
-            .where('is_current', '=', CURRENT_ROW)
-            .doUpdateSet({
-              is_delete: !on,
-              is_save_of_repost: ofRepost,
-              created_at: p.blockTime,
-              ...chainStamp(p),
-            }),
-        )
-        .execute(),
+      writeSave(db, {
+        row,
+        set: { is_delete: !on, is_save_of_repost: ofRepost, created_at: p.blockTime, ...chainStamp(p) },
+      }),
     );
   };
 
@@ -312,21 +336,10 @@ const setRepost =
       value: { is_delete: !on },
     } as const;
     await writeThrough(db, [patch], () =>
-      db
-        .insertInto('reposts')
-        .values(row)
-        .onConflict((oc) =>
-          oc
-            .columns(['user_id', 'repost_item_id', 'repost_type'])
-            .where('is_current', '=', CURRENT_ROW)
-            .doUpdateSet({
-              is_delete: !on,
-              is_repost_of_repost: ofRepost,
-              created_at: p.blockTime,
-              ...chainStamp(p),
-            }),
-        )
-        .execute(),
+      writeRepost(db, {
+        row,
+        set: { is_delete: !on, is_repost_of_repost: ofRepost, created_at: p.blockTime, ...chainStamp(p) },
+      }),
     );
   };
 

@@ -2,7 +2,9 @@
 // values) → authorize (validateSigner) → validate (existence, ownership) → write. Exceptions are stated at
 // the registration.
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
+import { preparedWrite } from '../../db/prepared-write.js';
 import type { Database } from '../../db/schema.js';
+import type { TrackRoutesTable } from '../../db/tables/social-graph.js';
 import type { TracksTable } from '../../db/tables/users-tracks.js';
 import { validateSigner } from '../authorize.js';
 import { lookup, writeThrough } from '../block-view/view.js';
@@ -157,9 +159,8 @@ function collaboratorIds(v: unknown, ownerId: number): number[] {
 async function insertCurrentRoute(db: Kysely<Database>, p: EmParams, title: string): Promise<void> {
   const route = await nextTrackRoute(db, p.userId, p.entityId, title);
   await writeThrough(db, routePatches('track_routes', p.userId, route), () =>
-    db
-      .insertInto('track_routes')
-      .values({
+    insertRoute(db, {
+      row: {
         slug: route.slug,
         title_slug: route.titleSlug,
         collision_id: route.collisionId,
@@ -169,10 +170,17 @@ async function insertCurrentRoute(db: Kysely<Database>, p: EmParams, title: stri
         blockhash: p.blockHash,
         blocknumber: p.blockNumber,
         txhash: p.txHash,
-      })
-      .execute(),
+      },
+    }),
   );
 }
+
+const insertRoute = preparedWrite((db, $: { row: Insertable<TrackRoutesTable> }) =>
+  db.insertInto('track_routes').values($.row),
+);
+const insertTrack = preparedWrite((db, $: { row: Insertable<TracksTable> }) =>
+  db.insertInto('tracks').values($.row),
+);
 
 async function writeRemixes(db: Kysely<Database>, trackId: number, parents: readonly number[]) {
   if (parents.length === 0) return;
@@ -357,7 +365,7 @@ const createTrack: Handler = async ({ db }, p) => {
     ...production,
   };
   await writeThrough(db, [{ name: 'currentTrack', key: String(p.entityId), value: true }], () =>
-    db.insertInto('tracks').values(row).execute(),
+    insertTrack(db, { row }),
   );
   await writePrice(db, p, 'track', p.entityId, price);
   await insertCurrentRoute(db, p, title);

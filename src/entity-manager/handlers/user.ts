@@ -1,6 +1,7 @@
 // User handlers (docs/spec.md#handlers-user). Step order: parse → authorize → validate → write; the
 // exceptions are stated at each registration below. Mutes live in muted-user.ts.
 import type { Insertable, Kysely, Updateable } from 'kysely';
+import { preparedWrite } from '../../db/prepared-write.js';
 import type { Database } from '../../db/schema.js';
 import type { UsersTable } from '../../db/tables/users-tracks.js';
 import { validateSigner } from '../authorize.js';
@@ -155,15 +156,21 @@ const createUser: Handler = async ({ db }, p) => {
       patches.push({ name: 'handleOwner', key: row.handle_lc, value: { user_id: p.userId } });
     else patches.push({ name: 'handleOwner' });
   }
-  await writeThrough(db, patches, () =>
-    db
-      .insertInto('users')
-      .values(row)
-      // The partial unique index (one current row per user) guards concurrent writers.
-      .onConflict((oc) => oc.column('user_id').where('is_current', '=', CURRENT_ROW).doNothing())
-      .execute(),
-  );
+  await writeThrough(db, patches, () => insertUser(db, { row }));
 };
+
+const insertUser = preparedWrite((db, $: { row: Insertable<UsersTable> }) =>
+  db
+    .insertInto('users')
+    .values($.row)
+    // The partial unique index (one current row per user) guards concurrent writers.
+    .onConflict((oc) => oc.column('user_id').where('is_current', '=', CURRENT_ROW).doNothing()),
+);
+
+/** The user's current row, updated. */
+const updateCurrentUser = preparedWrite((db, $: { set: Updateable<UsersTable>; userId: number }) =>
+  db.updateTable('users').set($.set).where('user_id', '=', $.userId).where('is_current', '=', true),
+);
 
 const updateUser: Handler = async ({ db }, p) => {
   const m = p.metadata;
@@ -233,9 +240,7 @@ const updateUser: Handler = async ({ db }, p) => {
       artist_pick_track_id: set.artist_pick_track_id ?? row.artist_pick_track_id,
     },
   });
-  await writeThrough(db, patches, () =>
-    db.updateTable('users').set(set).where('user_id', '=', p.userId).where('is_current', '=', true).execute(),
-  );
+  await writeThrough(db, patches, () => updateCurrentUser(db, { set, userId: p.userId }));
 };
 
 const verifyUser: Handler = async ({ db }, p) => {
@@ -263,12 +268,7 @@ const verifyUser: Handler = async ({ db }, p) => {
     set.verified_with_instagram = handles.instagram_handle !== null || row.verified_with_instagram === true;
     set.verified_with_tiktok = handles.tiktok_handle !== null || row.verified_with_tiktok === true;
   }
-  await db
-    .updateTable('users')
-    .set(set)
-    .where('user_id', '=', p.userId)
-    .where('is_current', '=', true)
-    .execute();
+  await updateCurrentUser(db, { set, userId: p.userId });
 };
 
 export const userHandlers: readonly HandlerRegistration[] = [
