@@ -44,10 +44,11 @@ interface Template {
 
 /**
  * Templates by statement text: a handler's statements repeat the same few texts block after block, so each is
- * scanned once. Bounded: past the limit the cache starts over.
+ * scanned once. Bounded: past the limit the cache starts over (reads with IN lists and multi-row inserts
+ * make a text per length, so the bound is well above a block's distinct texts).
  */
 const TEMPLATES = new Map<string, Template | null>();
-const MAX_TEMPLATES = 1024;
+const MAX_TEMPLATES = 4096;
 
 function templateOf(sql: string): Template | null {
   let t = TEMPLATES.get(sql);

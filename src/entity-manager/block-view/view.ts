@@ -24,6 +24,8 @@ export type Patch = {
 
 export class BlockView {
   private readonly lookups: Lookups;
+  /** The lookups by name, as a list: walked on every write. */
+  private readonly named: readonly (readonly [LookupName, KeyedLookup<unknown>])[];
   readonly tracker: WriteTracker;
   /**
    * The block transaction as handlers see it: every statement passes the write tracker, and writes whose
@@ -68,6 +70,7 @@ export class BlockView {
       trackPrice: make('trackPrice'),
       albumPrice: make('albumPrice'),
     };
+    this.named = Object.entries(this.lookups) as [LookupName, KeyedLookup<unknown>][];
     this.tracker = new WriteTracker((tables) => this.written(tables));
     const deferring = deferringTransaction(trx, this.tracker);
     this.db = deferring.db;
@@ -120,7 +123,7 @@ export class BlockView {
 
   private written(tables: ReadonlySet<string>): void {
     const all = tables.has(ALL_TABLES);
-    for (const [name, l] of Object.entries(this.lookups) as [LookupName, KeyedLookup<unknown>][]) {
+    for (const [name, l] of this.named) {
       if (this.patching.has(name)) continue;
       if (all || l.tables.some((t) => tables.has(t))) l.invalidate();
     }

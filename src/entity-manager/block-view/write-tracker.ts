@@ -46,6 +46,8 @@ export class WriteTracker implements KyselyPlugin {
  */
 export function writtenTables(root: RootOperationNode): ReadonlySet<string> | null {
   if (root.kind === 'RawNode') return isSavepoint(root) ? null : new Set([ALL_TABLES]);
+  // Only a WITH can hold a data-modifying statement inside a SELECT: without one it is a plain read.
+  if (root.kind === 'SelectQueryNode' && root.with === undefined) return null;
   // The common write, without a CTE: it writes its target only (the tables it reads cannot change), so the
   // walk over its values is not needed.
   const target = plainTarget(root);

@@ -286,8 +286,11 @@ const createPlaylist: Handler = async ({ db }, p) => {
     reject('playlist_exists', `playlist ${p.entityId} already exists`);
   // write
   const row: Insertable<PlaylistsTable> = {
-    ...chainStamp(p),
-    ...times(p),
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    txhash: p.txHash,
+    created_at: p.blockTime,
+    updated_at: p.blockTime,
     slot: null,
     playlist_id: p.entityId,
     playlist_owner_id: p.userId,

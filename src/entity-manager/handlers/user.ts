@@ -12,7 +12,7 @@ import { reject } from '../validation-error.js';
 import { validateHandle } from './common/handles.js';
 import { jsonbText } from './common/jsonb.js';
 import { checkLength, ID_OFFSETS } from './common/limits.js';
-import { CURRENT_ROW, chainStamp, orNull, times } from './common/stamp.js';
+import { CURRENT_ROW, orNull } from './common/stamp.js';
 
 /** The hard-coded verifier (User/Verify does not go through ValidateSigner). */
 export const VERIFIER_ADDRESS = '0xbeef8e42e8b5964fdd2b7ca8efa0d9aef38aa996';
@@ -66,10 +66,14 @@ async function currentUser(db: Kysely<Database>, userId: number) {
  */
 function liveUserRow(p: EmParams, handle: string): Insertable<UsersTable> {
   const m = p.metadata;
+  // Named fields first and spreads last: a literal that starts with a spread is built one property at a
+  // time (bench/FINDINGS.md, allocation per row).
   return {
-    ...chainStamp(p),
-    ...times(p),
-    ...profileStrings(m),
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    txhash: p.txHash,
+    created_at: p.blockTime,
+    updated_at: p.blockTime,
     slot: null,
     user_id: p.userId,
     is_current: true,
@@ -86,6 +90,7 @@ function liveUserRow(p: EmParams, handle: string): Insertable<UsersTable> {
     artist_pick_track_id: null,
     allow_ai_attribution: false,
     profile_type: profileType(m) ?? null,
+    ...profileStrings(m),
   };
 }
 
