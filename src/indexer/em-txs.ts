@@ -174,6 +174,8 @@ function expectKeys(view: BlockView, p: PrevalidatedParams, me: ManageEntityTx['
     view.expect('save', pairKey(userId, entityId, t), action === 'Save' || action === 'Unsave');
     view.expect('repost', pairKey(userId, entityId, t), action === 'Repost' || action === 'Unrepost');
   }
+  if (type === 'Playlist' && (create || action === 'Update'))
+    view.expect('livePlaylistTracks', String(entityId));
   if (type === 'User') view.expect('userEvents', String(userId));
   if (type === 'User' && action === 'Update') view.expect('userProfile', String(userId));
   if (!create) return;

@@ -318,6 +318,8 @@ type PatchAct =
       title: number;
       price: number;
       album: boolean;
+      /** Which of four tracks the contents hold (bit i: track i), so updates drop and re-add tracks. */
+      tracks: number;
     }
   | { kind: 'Repost' | 'Save'; actor: number; id: number; album: boolean };
 
@@ -358,6 +360,7 @@ const patchActArb: fc.Arbitrary<PatchAct> = fc.oneof(
     title: fc.nat({ max: 3 }),
     price: fc.nat({ max: 2 }),
     album: fc.boolean(),
+    tracks: fc.nat({ max: 15 }),
   }),
   fc.record({
     kind: fc.constantFrom('Repost' as const, 'Save' as const),
@@ -439,7 +442,11 @@ function patchTx(base: number, users: readonly number[], a: PatchAct): ManageEnt
         metadata: {
           playlist_name: NAMES[a.title],
           is_album: a.album,
-          playlist_contents: { track_ids: [{ track: base + 500 + a.id, time: 1 }] },
+          playlist_contents: {
+            track_ids: [0, 1, 2, 3]
+              .filter((i) => (a.tracks >> i) & 1)
+              .map((i) => ({ track: base + 500 + i, time: 1 })),
+          },
           ...(price > 0 ? { is_stream_gated: true, stream_conditions: usdc(price, owner) } : {}),
         },
       });

@@ -217,6 +217,25 @@ export const LOOKUPS = {
     routeMax(db, 'playlist_routes', keys),
   ),
   playlistSlug: spec<true>(['playlist_routes'], (db, keys) => slugTaken(db, 'playlist_routes', keys)),
+  /** A playlist's live playlist_tracks rows (is_removed false) by playlist_id → their track ids, ascending. */
+  livePlaylistTracks: spec<{ track_ids: readonly number[] }>(['playlist_tracks'], async (db, keys) => {
+    const rows = await db
+      .selectFrom('playlist_tracks')
+      .select(['playlist_id', 'track_id'])
+      .where('playlist_id', 'in', ids(keys))
+      .where('is_removed', '=', false)
+      .orderBy('playlist_id')
+      .orderBy('track_id')
+      .execute();
+    const out = new Map<string, { track_ids: number[] }>();
+    for (const r of rows) {
+      const k = String(r.playlist_id);
+      const e = out.get(k);
+      if (e) e.track_ids.push(r.track_id);
+      else out.set(k, { track_ids: [r.track_id] });
+    }
+    return out;
+  }),
   /** A track with a price history row: only then is the newest row worth comparing with. */
   trackPrice: spec<true>(['track_price_history'], async (db, keys) => {
     const rows = await db

@@ -60,6 +60,7 @@ export class BlockView {
       currentTrack: make('currentTrack'),
       anyPlaylist: make('anyPlaylist'),
       playlistIsAlbum: make('playlistIsAlbum'),
+      livePlaylistTracks: make('livePlaylistTracks'),
       follow: make('follow'),
       save: make('save'),
       repost: make('repost'),
@@ -148,22 +149,6 @@ export async function lookup<N extends LookupName>(
   if (view) return view.get(name, key);
   const rows = (await LOOKUPS[name].load(db, [key])) as ReadonlyMap<string, LookupValue<N>>;
   return rows.get(key);
-}
-
-/**
- * Statements that each need an answer, run in order: with a block view behind `db`, in one round trip
- * (behind its held writes); without one, one after the other. Each is a builder up to `execute()`.
- */
-export async function inOneRoundTrip<T extends readonly unknown[]>(
-  db: Kysely<Database>,
-  reads: { readonly [K in keyof T]: (db: Kysely<Database>) => Promise<T[K]> },
-): Promise<T> {
-  const view = VIEWS.get(db);
-  const all = reads as readonly ((db: Kysely<Database>) => Promise<unknown>)[];
-  if (view) return (await view.statements.together(all)) as unknown as T;
-  const out: unknown[] = [];
-  for (const r of all) out.push(await r(db));
-  return out as unknown as T;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema.js';
 import type { Json } from '../../db/tables/json.js';
 import type { PlaylistRoutesTable, PlaylistsTable } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
-import { inOneRoundTrip, lookup, writeThrough } from '../block-view/view.js';
+import { lookup, type Patch, writeThrough } from '../block-view/view.js';
 import { INT4_MAX, isObject } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
@@ -90,46 +90,43 @@ async function currentPlaylist(db: Kysely<Database>, id: number) {
  */
 async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: readonly number[]) {
   const unique = [...new Set(trackIds)];
-  const removal = (h: Kysely<Database>) =>
-    h
-      .updateTable('playlist_tracks')
-      .set({ is_removed: true, updated_at: p.blockTime })
-      .where('playlist_id', '=', p.entityId)
-      .where('is_removed', '=', false)
-      .$if(unique.length > 0, (qb) => qb.where('track_id', 'not in', unique))
-      .returning('track_id')
-      .execute();
-  // The tracks that stay: rows the removal cannot touch (it skips exactly these), so both statements go
-  // in one round trip, in this order.
-  const staying = (h: Kysely<Database>) =>
-    unique.length === 0
-      ? Promise.resolve([])
-      : h
-          .selectFrom('playlist_tracks')
-          .select('track_id')
-          .where('playlist_id', '=', p.entityId)
-          .where('is_removed', '=', false)
-          .where('track_id', 'in', unique)
-          .execute();
-  const [removed, live] = await inOneRoundTrip<[{ track_id: number }[], { track_id: number }[]]>(db, [
-    removal,
-    staying,
-  ]);
-  await removeFromReverseIndex(
-    db,
-    p,
-    removed.map((r) => r.track_id),
-    epoch(p),
-  );
-  if (unique.length === 0) return;
-  const wasLive = new Set(live.map((r) => r.track_id));
-  await db
-    .insertInto('playlist_tracks')
-    .values(unique.map((track_id) => ({ playlist_id: p.entityId, track_id, is_removed: false, ...times(p) })))
-    .onConflict((oc) =>
-      oc.columns(['playlist_id', 'track_id']).doUpdateSet({ is_removed: false, updated_at: p.blockTime }),
-    )
-    .execute();
+  const key = String(p.entityId);
+  // The live rows before: from the block view (read with the block's other rows), so neither the removal
+  // nor anything after it waits for an answer.
+  const wasLive = new Set((await lookup(db, 'livePlaylistTracks', key))?.track_ids ?? []);
+  const keep = new Set(unique);
+  const removed = [...wasLive].filter((t) => !keep.has(t));
+  // Afterwards exactly `unique` is live: the removal takes the rest, the upsert revives or adds these.
+  const after = [...unique].sort((a, b) => a - b);
+  const patch: Patch[] = [
+    {
+      name: 'livePlaylistTracks',
+      key,
+      value: after.length > 0 ? { track_ids: after } : undefined,
+    },
+  ];
+  await writeThrough(db, patch, async () => {
+    // No live row outside `unique`: the UPDATE would match nothing (playlist_tracks has no statement trigger).
+    if (removed.length > 0)
+      await db
+        .updateTable('playlist_tracks')
+        .set({ is_removed: true, updated_at: p.blockTime })
+        .where('playlist_id', '=', p.entityId)
+        .where('is_removed', '=', false)
+        .$if(unique.length > 0, (qb) => qb.where('track_id', 'not in', unique))
+        .execute();
+    if (unique.length > 0)
+      await db
+        .insertInto('playlist_tracks')
+        .values(
+          unique.map((track_id) => ({ playlist_id: p.entityId, track_id, is_removed: false, ...times(p) })),
+        )
+        .onConflict((oc) =>
+          oc.columns(['playlist_id', 'track_id']).doUpdateSet({ is_removed: false, updated_at: p.blockTime }),
+        )
+        .execute();
+  });
+  await removeFromReverseIndex(db, p, removed, epoch(p));
   await addToReverseIndex(
     db,
     p,
@@ -264,6 +261,7 @@ const updateCurrentPlaylist = preparedWrite(
 );
 
 const KEEPS_TRACKS = [{ name: 'currentTrack' }] as const;
+const KEEPS_LIVE_TRACKS = [{ name: 'livePlaylistTracks' }] as const;
 
 const epoch = (p: EmParams) => Math.floor(Date.parse(p.blockTime) / 1000);
 
@@ -326,19 +324,22 @@ const createPlaylist: Handler = async ({ db }, p) => {
   await writeThrough(db, patches, () => insertPlaylist(db, { row }));
   await syncPlaylistTracks(db, p, [...live]);
   if (removed.length > 0) {
-    await db
-      .insertInto('playlist_tracks')
-      .values(
-        removed.map((r) => ({
-          playlist_id: p.entityId,
-          track_id: r.track,
-          is_removed: true,
-          created_at: r.joined,
-          updated_at: r.left,
-        })),
-      )
-      .onConflict((oc) => oc.columns(['playlist_id', 'track_id']).doNothing())
-      .execute();
+    // Rows that are not live (or a live one left alone by the conflict): the live set does not change.
+    await writeThrough(db, KEEPS_LIVE_TRACKS, () =>
+      db
+        .insertInto('playlist_tracks')
+        .values(
+          removed.map((r) => ({
+            playlist_id: p.entityId,
+            track_id: r.track,
+            is_removed: true,
+            created_at: r.joined,
+            updated_at: r.left,
+          })),
+        )
+        .onConflict((oc) => oc.columns(['playlist_id', 'track_id']).doNothing())
+        .execute(),
+    );
     // The reverse index carries each migrated departure at its own source time.
     for (const left of [...new Set(removed.map((r) => r.left))].sort())
       await removeFromReverseIndex(
