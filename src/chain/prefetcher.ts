@@ -50,7 +50,11 @@ export class RetryDeadlineError extends SourceFatalError {
   }
 }
 
-export const DEFAULT_PREFETCH_BUFFER = 50;
+/**
+ * Blocks fetched ahead by default: as many as a backfill group holds (run.ts DEFAULT_MAX_GROUP_BLOCKS), since
+ * a group takes what the buffer holds; the byte bound below still caps big blocks.
+ */
+export const DEFAULT_PREFETCH_BUFFER = 100;
 export const DEFAULT_PREFETCH_BUFFER_BYTES = 256 * 1024 * 1024;
 /** A GetBlock for a height the node lacks is a small answer: 20 a second costs the node little. */
 export const DEFAULT_TIP_POLL_MS = 50;

@@ -6,7 +6,11 @@ import { hostname } from 'node:os';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import type { BlockSource } from '../chain/block-source.js';
 import { fileSource } from '../chain/file-source.js';
-import { DEFAULT_PREFETCH_BUFFER_BYTES, DEFAULT_TIP_POLL_MS } from '../chain/prefetcher.js';
+import {
+  DEFAULT_PREFETCH_BUFFER,
+  DEFAULT_PREFETCH_BUFFER_BYTES,
+  DEFAULT_TIP_POLL_MS,
+} from '../chain/prefetcher.js';
 import { DEFAULT_MAX_BODY_BYTES, rpcSource, waitForNode } from '../chain/rpc-source.js';
 import { challengeScheduler } from '../challenges/schedule.js';
 import { connect } from '../db/connect.js';
@@ -90,7 +94,7 @@ export function indexCommand(): Command {
       new Option('--prefetch <n>', 'blocks fetched ahead')
         .env('METRONOME_PREFETCH')
         .argParser(positiveInt)
-        .default(50),
+        .default(DEFAULT_PREFETCH_BUFFER),
     )
     .addOption(
       new Option('--prefetch-bytes <n>', 'and at most this many bytes of blocks fetched ahead')
