@@ -48,7 +48,14 @@ export async function applyEmTxs(
   claim: EmBlockClaim,
   deps: IndexDeps,
   before: readonly Statement[] = [],
-): Promise<{ readonly emBlock: number; readonly results: TxResult[] } | 'already-indexed'> {
+  /**
+   * Statements that close the block, built from the fast path's outcomes and sent behind its writes (in
+   * the block savepoint, so a replay undoes them); `finished` says whether they went.
+   */
+  finish?: (emBlock: number, results: readonly TxResult[]) => readonly Statement[],
+): Promise<
+  { readonly emBlock: number; readonly results: TxResult[]; readonly finished: boolean } | 'already-indexed'
+> {
   const ctx = (emBlock: number): ApplyContext => ({
     db: trx,
     logger: deps.logger,
@@ -62,7 +69,7 @@ export async function applyEmTxs(
     await recordManageEntities(trx, block, txs);
     const results: TxResult[] = [];
     for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx(emBlock), deps));
-    return { emBlock, results };
+    return { emBlock, results, finished: false };
   };
   if (deps.batching === false) {
     if (before.length > 0) await sendTogether(trx, before);
@@ -96,10 +103,12 @@ export async function applyEmTxs(
     const emBlock = answered.number;
     const results = emBlock === undefined ? null : await applyFast(block, txs, pres, ctx(emBlock), view);
     if (results !== null) {
+      const closing = finish?.(emBlock!, results) ?? [];
+      for (const s of closing) view.statements.hold(s);
       await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
       // The block's held writes go now: an error in any of them is heard here and undoes the block below.
       await view.statements.flush();
-      return { emBlock: emBlock!, results };
+      return { emBlock: emBlock!, results, finished: finish !== undefined };
     }
     // Given up without an error: what is held is sent, then rolled back with the rest.
     await view.statements.flush();

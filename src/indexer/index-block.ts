@@ -18,8 +18,8 @@ import {
   finishStatement,
   type TxRow,
 } from './block-bookkeeping.js';
-import { recordPlays, recordPlaysOfBlocks } from './block-plays.js';
-import { applyEmTxs, deferredTriggerStatements } from './em-txs.js';
+import { type PlaysStats, recordPlays, recordPlaysOfBlocks } from './block-plays.js';
+import { applyEmTxs, deferredTriggerStatements, type TxResult } from './em-txs.js';
 import { classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
 
@@ -100,18 +100,60 @@ export async function applyBlock(
   const hasEm = emTxs.length > 0;
   const claimed = group ? group.claimed.has(block.height) : hasEm || (await claimBlock(trx, block));
   if (!claimed) return { status: 'already-indexed', height: block.height };
+  const playRecords = collectPlays(block);
+  // A block alone without plays: its closing statements can go behind its ManageEntity writes, in the same
+  // round trip, once the fast path's outcomes are known (applyEmTxs sends them inside the block savepoint, so
+  // a replay on the careful path undoes them and they are sent again below).
+  let finishedAlong: Finished | undefined;
+  const finishAlong =
+    !group && playRecords.length === 0
+      ? (emBlock: number, results: readonly TxResult[]): Statement[] => {
+          finishedAlong = summarize(block, emBlock, results, NO_PLAYS);
+          return [...deferredTriggerStatements(), finishStatement(deps.chainId, [finishedAlong])];
+        }
+      : undefined;
   const em = hasEm
-    ? await applyEmTxs(trx, block, emTxs, group ? 'take' : 'claim', deps, takePending(group))
+    ? await applyEmTxs(trx, block, emTxs, group ? 'take' : 'claim', deps, takePending(group), finishAlong)
     : undefined;
   if (em === 'already-indexed') return { status: 'already-indexed', height: block.height };
-  const emResults = em?.results ?? [];
-  let next = 0;
+  if (em?.finished && finishedAlong) return { status: 'indexed', stats: finishedAlong.stats };
 
+  const plays = await recordPlays(trx, block, playRecords, deps.playsHook, takePending(group));
+  // The block's deferred triggers fire with the group's next statement, or alone with the block's finish.
+  if (hasEm && group) group.pending.push(...deferredTriggerStatements());
+  const done = summarize(block, em?.emBlock ?? null, em?.results ?? [], plays);
+  if (group) group.done.push(done);
+  else if (!hasEm) await finishBlocks(trx, deps.chainId, [done]);
+  else await sendTogether(trx, [...deferredTriggerStatements(), finishStatement(deps.chainId, [done])]);
+  return { status: 'indexed', stats: done.stats };
+}
+
+const NO_PLAYS: PlaysStats = { plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 };
+
+/** The block's plays, in tx order. */
+function collectPlays(block: Block): PlayRecord[] {
+  const out: PlayRecord[] = [];
+  block.txs.forEach((tx, i) => {
+    if (tx.kind === 'plays')
+      tx.plays.forEach((p, j) => {
+        out.push(classifyPlay(p, rawField(tx.hash), i, j));
+      });
+  });
+  return out;
+}
+
+/** The block's closing rows: one per tx with its outcome, and the block's figures. */
+function summarize(
+  block: Block,
+  emBlock: number | null,
+  emResults: readonly TxResult[],
+  plays: PlaysStats,
+): Finished {
+  let next = 0;
   const rows: TxRow[] = [];
   const reasons: Record<string, number> = {};
   const counts = { applied: 0, rejected: 0, failed: 0, unrouted: 0 };
-  const playRecords: PlayRecord[] = [];
-
+  let emTxs = 0;
   for (let i = 0; i < block.txs.length; i++) {
     const tx = block.txs[i]!;
     const row: TxRow = {
@@ -126,6 +168,7 @@ export async function applyBlock(
       action: null,
     };
     if (tx.kind === 'manage_entity') {
+      emTxs++;
       const me = tx.manageEntity;
       row.address = rawField(me.signer.toLowerCase());
       row.entity_type = pgText(clipText(me.entityType));
@@ -138,38 +181,22 @@ export async function applyBlock(
         reasons[result.reasonCode] = (reasons[result.reasonCode] ?? 0) + 1;
       }
       counts[result.outcome]++;
-    } else if (tx.kind === 'plays') {
-      row.address = tx.plays.length > 0 ? rawField(tx.plays[0]!.userId) : null;
-      tx.plays.forEach((p, j) => {
-        playRecords.push(classifyPlay(p, rawField(tx.hash), i, j));
-      });
-      counts.applied++;
     } else {
+      if (tx.kind === 'plays') row.address = tx.plays.length > 0 ? rawField(tx.plays[0]!.userId) : null;
       counts.applied++;
     }
     rows.push(row);
   }
-
-  const plays = await recordPlays(trx, block, playRecords, deps.playsHook, takePending(group));
-  // The block's deferred triggers fire with the group's next statement, or alone with the block's finish.
-  if (emTxs.length > 0 && group) group.pending.push(...deferredTriggerStatements());
   const stats: BlockStats = {
     height: block.height,
-    emBlock: em?.emBlock ?? null,
+    emBlock,
     txs: block.txs.length,
-    emTxs: emTxs.length,
+    emTxs,
     ...counts,
     ...plays,
     reasons,
   };
-  if (group) group.done.push({ block, stats, rows });
-  else if (emTxs.length === 0) await finishBlocks(trx, deps.chainId, [{ block, stats, rows }]);
-  else
-    await sendTogether(trx, [
-      ...deferredTriggerStatements(),
-      finishStatement(deps.chainId, [{ block, stats, rows }]),
-    ]);
-  return { status: 'indexed', stats };
+  return { block, stats, rows };
 }
 
 /**

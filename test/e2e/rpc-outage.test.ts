@@ -89,8 +89,21 @@ describe.runIf(testBackend() === 'postgres')(
           );
           const t = await createTestDb();
           const daemons = new Daemons();
+          // At most 50 blocks fetched ahead: the hang at HANG_AT must find heights still to fetch (the default
+          // buffer, 100, would already hold the whole chain's rest).
           const d = daemons.spawn([
-            ...['--rpc', rpc.url, '--db', t.url, '--metrics-port', '0', '--to', String(BLOCKS)],
+            ...[
+              '--rpc',
+              rpc.url,
+              '--db',
+              t.url,
+              '--metrics-port',
+              '0',
+              '--to',
+              String(BLOCKS),
+              '--prefetch',
+              '50',
+            ],
           ]);
           const requests = () => [...rpc.attempts.values()].reduce((a, b) => a + b, 0);
           const watch = watchProgress(t.db, requests);
