@@ -115,7 +115,7 @@ describe('round trips per block', () => {
     expect(Number(txs[0]!.n)).toBe(blocks.reduce((n, b) => n + b.txs.length, 0));
   });
 
-  it('a live block of twelve ManageEntity txs costs three round trips: begin+claim+em_block+reads, writes with the block\'s closing rows, commit', async () => {
+  it("a live block of twelve ManageEntity txs costs three round trips: begin+claim+em_block+reads, writes with the block's closing rows, commit", async () => {
     const id = (n: number) => 3_000_000 + n;
     const signer = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
     const user = (n: number) =>
