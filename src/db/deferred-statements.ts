@@ -78,8 +78,14 @@ export class DeferredStatements implements ConnectionProvider {
     return running;
   }
 
-  /** `statement` held behind what is held, its answer read by nobody. */
+  /** `statement` held behind what is held; its rows go to its `onRows`, if it has one. */
   hold(statement: Statement): void {
+    const { onRows } = statement;
+    if (onRows) {
+      // A failure is heard by the send that carried it; the statement's reader then never runs.
+      this.askRows(statement).then(onRows, () => {});
+      return;
+    }
     const q = statement.compile(this.compiler);
     const text = inlineParameters(q.sql, q.parameters);
     this.held.push({ q, text });

@@ -10,6 +10,13 @@ import type { Database } from './schema.js';
 /** A statement not yet compiled: a query builder or raw SQL. */
 export interface Statement {
   compile(db: Kysely<Database>): CompiledQuery;
+  /** Handed the statement's rows once it has run (a statement waiting in a group's line for a round trip). */
+  readonly onRows?: (rows: readonly unknown[]) => void;
+}
+
+/** `statement`, whose rows are handed to `onRows` once it has run. */
+export function answered(statement: Statement, onRows: (rows: readonly unknown[]) => void): Statement {
+  return { compile: (db) => statement.compile(db), onRows };
 }
 
 /**
@@ -46,5 +53,6 @@ export async function sendTogether(
     if (chars >= MAX_HELD_CHARS) await send();
   }
   await send();
+  statements.forEach((s, i) => s.onRows?.(out[i]!));
   return out;
 }

@@ -5,7 +5,7 @@ import { pgText } from '../chain/text.js';
 import type { Block } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
 import { type Statement, sendTogether } from '../db/send-together.js';
-import { bridgePlaysOfBlocks, type PlayRecord, type PlaysHook, type PlaysHookInput } from './plays-bridge.js';
+import { bridgeStatements, type PlayRecord, type PlaysHook, type PlaysHookInput } from './plays-bridge.js';
 
 export interface PlaysStats {
   plays: number;
@@ -32,17 +32,72 @@ export async function recordPlays(
  */
 export async function recordPlaysOfBlocks(
   trx: Transaction<Database>,
-  blocks: readonly { readonly block: Block; readonly records: readonly PlayRecord[] }[],
-  /** undefined: the production bridge (bridgePlaysOfBlocks). */
+  blocks: readonly PlaysOfBlock[],
+  /** undefined: the production bridge (plays-bridge.ts bridgeStatements). */
   hook: PlaysHook | undefined,
   /** Statements to run first, in the same round trip when there are plays. */
   before: readonly Statement[] = [],
 ): Promise<PlaysStats[]> {
-  const n = blocks.reduce((t, b) => t + b.records.length, 0);
-  if (n === 0) {
-    if (before.length > 0) await sendTogether(trx, before);
-    return blocks.map(() => ({ plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 }));
+  if (hook === undefined) {
+    const line = playsStatements(trx, blocks);
+    if (before.length > 0 || line.statements.length > 0)
+      await sendTogether(trx, [...before, ...line.statements]);
+    return line.stats();
   }
+  const parts = playsParts(blocks);
+  if (parts === null) {
+    if (before.length > 0) await sendTogether(trx, before);
+    return blocks.map(() => NO_PLAYS);
+  }
+  // Another hook (a scenario's) runs block by block after the etl_plays rows.
+  await sendTogether(trx, [...before, parts.etlPlays]);
+  const inserted: number[] = [];
+  for (const [i, input] of parts.inputs.entries())
+    inserted.push(blocks[i]!.records.length === 0 ? 0 : (await hook(trx, input)).inserted);
+  return statsOf(blocks, parts.inputs, inserted);
+}
+
+/**
+ * The production bridge's statements for consecutive blocks' plays (their etl_plays rows, then each
+ * block's bridge), to be sent in order by whoever sends the line; `stats` reads their answers once they
+ * have run (a group's plain blocks let them wait for the group's next round trip).
+ */
+export function playsStatements(
+  trx: Transaction<Database>,
+  blocks: readonly PlaysOfBlock[],
+): { readonly statements: readonly Statement[]; stats(): PlaysStats[] } {
+  const parts = playsParts(blocks);
+  if (parts === null) return { statements: [], stats: () => blocks.map(() => NO_PLAYS) };
+  const bridge = bridgeStatements(trx, parts.inputs);
+  return {
+    statements: [parts.etlPlays, ...bridge.statements],
+    stats: () => statsOf(blocks, parts.inputs, bridge.counts()),
+  };
+}
+
+type PlaysOfBlock = { readonly block: Block; readonly records: readonly PlayRecord[] };
+
+const NO_PLAYS: PlaysStats = { plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 };
+
+function statsOf(
+  blocks: readonly PlaysOfBlock[],
+  inputs: readonly PlaysHookInput[],
+  inserted: readonly number[],
+): PlaysStats[] {
+  return blocks.map(({ records }, i) => ({
+    plays: records.length,
+    playsBridged: inserted[i]!,
+    playsSkipped: records.length - inputs[i]!.plays.length,
+    playCollisions: inputs[i]!.plays.length - inserted[i]!,
+  }));
+}
+
+/** The blocks' etl_plays statement and the bridge's inputs; null when the blocks have no plays. */
+function playsParts(
+  blocks: readonly PlaysOfBlock[],
+): { readonly etlPlays: Statement; readonly inputs: PlaysHookInput[] } | null {
+  const n = blocks.reduce((t, b) => t + b.records.length, 0);
+  if (n === 0) return null;
   const cols = {
     address: new Array<string>(n),
     track: new Array<string>(n),
@@ -105,19 +160,5 @@ export async function recordPlaysOfBlocks(
         },
       })),
   }));
-  // The production bridge sends the etl_plays rows and every block's statement in one round trip; another
-  // hook (a scenario's) runs block by block after the etl_plays rows.
-  const inserted: number[] = [];
-  if (hook === undefined) inserted.push(...(await bridgePlaysOfBlocks(trx, inputs, [...before, etlPlays])));
-  else {
-    await sendTogether(trx, [...before, etlPlays]);
-    for (const [i, input] of inputs.entries())
-      inserted.push(blocks[i]!.records.length === 0 ? 0 : (await hook(trx, input)).inserted);
-  }
-  return blocks.map(({ records }, i) => ({
-    plays: records.length,
-    playsBridged: inserted[i]!,
-    playsSkipped: records.length - inputs[i]!.plays.length,
-    playCollisions: inputs[i]!.plays.length - inserted[i]!,
-  }));
+  return { etlPlays, inputs };
 }

@@ -18,7 +18,7 @@ import {
   finishStatement,
   type TxRow,
 } from './block-bookkeeping.js';
-import { type PlaysStats, recordPlays, recordPlaysOfBlocks } from './block-plays.js';
+import { type PlaysStats, playsStatements, recordPlays, recordPlaysOfBlocks } from './block-plays.js';
 import { applyEmTxs, deferredTriggerStatements, type TxResult } from './em-txs.js';
 import { classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
@@ -52,6 +52,11 @@ export interface GroupBookkeeping {
    * triggers. An error in them fails the group, whose blocks are then indexed one by one (run.ts).
    */
   readonly pending: Statement[];
+  /**
+   * What completes once the group's line has gone: a plain run's results and closing rows, whose plays
+   * figures come with the next block's first round trip. Run before the group's finish, in order.
+   */
+  readonly settle: (() => void)[];
 }
 
 /** The group's pending statements, now owned by the caller (who sends them first). */
@@ -200,6 +205,45 @@ function summarize(
 }
 
 /**
+ * Consecutive blocks in one transaction the caller owns (the run loop's group commit during backfill): one
+ * claim and one finish statement for all of them, each block's own work in between, runs of blocks without
+ * ManageEntity txs together. Each block is still all or nothing: a failure rolls back the whole group.
+ */
+export async function applyGroup(
+  trx: Transaction<Database>,
+  blocks: readonly Block[],
+  deps: IndexDeps,
+): Promise<IndexBlockResult[]> {
+  const book: GroupBookkeeping = {
+    claimed: await claimBlocks(trx, blocks),
+    done: [],
+    pending: [],
+    settle: [],
+  };
+  // In block order; a plain run's results are filled in when the group settles.
+  const parts: IndexBlockResult[][] = [];
+  for (let i = 0; i < blocks.length; ) {
+    let j = i;
+    while (j < blocks.length && !blocks[j]!.txs.some(isManageEntity)) j++;
+    if (j > i) {
+      parts.push(await applyPlainBlocks(trx, blocks.slice(i, j), deps, book, j < blocks.length));
+      i = j;
+    } else {
+      parts.push([await applyBlock(trx, blocks[i]!, deps, book)]);
+      i++;
+    }
+  }
+  // A plain run's statements went with the next block's first round trip, unless that block was indexed
+  // already and sent nothing: then they go now, before the finish that needs their answers.
+  if (book.settle.length > 0 && book.pending.length > 0) await sendTogether(trx, takePending(book));
+  for (const s of book.settle.splice(0)) s();
+  book.done.sort((a, b) => a.block.height - b.block.height);
+  const finish = book.done.length > 0 ? [finishStatement(deps.chainId, book.done)] : [];
+  await sendTogether(trx, [...takePending(book), ...finish]);
+  return parts.flat();
+}
+
+/**
  * Consecutive blocks without ManageEntity txs (empty, plays, other txs) in a few statements for the whole
  * run: one claim, each block's plays, one finish. Same rows as applyBlock on each block; used by the run
  * loop's group commit, where these blocks are the bulk of a mainnet backfill.
@@ -209,6 +253,11 @@ export async function applyPlainBlocks(
   blocks: readonly Block[],
   deps: IndexDeps,
   group?: GroupBookkeeping,
+  /**
+   * The group goes on with a ManageEntity block: the run's plays statements wait in the group's line for
+   * that block's first round trip, and its results are filled in when the group settles (run.ts).
+   */
+  lineGoesOn = false,
 ): Promise<IndexBlockResult[]> {
   for (const block of blocks) {
     if (block.txs.some(isManageEntity))
@@ -242,31 +291,42 @@ export async function applyPlainBlocks(
     rowsOf.set(block, rows);
     return { block, records };
   });
-  // The group's pending statements go with the run's plays; a run without plays leaves them pending.
   const anyPlays = playsOf.some((p) => p.records.length > 0);
-  const plays = await recordPlaysOfBlocks(trx, playsOf, deps.playsHook, anyPlays ? takePending(group) : []);
-  const playsOfBlock = new Map(mine.map((b, i) => [b, plays[i]!]));
-  for (const block of blocks) {
-    const p = playsOfBlock.get(block);
-    if (p === undefined) {
-      results.push({ status: 'already-indexed', height: block.height });
-      continue;
+  const summarizeRun = (plays: readonly PlaysStats[]) => {
+    const playsOfBlock = new Map(mine.map((b, i) => [b, plays[i]!]));
+    for (const block of blocks) {
+      const p = playsOfBlock.get(block);
+      if (p === undefined) {
+        results.push({ status: 'already-indexed', height: block.height });
+        continue;
+      }
+      const stats: BlockStats = {
+        height: block.height,
+        emBlock: null,
+        txs: block.txs.length,
+        emTxs: 0,
+        applied: block.txs.length,
+        rejected: 0,
+        failed: 0,
+        unrouted: 0,
+        ...p,
+        reasons: {},
+      };
+      done.push({ block, stats, rows: rowsOf.get(block)! });
+      results.push({ status: 'indexed', stats });
     }
-    const stats: BlockStats = {
-      height: block.height,
-      emBlock: null,
-      txs: block.txs.length,
-      emTxs: 0,
-      applied: block.txs.length,
-      rejected: 0,
-      failed: 0,
-      unrouted: 0,
-      ...p,
-      reasons: {},
-    };
-    done.push({ block, stats, rows: rowsOf.get(block)! });
-    results.push({ status: 'indexed', stats });
+  };
+  if (group && lineGoesOn && anyPlays && deps.playsHook === undefined) {
+    const line = playsStatements(trx, playsOf);
+    group.pending.push(...line.statements);
+    group.settle.push(() => {
+      summarizeRun(line.stats());
+      group.done.push(...done);
+    });
+    return results;
   }
+  // The group's pending statements go with the run's plays; a run without plays leaves them pending.
+  summarizeRun(await recordPlaysOfBlocks(trx, playsOf, deps.playsHook, anyPlays ? takePending(group) : []));
   if (group) group.done.push(...done);
   else await finishBlocks(trx, deps.chainId, done);
   return results;

@@ -4,7 +4,7 @@ import { type Kysely, sql } from 'kysely';
 import { isRfc3339, parseInt4 } from '../chain/text.js';
 import type { Play } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
-import { type Statement, sendTogether } from '../db/send-together.js';
+import { answered, type Statement } from '../db/send-together.js';
 
 export interface PlayRecord {
   readonly play: Play;
@@ -90,32 +90,37 @@ export const bridgePlays: PlaysHook = async (db, input) => {
 
 /**
  * The bridge for consecutive blocks: each block its own statement, as `bridgePlays` runs it (the statement
- * is the unit `on_play` sees, and production's visibility quirk makes it part of the result), all sent in
- * one round trip (the lock statement first when this transaction has not taken it). The rows inserted per
- * block, in order.
+ * is the unit `on_play` sees, and production's visibility quirk makes it part of the result), to be sent in
+ * order in one round trip, the lock statement first when this transaction has not taken it. Each answers
+ * its block's inserted rows; `counts` reads them once they have run, in the order of `inputs`.
  */
-export async function bridgePlaysOfBlocks(
+export function bridgeStatements(
   db: Kysely<Database>,
   inputs: readonly PlaysHookInput[],
-  /** Statements to run first, in the same round trip (the blocks' etl_plays rows). */
-  before: readonly Statement[] = [],
-): Promise<number[]> {
+): { readonly statements: readonly Statement[]; counts(): number[] } {
   const busy = inputs.filter((i) => i.plays.length > 0);
-  if (busy.length === 0) {
-    if (before.length > 0) await sendTogether(db, before);
-    return inputs.map(() => 0);
-  }
-  const lock = !bridgeLocked.has(db);
-  const first = [...before, ...(lock ? [lockStatement()] : [])];
-  const answers = await sendTogether(db, [...first, ...busy.map(bridgeStatement)]);
+  const lock = busy.length > 0 && !bridgeLocked.has(db);
+  // Marked now: the lock statement is first in this line, and if it does not run the transaction is lost.
   if (lock) bridgeLocked.add(db);
-  const counts = new Map(
-    busy.map((input, i) => [
-      input,
-      Number((answers[first.length + i]![0] as { n: string } | undefined)?.n ?? 0),
-    ]),
-  );
-  return inputs.map((input) => counts.get(input) ?? 0);
+  const counts = new Map<PlaysHookInput, number>();
+  const statements = [
+    ...(lock ? [lockStatement()] : []),
+    ...busy.map((input) =>
+      answered(bridgeStatement(input), (rows) =>
+        counts.set(input, Number((rows[0] as { n: string } | undefined)?.n ?? 0)),
+      ),
+    ),
+  ];
+  return {
+    statements,
+    counts: () =>
+      inputs.map((input) => {
+        if (input.plays.length === 0) return 0;
+        const n = counts.get(input);
+        if (n === undefined) throw new Error(`block ${input.blockHeight}: its bridge statement has not run`);
+        return n;
+      }),
+  };
 }
 
 /** One block's bridge statement: its inserted row count as `n`. */

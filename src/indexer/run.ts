@@ -8,21 +8,15 @@
 import { type Kysely, sql } from 'kysely';
 import type { BlockSource } from '../chain/block-source.js';
 import { Prefetcher, type PrefetchItem } from '../chain/prefetcher.js';
-import { isManageEntity } from '../chain/types.js';
 import type { Database } from '../db/schema.js';
-import { sendTogether } from '../db/send-together.js';
 import type { Clock } from '../deps/clock.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
-import { claimBlocks, finishStatement } from './block-bookkeeping.js';
 import {
-  applyBlock,
-  applyPlainBlocks,
+  applyGroup,
   type BlockStats,
-  type GroupBookkeeping,
   type IndexBlockResult,
   type IndexDeps,
   indexBlock,
-  takePending,
 } from './index-block.js';
 import { type ResumePoint, resolveStartHeight } from './resume.js';
 
@@ -297,44 +291,16 @@ class RunLoop {
     });
   }
 
-  /**
-   * The group in one transaction: one claim and one finish statement for all its blocks, each block's
-   * own work in between (runs of blocks without ManageEntity txs together).
-   */
+  /** The group in one transaction (index-block.ts applyGroup). */
   private commitGroup(group: readonly PrefetchItem[]): Promise<IndexBlockResult[]> {
     const { db, deps } = this.opts;
-    return db.transaction().execute(async (trx) => {
-      const book: GroupBookkeeping = {
-        claimed: await claimBlocks(
-          trx,
-          group.map((g) => g.block),
-        ),
-        done: [],
-        pending: [],
-      };
-      const out: IndexBlockResult[] = [];
-      for (let i = 0; i < group.length; ) {
-        let j = i;
-        while (j < group.length && !group[j]!.block.txs.some(isManageEntity)) j++;
-        if (j > i) {
-          out.push(
-            ...(await applyPlainBlocks(
-              trx,
-              group.slice(i, j).map((g) => g.block),
-              deps,
-              book,
-            )),
-          );
-          i = j;
-        } else {
-          out.push(await applyBlock(trx, group[i]!.block, deps, book));
-          i++;
-        }
-      }
-      const finish = book.done.length > 0 ? [finishStatement(deps.chainId, book.done)] : [];
-      await sendTogether(trx, [...takePending(book), ...finish]);
-      return out;
-    });
+    return db.transaction().execute((trx) =>
+      applyGroup(
+        trx,
+        group.map((g) => g.block),
+        deps,
+      ),
+    );
   }
 }
 

@@ -78,6 +78,7 @@ describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent w
               claimed: await claimBlocks(trx, [block]),
               done: [],
               pending: [],
+              settle: [],
             };
             const r = await applyBlock(trx, block, deps, group);
             await finishBlocks(trx, TEST_CHAIN_ID, group.done);

@@ -13,10 +13,11 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SimClock } from '../../sim/clock.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
-import { indexBlock } from '../../src/indexer/index-block.js';
+import { applyGroup, indexBlock } from '../../src/indexer/index-block.js';
 import { runIndexer } from '../../src/indexer/run.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
+import { digestTables } from '../support/digest.js';
 import { MemorySource } from '../support/memory-source.js';
 import { testDispatcher, W } from './test-handlers.js';
 
@@ -186,17 +187,82 @@ describe('round trips per block', () => {
     });
     expect(s).toMatchObject({ blocksIndexed: 12, gaps: 0 });
     const trips = t.roundTrips() - before;
-    // A lone block (the first may come before the backlog builds up): begin+claim+reads, writes, finish, commit.
+    // A lone block (the first may come before the backlog builds up): begin+claim+reads, writes+finish, commit.
     const lone = log.count((n) => n.startsWith('WITH claim AS'));
     // A group: begin+claims, then per block its reads and its writes, then the pending triggers+finish, commit.
     const groups = log.count((n) => n.startsWith('INSERT INTO etl_blocks'));
     expect(lone + groups).toBeGreaterThanOrEqual(1);
     // And the run's two resume reads (resume.ts).
-    expect(trips).toBe(2 + 4 * lone + 3 * groups + 2 * (12 - lone));
+    expect(trips).toBe(2 + 3 * lone + 3 * groups + 2 * (12 - lone));
     const users = await t.db.selectFrom('users').select('user_id').execute();
     expect(users).toHaveLength(24);
     const numbers = await t.db.selectFrom('blocks').select('number').orderBy('number').execute();
     expect(numbers.map((r) => r.number)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+  });
+
+  it("in a group, a run of plain blocks sends its plays with the next ManageEntity block's first round trip: same rows and figures as block by block", async () => {
+    const signer = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
+    const user = (n: number) =>
+      emTx({
+        userId: 3_000_000 + n,
+        entityType: 'User',
+        entityId: 3_000_000 + n,
+        action: 'Create',
+        signer: signer(n),
+        metadata: { handle: `p${n}` },
+      });
+    const plays = (h: number) => playsTx([{ trackId: String(h) }, { trackId: String(h), userId: '2' }]);
+    // ManageEntity blocks 1, 4 and 6; plays in 2, 3, 5 and 7 (the last run has no block after it).
+    const blocks = [1, 2, 3, 4, 5, 6, 7].map((h) =>
+      blockAt(h, [1, 4, 6].includes(h) ? [user(h)] : [plays(h)]),
+    );
+    const d = { ...deps(), dispatcher: productionDispatcher() };
+    const before = t.roundTrips();
+    const grouped = await t.db.transaction().execute((trx) => applyGroup(trx, blocks, d));
+    // begin+claims, 2 per ManageEntity block (the runs 2–3 and 5 ride in blocks 4's and 6's first round
+    // trip), block 7's plays, finish, commit.
+    expect(t.roundTrips() - before).toBe(1 + 2 * 3 + 1 + 1 + 1);
+    const alone = await createTestDb();
+    try {
+      const one = [];
+      for (const b of blocks) one.push(await indexBlock(alone.db, b, d));
+      expect(grouped).toEqual(one);
+      expect(grouped.map((r) => r.status === 'indexed' && r.stats.playsBridged)).toEqual([
+        0, 2, 2, 0, 2, 0, 2,
+      ]);
+      expect(await digestTables(t.db)).toEqual(await digestTables(alone.db));
+    } finally {
+      await alone.close();
+    }
+  });
+
+  it('a run whose next block was indexed already still sends its plays, before the group finishes', async () => {
+    const d = { ...deps(), dispatcher: productionDispatcher() };
+    const user = emTx({
+      userId: 3_000_001,
+      entityType: 'User',
+      entityId: 3_000_001,
+      action: 'Create',
+      signer: `0x${'1'.padStart(40, '0')}`,
+      metadata: { handle: 'q1' },
+    });
+    const blocks = [blockAt(1, [playsTx([{ trackId: '11' }, { trackId: '12' }])]), blockAt(2, [user])];
+    // Block 2 is indexed already (another writer, or an earlier run): the group claims only block 1.
+    await indexBlock(t.db, blocks[1]!, d);
+    const grouped = await t.db.transaction().execute((trx) => applyGroup(trx, blocks, d));
+    expect(grouped.map((r) => (r.status === 'indexed' ? r.stats.playsBridged : r.status))).toEqual([
+      2,
+      'already-indexed',
+    ]);
+    const stats = await t.db
+      .selectFrom('metronome_block_stats')
+      .select(['block_height', 'plays_bridged'])
+      .orderBy('block_height')
+      .execute();
+    expect(stats).toEqual([
+      { block_height: 1, plays_bridged: 2 },
+      { block_height: 2, plays_bridged: 0 },
+    ]);
   });
 
   it('a lone block with ManageEntity txs takes its claim and em_block in one statement; a re-delivery takes no number', async () => {
