@@ -53,6 +53,8 @@ export async function sendTogether(
     if (chars >= MAX_HELD_CHARS) await send();
   }
   await send();
-  statements.forEach((s, i) => s.onRows?.(out[i]!));
+  statements.forEach((s, i) => {
+    s.onRows?.(out[i]!);
+  });
   return out;
 }
