@@ -62,6 +62,16 @@ const isPlaysLock = (s: string) => s.includes('pg_advisory_xact_lock');
 const isEmBlock = (s: string) => s.includes('INSERT INTO blocks');
 
 const deps = () => ({ chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logger: silentLogger });
+/** User n's Create, signed by its own wallet, with handle `<prefix><n>`. */
+const userCreate = (n: number, prefix: string) =>
+  emTx({
+    userId: 3_000_000 + n,
+    entityType: 'User',
+    entityId: 3_000_000 + n,
+    action: 'Create',
+    signer: `0x${n.toString(16).padStart(40, '0')}`,
+    metadata: { handle: `${prefix}${n}` },
+  });
 const em = (h: number) => emTx({ userId: h, entityType: 'Test', entityId: h, action: 'Write', signer: W });
 // Every third block carries a ManageEntity tx (and plays), the others plays or nothing.
 const chainOf = (n: number) =>
@@ -164,16 +174,7 @@ describe('round trips per block', () => {
   });
 
   it('in a group, a block of ManageEntity txs costs two round trips: its first reads (with its em_block and the deferred triggers before it) and its writes', async () => {
-    const signer = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
-    const user = (n: number) =>
-      emTx({
-        userId: 3_000_000 + n,
-        entityType: 'User',
-        entityId: 3_000_000 + n,
-        action: 'Create',
-        signer: signer(n),
-        metadata: { handle: `g${n}` },
-      });
+    const user = (n: number) => userCreate(n, 'g');
     const blocks = Array.from({ length: 12 }, (_, i) => blockAt(i + 1, [user(2 * i + 1), user(2 * i + 2)]));
     const log = new StatementLog();
     const before = t.roundTrips();
@@ -201,16 +202,7 @@ describe('round trips per block', () => {
   });
 
   it("in a group, a run of plain blocks sends its plays with the next ManageEntity block's first round trip: same rows and figures as block by block", async () => {
-    const signer = (n: number) => `0x${n.toString(16).padStart(40, '0')}`;
-    const user = (n: number) =>
-      emTx({
-        userId: 3_000_000 + n,
-        entityType: 'User',
-        entityId: 3_000_000 + n,
-        action: 'Create',
-        signer: signer(n),
-        metadata: { handle: `p${n}` },
-      });
+    const user = (n: number) => userCreate(n, 'p');
     const plays = (h: number) => playsTx([{ trackId: String(h) }, { trackId: String(h), userId: '2' }]);
     // ManageEntity blocks 1, 4 and 6; plays in 2, 3, 5 and 7 (the last run has no block after it).
     const blocks = [1, 2, 3, 4, 5, 6, 7].map((h) =>
@@ -238,14 +230,7 @@ describe('round trips per block', () => {
 
   it('a run whose next block was indexed already still sends its plays, before the group finishes', async () => {
     const d = { ...deps(), dispatcher: productionDispatcher() };
-    const user = emTx({
-      userId: 3_000_001,
-      entityType: 'User',
-      entityId: 3_000_001,
-      action: 'Create',
-      signer: `0x${'1'.padStart(40, '0')}`,
-      metadata: { handle: 'q1' },
-    });
+    const user = userCreate(1, 'q');
     const blocks = [blockAt(1, [playsTx([{ trackId: '11' }, { trackId: '12' }])]), blockAt(2, [user])];
     // Block 2 is indexed already (another writer, or an earlier run): the group claims only block 1.
     await indexBlock(t.db, blocks[1]!, d);
