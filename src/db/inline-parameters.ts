@@ -27,13 +27,15 @@ export function inlineParameters(sql: string, parameters: readonly unknown[]): s
     literals.push(lit);
   }
   if (size > MAX_INLINE_CHARS) return null;
-  let out = t.parts[0]!;
+  // One join, not a `+=` per piece: the result is a flat string, where concatenation builds a rope that the
+  // batch's own join (deferred-statements.ts) would then walk piece by piece.
+  const pieces: string[] = [t.parts[0]!];
   for (let i = 0; i < t.slots.length; i++) {
     const lit = literals[t.slots[i]!];
     if (lit === undefined) return null;
-    out += lit + t.parts[i + 1]!;
+    pieces.push(lit, t.parts[i + 1]!);
   }
-  return out;
+  return pieces.join('');
 }
 
 /** A statement's text cut at its placeholders: parts[i], then the parameter slots[i], …, then the last part. */
