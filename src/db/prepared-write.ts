@@ -67,10 +67,11 @@ export function preparedWrite<I extends PreparedInputs>(
     const shape = shapeOf(db, inputs);
     const executor = db.getExecutor();
     const queryId = createQueryId();
-    const node: RootOperationNode =
-      shape === null
-        ? build(db.withoutPlugins(), inputs).compile().query
-        : executor.transformQuery(shape.query, queryId);
+    // Every statement passes the handle's plugins, the builder's own (shape null) too.
+    const node: RootOperationNode = executor.transformQuery(
+      shape?.query ?? build(db.withoutPlugins(), inputs).compile().query,
+      queryId,
+    );
     // A plugin that rewrote the statement: compile its version (values still placeholders, filled below).
     const compiled = shape !== null && node === shape.query ? shape : executor.compileQuery(node, queryId);
     return executor.executeQuery({

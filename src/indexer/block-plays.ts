@@ -38,15 +38,15 @@ export async function recordPlaysOfBlocks(
   /** Statements to run first, in the same round trip when there are plays. */
   before: readonly Statement[] = [],
 ): Promise<PlaysStats[]> {
+  // sendTogether of nothing sends nothing.
   if (hook === undefined) {
     const line = playsStatements(trx, blocks);
-    if (before.length > 0 || line.statements.length > 0)
-      await sendTogether(trx, [...before, ...line.statements]);
+    await sendTogether(trx, [...before, ...line.statements]);
     return line.stats();
   }
   const parts = playsParts(blocks);
   if (parts === null) {
-    if (before.length > 0) await sendTogether(trx, before);
+    await sendTogether(trx, before);
     return blocks.map(() => NO_PLAYS);
   }
   // Another hook (a scenario's) runs block by block after the etl_plays rows.
@@ -77,7 +77,7 @@ export function playsStatements(
 
 type PlaysOfBlock = { readonly block: Block; readonly records: readonly PlayRecord[] };
 
-const NO_PLAYS: PlaysStats = { plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 };
+export const NO_PLAYS: PlaysStats = { plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 };
 
 function statsOf(
   blocks: readonly PlaysOfBlock[],

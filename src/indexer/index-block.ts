@@ -18,7 +18,13 @@ import {
   finishStatement,
   type TxRow,
 } from './block-bookkeeping.js';
-import { type PlaysStats, playsStatements, recordPlays, recordPlaysOfBlocks } from './block-plays.js';
+import {
+  NO_PLAYS,
+  type PlaysStats,
+  playsStatements,
+  recordPlays,
+  recordPlaysOfBlocks,
+} from './block-plays.js';
 import { applyEmTxs, deferredTriggerStatements, type TxResult } from './em-txs.js';
 import { classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
@@ -132,8 +138,6 @@ export async function applyBlock(
   else await sendTogether(trx, [...deferredTriggerStatements(), finishStatement(deps.chainId, [done])]);
   return { status: 'indexed', stats: done.stats };
 }
-
-const NO_PLAYS: PlaysStats = { plays: 0, playsBridged: 0, playsSkipped: 0, playCollisions: 0 };
 
 /** The block's plays, in tx order. */
 function collectPlays(block: Block): PlayRecord[] {

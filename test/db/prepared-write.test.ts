@@ -174,7 +174,10 @@ describe('preparedWrite', () => {
       await upsert(db, { row: row(3, false), set: { is_delete: false } });
       // The second call for the same pair takes the conflict branch.
       await upsert(db, { row: row(3, true), set: { is_delete: true, txhash: 'again' } });
-      expect(seen).toEqual(['InsertQueryNode', 'InsertQueryNode', 'InsertQueryNode']);
+      // A value that is an expression: the builder's own statement, through the plugins as well.
+      const expression = { row: row(4, false), set: { txhash: sql<string>`'x'` } };
+      await upsert(db, expression as unknown as Parameters<typeof upsert>[1]);
+      expect(seen).toEqual(['InsertQueryNode', 'InsertQueryNode', 'InsertQueryNode', 'InsertQueryNode']);
       const rows = await t.db
         .selectFrom('follows')
         .select(['followee_user_id', 'is_delete', 'txhash'])
@@ -184,6 +187,7 @@ describe('preparedWrite', () => {
       expect(rows).toEqual([
         { followee_user_id: 2, is_delete: false, txhash: 't2' },
         { followee_user_id: 3, is_delete: true, txhash: 'again' },
+        { followee_user_id: 4, is_delete: false, txhash: 't4' },
       ]);
     });
 

@@ -6,7 +6,7 @@ import type { Database } from '../../db/schema.js';
 import type { Json } from '../../db/tables/json.js';
 import type { PlaylistRoutesTable, PlaylistsTable } from '../../db/tables/social-graph.js';
 import { validateSigner } from '../authorize.js';
-import { lookup, type Patch, writeThrough } from '../block-view/view.js';
+import { lookup, writeThrough } from '../block-view/view.js';
 import { INT4_MAX, isObject } from '../metadata.js';
 import type { EmParams, Handler, HandlerRegistration } from '../types.js';
 import { reject } from '../validation-error.js';
@@ -96,27 +96,27 @@ async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: r
   const wasLive = new Set((await lookup(db, 'livePlaylistTracks', key))?.track_ids ?? []);
   const keep = new Set(unique);
   const removed = [...wasLive].filter((t) => !keep.has(t));
-  // Afterwards exactly `unique` is live: the removal takes the rest, the upsert revives or adds these.
-  const after = [...unique].sort((a, b) => a - b);
-  const patch: Patch[] = [
-    {
-      name: 'livePlaylistTracks',
-      key,
-      value: after.length > 0 ? { track_ids: after } : undefined,
-    },
-  ];
-  await writeThrough(db, patch, async () => {
-    // No live row outside `unique`: the UPDATE would match nothing (playlist_tracks has no statement trigger).
-    if (removed.length > 0)
-      await db
+  const live = (ids: readonly number[]) => ({
+    name: 'livePlaylistTracks' as const,
+    key,
+    value: ids.length > 0 ? { track_ids: [...ids].sort((a, b) => a - b) } : undefined,
+  });
+  // No live row outside `unique`: the UPDATE would match nothing (playlist_tracks has no statement trigger).
+  // Each write patches the lookup to exactly what it leaves: the tracks that stay, then `unique`.
+  if (removed.length > 0)
+    await writeThrough(db, [live([...wasLive].filter((t) => keep.has(t)))], () =>
+      db
         .updateTable('playlist_tracks')
         .set({ is_removed: true, updated_at: p.blockTime })
         .where('playlist_id', '=', p.entityId)
         .where('is_removed', '=', false)
         .$if(unique.length > 0, (qb) => qb.where('track_id', 'not in', unique))
-        .execute();
-    if (unique.length > 0)
-      await db
+        .execute(),
+    );
+  await removeFromReverseIndex(db, p, removed, epoch(p));
+  if (unique.length > 0)
+    await writeThrough(db, [live(unique)], () =>
+      db
         .insertInto('playlist_tracks')
         .values(
           unique.map((track_id) => ({ playlist_id: p.entityId, track_id, is_removed: false, ...times(p) })),
@@ -124,9 +124,8 @@ async function syncPlaylistTracks(db: Kysely<Database>, p: EmParams, trackIds: r
         .onConflict((oc) =>
           oc.columns(['playlist_id', 'track_id']).doUpdateSet({ is_removed: false, updated_at: p.blockTime }),
         )
-        .execute();
-  });
-  await removeFromReverseIndex(db, p, removed, epoch(p));
+        .execute(),
+    );
   await addToReverseIndex(
     db,
     p,
