@@ -102,13 +102,13 @@ export async function applyEmTxs(
     // Another writer took MAX+1 first: the number is taken again below, on the careful path.
     const emBlock = answered.number;
     const results = emBlock === undefined ? null : await applyFast(block, txs, pres, ctx(emBlock), view);
-    if (results !== null) {
-      const closing = finish?.(emBlock!, results) ?? [];
+    if (emBlock !== undefined && results !== null) {
+      const closing = finish?.(emBlock, results) ?? [];
       for (const s of closing) view.statements.hold(s);
       await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
       // The block's held writes go now: an error in any of them is heard here and undoes the block below.
       await view.statements.flush();
-      return { emBlock: emBlock!, results, finished: finish !== undefined };
+      return { emBlock, results, finished: finish !== undefined };
     }
     // Given up without an error: what is held is sent, then rolled back with the rest.
     await view.statements.flush();
