@@ -101,13 +101,16 @@ export class DeferredStatements implements ConnectionProvider {
     return rows;
   }
 
+  /**
+   * A connection that holds what it can without touching the transaction's own: a write is held even
+   * while an earlier send is still on the wire (the group's pipeline, em-txs.ts). Anything sent waits its
+   * turn on the transaction's connection, so order on the connection is the order of issue.
+   */
   provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
-    return this.inner.provideConnection((conn) =>
-      consumer({
-        executeQuery: <R>(q: CompiledQuery) => this.execute<R>(conn, q),
-        streamQuery: <R>(q: CompiledQuery, chunkSize?: number) => this.stream<R>(conn, q, chunkSize),
-      }),
-    );
+    return consumer({
+      executeQuery: <R>(q: CompiledQuery) => this.execute<R>(q),
+      streamQuery: <R>(q: CompiledQuery, chunkSize?: number) => this.stream<R>(q, chunkSize),
+    });
   }
 
   /** Statements held and not yet sent. */
@@ -117,32 +120,76 @@ export class DeferredStatements implements ConnectionProvider {
 
   /** Sends what is held; its first error is thrown here. */
   async flush(): Promise<void> {
-    if (this.held.length > 0) await this.inner.provideConnection((conn) => this.send(conn));
+    if (this.held.length > 0) await this.sendHeld(this.take());
   }
 
-  private async execute<R>(conn: DatabaseConnection, q: CompiledQuery): Promise<QueryResult<R>> {
+  /**
+   * Sends what is held without waiting for it: the statements leave the line now (whatever is held later
+   * goes behind them), and the returned promise settles when they have run; its error is heard only by
+   * whoever awaits it.
+   */
+  sendNow(): Promise<void> {
+    if (this.held.length === 0) return Promise.resolve();
+    const sent = this.sendHeld(this.take());
+    sent.catch(() => {});
+    return sent;
+  }
+
+  /**
+   * Drops what is held, unsent (a scope that failed and is rolled back anyway); whoever waits for a
+   * dropped statement's answer hears `reason`.
+   */
+  discard(reason: unknown): void {
+    for (const h of this.take()) h.answer?.reject(reason);
+  }
+
+  private take(): Held[] {
+    const held = this.held;
+    this.held = [];
+    this.chars = 0;
+    return held;
+  }
+
+  private sendHeld(held: readonly Held[]): Promise<void> {
+    return this.inner.provideConnection((conn) => this.send(conn, held));
+  }
+
+  private async execute<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     const text = holdable(q.query) ? inlineParameters(q.sql, q.parameters) : null;
     if (text !== null) {
       this.held.push({ q, text });
       this.chars += text.length;
-      if (this.held.length >= MAX_HELD_STATEMENTS || this.chars >= MAX_HELD_CHARS) await this.send(conn);
+      if (this.held.length >= MAX_HELD_STATEMENTS || this.chars >= MAX_HELD_CHARS) await this.flush();
       return { rows: [] };
     }
-    if (this.held.length === 0) return conn.executeQuery<R>(q);
+    if (this.held.length === 0) return this.inner.provideConnection((conn) => conn.executeQuery<R>(q));
     // The held statements and this one in one simple query (when its text can be inlined).
     const own = q.sql.length <= MAX_HELD_CHARS ? inlineParameters(q.sql, q.parameters) : null;
     const answer = this.enqueue<R>(q, own);
-    await this.send(conn);
+    await this.flush();
     return answer;
   }
 
-  private async *stream<R>(
-    conn: DatabaseConnection,
-    q: CompiledQuery,
-    chunkSize?: number,
-  ): AsyncIterableIterator<QueryResult<R>> {
-    if (this.held.length > 0) await this.send(conn);
-    yield* conn.streamQuery<R>(q, chunkSize);
+  private async *stream<R>(q: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    await this.flush();
+    // The transaction's connection, kept until the stream ends (as Kysely's own executor keeps it).
+    let release!: () => void;
+    const conn = await new Promise<DatabaseConnection>((resolve, reject) => {
+      this.inner
+        .provideConnection(
+          (c) =>
+            new Promise<void>((done) => {
+              release = done;
+              resolve(c);
+            }),
+        )
+        .catch(reject);
+    });
+    try {
+      yield* conn.streamQuery<R>(q, chunkSize);
+    } finally {
+      release();
+    }
   }
 
   /** Holds `q` (as `text`; null: sent on its own, with its parameters) and answers when it has gone. */
@@ -162,12 +209,9 @@ export class DeferredStatements implements ConnectionProvider {
    * Sends everything held, in order: runs of inlined statements as one simple query each (connect.ts
    * answers with every statement's rows), a statement that could not be inlined on its own.
    */
-  private async send(conn: DatabaseConnection): Promise<void> {
-    // Whatever the outcome, nothing stays held: on an error the server skipped the rest of the batch and
-    // the caller's scope is undone.
-    const held = this.held;
-    this.held = [];
-    this.chars = 0;
+  private async send(conn: DatabaseConnection, held: readonly Held[]): Promise<void> {
+    // Whatever the outcome, nothing stays held (take): on an error the server skipped the rest of the batch
+    // and the caller's scope is undone.
     let i = 0;
     try {
       while (i < held.length) {

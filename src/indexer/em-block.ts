@@ -45,3 +45,22 @@ export function nextEmBlockInsert(blockHash: string, onlyIf: RawBuilder<unknown>
         LEFT JOIN LATERAL (SELECT blockhash, number FROM blocks WHERE number IS NOT NULL ORDER BY number DESC LIMIT 1) AS top ON true
         WHERE ${onlyIf}`;
 }
+
+/**
+ * The block's number taken as `emBlockStatement` takes it, raising (inside the block savepoint) unless it
+ * is `expected` — the number the block's rows were written with before the answer came (em-txs.ts, the
+ * line; migrations/0016_expected_em_block.sql).
+ */
+export function expectedEmBlockStatement(blockHash: string, expected: number): RawBuilder<unknown> {
+  return sql`
+      WITH ins AS (
+        ${nextEmBlockInsert(blockHash)}
+        ON CONFLICT DO NOTHING
+        RETURNING number
+      )
+      SELECT metronome_expect_em_block(${blockHash}, (
+        SELECT number FROM ins
+        UNION ALL
+        SELECT number FROM blocks WHERE blockhash = ${blockHash}
+        LIMIT 1), ${expected}::int)`;
+}

@@ -24,7 +24,7 @@ import { BlockView } from '../entity-manager/block-view/view.js';
 import { sanitizeSlug } from '../entity-manager/handlers/common/slugs.js';
 import { BlockError, describe, isRetryable } from '../shared/errors.js';
 import { claimedEmBlock, claimWithEmBlock, claimWithEmBlockStatement } from './block-bookkeeping.js';
-import { emBlockOf, emBlockStatement, resolveEmBlock } from './em-block.js';
+import { emBlockOf, emBlockStatement, expectedEmBlockStatement, resolveEmBlock } from './em-block.js';
 import type { IndexDeps } from './index-block.js';
 import { rawField, rawMetadata } from './raw-text.js';
 
@@ -56,21 +56,12 @@ export async function applyEmTxs(
 ): Promise<
   { readonly emBlock: number; readonly results: TxResult[]; readonly finished: boolean } | 'already-indexed'
 > {
-  const ctx = (emBlock: number): ApplyContext => ({
-    db: trx,
-    logger: deps.logger,
-    dispatcher: deps.dispatcher,
+  const ctxOf = (emBlock: number) => ctx(block, emBlock, trx, deps);
+  const careful = async (emBlock: number) => ({
     emBlock,
-    blockTime: block.timestamp,
-    blockHash: block.hash,
-    chainHeight: block.height,
+    results: await applyCareful(trx, block, txs, emBlock, deps),
+    finished: false,
   });
-  const careful = async (emBlock: number) => {
-    await recordManageEntities(trx, block, txs);
-    const results: TxResult[] = [];
-    for (const tx of txs) results.push(await applyInSavepoint(trx, tx, block, ctx(emBlock), deps));
-    return { emBlock, results, finished: false };
-  };
   if (deps.batching === false) {
     if (before.length > 0) await sendTogether(trx, before);
     if (claim === 'take') return careful(await resolveEmBlock(trx, block.hash));
@@ -101,7 +92,7 @@ export async function applyEmTxs(
     await recordManageEntities(view.db, block, txs);
     // Another writer took MAX+1 first: the number is taken again below, on the careful path.
     const emBlock = answered.number;
-    const results = emBlock === undefined ? null : await applyFast(block, txs, pres, ctx(emBlock), view);
+    const results = emBlock === undefined ? null : await applyFast(block, txs, pres, ctxOf(emBlock), view);
     if (emBlock !== undefined && results !== null) {
       const closing = finish?.(emBlock, results) ?? [];
       for (const s of closing) view.statements.hold(s);
@@ -125,19 +116,199 @@ export async function applyEmTxs(
 }
 
 /** Each envelope parsed once: for the keys to prefetch (named to the view) and for its handler. */
-function prepare(txs: readonly ManageEntityTx[], view: BlockView) {
-  const pres = txs.map(prevalidate);
+function prepare(txs: readonly ManageEntityTx[], view: BlockView, pres = txs.map(prevalidate)) {
   pres.forEach((pre, i) => {
     if (!('outcome' in pre)) expectKeys(view, pre.params, txs[i]!.manageEntity);
   });
   return pres;
 }
 
+type Prepared = ReturnType<typeof prepare>;
+
+/**
+ * A group's ManageEntity blocks in a line (applyGroup): one block view serves them all, each block's keys
+ * are read with the previous block's (lookahead), and each block's writes are sent without waiting for
+ * them, so the handlers of the next block run in Node while the server runs these writes.
+ *
+ * What keeps it exact:
+ * - Order on the connection is the order of issue (deferred-statements.ts), and a read in flight gives way
+ *   to every write issued behind it (keyed-lookup.ts), so the view answers what a read issued now would.
+ * - A block's rows carry the number it expects (the previous block's plus one); the statement that takes
+ *   the number raises otherwise, inside the block savepoint (em-block.ts expectedEmBlockStatement).
+ * - Nothing of a block counts before the previous block's writes have run: their error fails the group,
+ *   whose blocks are then indexed one by one (run.ts). A block's own trouble (an error, a rejection after a
+ *   write, an unexpected number) is heard before its writes are sent, and replays it on the careful path.
+ */
+export class EmLine {
+  readonly view: BlockView;
+  /** em_block of the line's previous block; undefined: the next block asks for its number. */
+  private lastEm: number | undefined;
+  /** The next ManageEntity block of the group, when there is one: its keys are read with this block's. */
+  next: { readonly block: Block; readonly txs: readonly ManageEntityTx[] } | undefined;
+  private readonly prepared = new Map<Block, Prepared>();
+  /** The previous block's writes, on the wire. */
+  private inFlight: { readonly height: number; readonly sent: Promise<void> } | undefined;
+
+  constructor(trx: Transaction<Database>, deps: IndexDeps) {
+    this.view = new BlockView(trx, { audit: deps.auditView === true, height: 0 });
+  }
+
+  /** Waits for the previous block's writes; their error is a BlockError for that block (the group fails). */
+  async landed(): Promise<void> {
+    const f = this.inFlight;
+    this.inFlight = undefined;
+    if (f === undefined) return;
+    try {
+      await f.sent;
+    } catch (e) {
+      throw e instanceof BlockError ? e : new BlockError(f.height, isRetryable(e), e);
+    }
+  }
+
+  /** The block's number, as the line expects it (undefined: ask). */
+  get expected(): number | undefined {
+    return this.lastEm === undefined ? undefined : this.lastEm + 1;
+  }
+
+  /** Sends the block's held statements without waiting; its number is the next block's base. */
+  send(height: number, emBlock: number): void {
+    this.inFlight = { height, sent: this.view.statements.sendNow() };
+    this.lastEm = emBlock;
+  }
+
+  /** The block went the careful path with `emBlock` (nothing is in flight). */
+  replayed(emBlock: number): void {
+    this.lastEm = emBlock;
+    this.view.invalidateAll();
+  }
+
+  /** The block's envelopes parsed (once: the lookahead may have), its keys expected. */
+  prepare(block: Block, txs: readonly ManageEntityTx[]): Prepared {
+    const done = this.prepared.get(block);
+    this.prepared.delete(block);
+    return prepare(txs, this.view, done);
+  }
+
+  /** The next block's keys, expected now so they are read with this block's. */
+  expectNext(): void {
+    if (this.next === undefined || this.prepared.has(this.next.block)) return;
+    this.prepared.set(this.next.block, prepare(this.next.txs, this.view));
+  }
+}
+
+/**
+ * A block's ManageEntity txs in a group's line (EmLine). `before`: statements to run first (the group's
+ * pending line); `closing`: statements that go behind the block's writes, outside its savepoint (its plays
+ * and deferred triggers). `inLine`: the block's writes and `closing` are on the wire (the group's
+ * `EmLine.landed` hears them); otherwise the block went the careful path and `closing` was not sent.
+ */
+export async function applyEmTxsInLine(
+  trx: Transaction<Database>,
+  block: Block,
+  txs: readonly ManageEntityTx[],
+  deps: IndexDeps,
+  line: EmLine,
+  before: readonly Statement[],
+  closing: readonly Statement[],
+): Promise<{ readonly emBlock: number; readonly results: TxResult[]; readonly inLine: boolean }> {
+  const view = line.view;
+  view.beginBlock(block.height);
+  for (const s of before) view.statements.hold(s);
+  const expected = line.expected;
+  // The line's first block asks for its number before the savepoint (a replay keeps it), as a block alone
+  // does; the others have theirs checked inside it.
+  const asked = expected === undefined ? view.statements.askRows(emBlockStatement(block.hash)) : undefined;
+  await sql`SAVEPOINT em_block`.execute(view.db);
+  if (expected !== undefined) view.statements.hold(expectedEmBlockStatement(block.hash, expected));
+  let emBlock = expected;
+  let answered = asked === undefined;
+  let opening: Promise<void> | undefined;
+  let results: TxResult[] | null = null;
+  let failure: { readonly e: unknown } | undefined;
+  try {
+    const pres = line.prepare(block, txs);
+    const ownReads = asked !== undefined || view.wantsLoad;
+    line.expectNext();
+    opening = view.prefetch();
+    if (ownReads) await opening;
+    if (asked !== undefined) {
+      emBlock = emBlockOf(await asked);
+      answered = true;
+    }
+    if (emBlock !== undefined) {
+      // Nothing reads the envelopes' rows; held, they go with the block's writes.
+      await recordManageEntities(view.db, block, txs);
+      results = await applyFast(block, txs, pres, ctx(block, emBlock, trx, deps), view);
+    }
+  } catch (e) {
+    failure = { e };
+  }
+  // Nothing of this block counts before the previous block's writes have run.
+  await line.landed();
+  if (failure === undefined) {
+    try {
+      await opening;
+    } catch (e) {
+      failure = { e };
+    }
+  }
+  if (failure === undefined && results !== null && emBlock !== undefined) {
+    await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
+    for (const s of closing) view.statements.hold(s);
+    line.send(block.height, emBlock);
+    return { emBlock, results, inLine: true };
+  }
+  if (failure !== undefined) {
+    const { e } = failure;
+    if (e instanceof BlockError) throw e;
+    // Without the opening on the wire (the group's pending line) or the number's answer, nothing replays.
+    if (isRetryable(e) || opening === undefined || !answered)
+      throw new BlockError(block.height, isRetryable(e), e);
+  }
+  // Given up, or the block's own error: what it holds goes nowhere, the savepoint undoes what it sent.
+  view.statements.discard(failure?.e ?? new Error('block replayed on the careful path'));
+  await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
+  // The asked number is kept (taken before the savepoint); an expected one was rolled back with it.
+  const number =
+    asked !== undefined && emBlock !== undefined ? emBlock : await resolveEmBlock(trx, block.hash);
+  const out = await applyCareful(trx, block, txs, number, deps);
+  await sql`RELEASE SAVEPOINT em_block`.execute(trx);
+  line.replayed(number);
+  return { emBlock: number, results: out, inLine: false };
+}
+
+/** The careful path: the envelopes' rows, then each tx in its own savepoint. */
+async function applyCareful(
+  trx: Transaction<Database>,
+  block: Block,
+  txs: readonly ManageEntityTx[],
+  emBlock: number,
+  deps: IndexDeps,
+): Promise<TxResult[]> {
+  await recordManageEntities(trx, block, txs);
+  const out: TxResult[] = [];
+  for (const tx of txs)
+    out.push(await applyInSavepoint(trx, tx, block, ctx(block, emBlock, trx, deps), deps));
+  return out;
+}
+
+function ctx(block: Block, emBlock: number, db: Kysely<Database>, deps: IndexDeps): ApplyContext {
+  return {
+    db,
+    logger: deps.logger,
+    dispatcher: deps.dispatcher,
+    emBlock,
+    blockTime: block.timestamp,
+    blockHash: block.hash,
+    chainHeight: block.height,
+  };
+}
+
 /** null = the block must be replayed on the careful path; a thrown error means the same. */
 async function applyFast(
   block: Block,
   txs: readonly ManageEntityTx[],
-  pres: ReturnType<typeof prepare>,
+  pres: Prepared,
   ctx: ApplyContext,
   view: BlockView,
 ): Promise<TxResult[] | null> {

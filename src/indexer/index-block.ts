@@ -25,7 +25,7 @@ import {
   recordPlays,
   recordPlaysOfBlocks,
 } from './block-plays.js';
-import { applyEmTxs, deferredTriggerStatements, type TxResult } from './em-txs.js';
+import { applyEmTxs, applyEmTxsInLine, deferredTriggerStatements, EmLine, type TxResult } from './em-txs.js';
 import { classifyPlay, type PlayRecord, type PlaysHook } from './plays-bridge.js';
 import { rawField } from './raw-text.js';
 
@@ -224,19 +224,30 @@ export async function applyGroup(
     pending: [],
     settle: [],
   };
-  // In block order; a plain run's results are filled in when the group settles.
+  // The ManageEntity blocks in a line (em-txs.ts EmLine): the production bridge and the fast path only.
+  const line = deps.batching !== false && deps.playsHook === undefined ? new EmLine(trx, deps) : undefined;
+  const hasEm = blocks.map((b) => b.txs.some(isManageEntity));
+  // In block order; a plain run's and a lined block's results are filled in when the group settles.
   const parts: IndexBlockResult[][] = [];
   for (let i = 0; i < blocks.length; ) {
     let j = i;
-    while (j < blocks.length && !blocks[j]!.txs.some(isManageEntity)) j++;
+    while (j < blocks.length && !hasEm[j]) j++;
     if (j > i) {
       parts.push(await applyPlainBlocks(trx, blocks.slice(i, j), deps, book, j < blocks.length));
       i = j;
+    } else if (line) {
+      const k = hasEm.indexOf(true, i + 1);
+      const next = k < 0 ? undefined : blocks[k]!;
+      line.next = next && { block: next, txs: next.txs.filter(isManageEntity) };
+      parts.push(await applyLinedBlock(trx, blocks[i]!, deps, book, line));
+      i++;
     } else {
       parts.push([await applyBlock(trx, blocks[i]!, deps, book)]);
       i++;
     }
   }
+  // The line's last writes have run before anything is settled.
+  await line?.landed();
   // A plain run's statements went with the next block's first round trip, unless that block was indexed
   // already and sent nothing: then they go now, before the finish that needs their answers.
   if (book.settle.length > 0 && book.pending.length > 0) await sendTogether(trx, takePending(book));
@@ -245,6 +256,46 @@ export async function applyGroup(
   const finish = book.done.length > 0 ? [finishStatement(deps.chainId, book.done)] : [];
   await sendTogether(trx, [...takePending(book), ...finish]);
   return parts.flat();
+}
+
+/**
+ * A group's ManageEntity block in the line (em-txs.ts EmLine): its plays and deferred triggers go behind
+ * its writes, and its results are filled in when the group settles. A block replayed on the careful path
+ * finishes as applyBlock does.
+ */
+async function applyLinedBlock(
+  trx: Transaction<Database>,
+  block: Block,
+  deps: IndexDeps,
+  group: GroupBookkeeping,
+  line: EmLine,
+): Promise<IndexBlockResult[]> {
+  if (!group.claimed.has(block.height)) return [{ status: 'already-indexed', height: block.height }];
+  const records = collectPlays(block);
+  const plays = playsStatements(trx, [{ block, records }]);
+  const em = await applyEmTxsInLine(
+    trx,
+    block,
+    block.txs.filter(isManageEntity),
+    deps,
+    line,
+    takePending(group),
+    [...plays.statements, ...deferredTriggerStatements()],
+  );
+  const out: IndexBlockResult[] = [];
+  const done = (stats: PlaysStats) => {
+    const d = summarize(block, em.emBlock, em.results, stats);
+    group.done.push(d);
+    out.push({ status: 'indexed', stats: d.stats });
+  };
+  if (em.inLine) {
+    group.settle.push(() => done(plays.stats()[0]!));
+    return out;
+  }
+  const recorded = await recordPlays(trx, block, records, deps.playsHook, takePending(group));
+  group.pending.push(...deferredTriggerStatements());
+  done(recorded);
+  return out;
 }
 
 /**

@@ -159,6 +159,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '0013_plays_speed.sql',
       '0014_plays_path.sql',
       '0015_bridge_function.sql',
+      '0016_expected_em_block.sql',
     ]);
     const all = plan.pending.flatMap((p) => p.changes);
     expect(all).toContain('+ table users: table');
@@ -176,7 +177,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '--db',
       t.url,
     ]);
-    expect(stdout).toContain('14 pending migrations (0 already applied); nothing was changed:');
+    expect(stdout).toContain('15 pending migrations (0 already applied); nothing was changed:');
     expect(stdout).toContain('  ~ column events.event_type: text NOT NULL → event_type NOT NULL');
     expect(await catalog(t.db)).toEqual(before);
 
@@ -202,10 +203,10 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
   it('migrating twice is a no-op: nothing applied, the catalog unchanged', async () => {
     const t = await blank();
     const first = await migrate(t.db);
-    expect(first.applied).toHaveLength(14);
+    expect(first.applied).toHaveLength(15);
     const before = await catalog(t.db);
     const second = await migrate(t.db);
-    expect(second).toEqual({ applied: [], skipped: 14 });
+    expect(second).toEqual({ applied: [], skipped: 15 });
     expect(await catalog(t.db)).toEqual(before);
   });
 

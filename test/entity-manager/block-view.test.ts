@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ManageEntityTx } from '../../src/chain/types.js';
 import { silentLogger } from '../../src/deps/logger.js';
-import { indexBlock } from '../../src/indexer/index-block.js';
+import { applyGroup, indexBlock } from '../../src/indexer/index-block.js';
 import { wallet } from '../handlers/support.js';
 import { testDispatcher } from '../indexer/test-handlers.js';
 import { blockAt, emTx } from '../support/chain.js';
@@ -134,26 +134,35 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
     await careful?.close();
   });
 
-  /** One block on both databases; returns the statements each path issued. */
-  async function both(txs: readonly ManageEntityTx[]): Promise<{ batched: number; careful: number }> {
-    height++;
-    const block = blockAt(height, txs);
+  /**
+   * Blocks on both databases: the batched side alone block by block, or all in one group (the line of
+   * em-txs.ts: one view for the group, each block's keys read with the previous block's, writes sent
+   * without waiting); the careful side block by block. Returns the statements each path issued.
+   */
+  async function both(
+    blockTxs: readonly (readonly ManageEntityTx[])[],
+    grouped: boolean,
+  ): Promise<{ batched: number; careful: number }> {
+    const blocks = blockTxs.map((txs) => blockAt(++height, txs));
     const pb = new StatementFault(undefined);
     const pc = new StatementFault(undefined);
     // Audited: every value a handler patches into the view is re-read and must be equal (IndexDeps.auditView).
-    await indexBlock(batched.db.withPlugin(pb), block, { ...deps, auditView: true });
-    await indexBlock(careful.db.withPlugin(pc), block, { ...deps, batching: false });
+    const audited = { ...deps, auditView: true };
+    if (grouped)
+      await batched.db
+        .withPlugin(pb)
+        .transaction()
+        .execute((trx) => applyGroup(trx, blocks, audited));
+    else for (const b of blocks) await indexBlock(batched.db.withPlugin(pb), b, audited);
+    for (const b of blocks) await indexBlock(careful.db.withPlugin(pc), b, { ...deps, batching: false });
     return { batched: pb.count, careful: pc.count };
   }
 
   /** `txs` cut into blocks of `perBlock` on both paths; the outcomes must agree. */
-  async function inBlocks(txs: readonly ManageEntityTx[], perBlock: number) {
-    const total = { batched: 0, careful: 0 };
-    for (let i = 0; i < txs.length; i += perBlock) {
-      const n = await both(txs.slice(i, i + perBlock));
-      total.batched += n.batched;
-      total.careful += n.careful;
-    }
+  async function inBlocks(txs: readonly ManageEntityTx[], perBlock: number, grouped: boolean) {
+    const cut: ManageEntityTx[][] = [];
+    for (let i = 0; i < txs.length; i += perBlock) cut.push(txs.slice(i, i + perBlock));
+    const total = await both(cut, grouped);
     expect(await outcomes(batched)).toEqual(await outcomes(careful));
     return total;
   }
@@ -176,7 +185,8 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
           maxLength: 80,
         }),
         fc.integer({ min: 5, max: 40 }),
-        async (acts, perBlock) => {
+        fc.boolean(),
+        async (acts, perBlock, grouped) => {
           runBase += 1000;
           const w: World = {
             users: Array.from({ length: USERS }, (_, i) => runBase + i),
@@ -206,7 +216,7 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
             ),
           ];
           const txs = [...setup, ...acts.map((a) => toTx(w, a))];
-          const n = await inBlocks(txs, perBlock);
+          const n = await inBlocks(txs, perBlock, grouped);
           statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
         },
       ),
@@ -233,7 +243,8 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
       fc.asyncProperty(
         fc.array(patchActArb, { minLength: 30, maxLength: 70 }),
         fc.integer({ min: 8, max: 40 }),
-        async (acts, perBlock) => {
+        fc.boolean(),
+        async (acts, perBlock, grouped) => {
           runBase += 1000;
           const base = runBase;
           const users = [0, 1, 2].map((i) => base + i);
@@ -248,7 +259,7 @@ describe('block view: batched ManageEntity txs equal the careful path', () => {
             }),
           );
           const txs = [...setup, ...acts.map((a) => patchTx(base, users, a))];
-          const n = await inBlocks(txs, perBlock);
+          const n = await inBlocks(txs, perBlock, grouped);
           statements = { batched: statements.batched + n.batched, careful: statements.careful + n.careful };
         },
       ),

@@ -37,8 +37,8 @@ export class BlockView {
   /** Lookups the write in progress patches instead of dropping (see writeThrough). */
   private patching: ReadonlySet<LookupName> = new Set();
 
-  /** See IndexDeps.auditView: each patch is checked against a re-read. */
-  readonly audit: { readonly audit: boolean; readonly height: number };
+  /** See IndexDeps.auditView: each patch is checked against a re-read (`height` names the block). */
+  audit: { readonly audit: boolean; readonly height: number };
 
   constructor(
     trx: Transaction<Database>,
@@ -87,10 +87,36 @@ export class BlockView {
     this.lookups[name].expect(key, eager);
   }
 
+  /**
+   * The next block of a view that serves a run of blocks (a group's, em-txs.ts): what a dropped lookup
+   * reads again is what this block expects, not every key of the run.
+   */
+  beginBlock(height: number): void {
+    this.audit = { audit: this.audit.audit, height };
+    for (const [, l] of this.named) l.beginBlock();
+  }
+
+  /** Some eager lookup has keys to read. */
+  get wantsLoad(): boolean {
+    return this.named.some(([, l]) => l.wantsLoad);
+  }
+
   /** Reads every eager lookup, all in one round trip (with whatever writes are held). */
   async preload(): Promise<void> {
     const due = Object.values(this.lookups).filter((l) => l.wantsLoad);
     await this.statements.together(due.map((l) => (db: Kysely<Database>) => l.loadNow(db)));
+  }
+
+  /**
+   * Sends what is held with a read of every eager lookup, without waiting: the promise settles when they
+   * have run. The lookups count the reads as in flight meanwhile (keyed-lookup.ts).
+   */
+  prefetch(): Promise<void> {
+    const due = this.named.filter(([, l]) => l.wantsLoad);
+    const reads = due.map(([, l]) => this.statements.ask((db) => l.loadNow(db)));
+    const all = Promise.all([this.statements.sendNow(), ...reads]).then(() => {});
+    all.catch(() => {});
+    return all;
   }
 
   get<N extends LookupName>(name: N, key: string): Promise<LookupValue<N> | undefined> {

@@ -1,0 +1,198 @@
+// A group's ManageEntity blocks in a line (em-txs.ts EmLine): one block view for the group, each block's
+// keys read with the previous block's, each block's writes sent without waiting while Node runs the next
+// block. Each case is compared with the same blocks indexed one by one, row for row, and names what the
+// line must get right: a read in flight that a write overtakes, a number another writer took in between,
+// a server error heard while the next block runs, a rejection after a write.
+import { type Kysely, sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SimClock } from '../../sim/clock.js';
+import type { Block, ManageEntityTx } from '../../src/chain/types.js';
+import type { Database } from '../../src/db/schema.js';
+import { silentLogger } from '../../src/deps/logger.js';
+import { applyGroup, type IndexDeps, indexBlock } from '../../src/indexer/index-block.js';
+import { runIndexer } from '../../src/indexer/run.js';
+import { BlockError } from '../../src/shared/errors.js';
+import { wallet } from '../handlers/support.js';
+import { blockAt, emTx } from '../support/chain.js';
+import { createTestDb, type TestDb } from '../support/db.js';
+import { digestTables } from '../support/digest.js';
+import { MemorySource } from '../support/memory-source.js';
+import { testDispatcher } from './test-handlers.js';
+
+const deps: IndexDeps = { chainId: 'metronome-test', dispatcher: testDispatcher(), logger: silentLogger };
+
+/** User n and track n, past the id offsets new entities must clear. */
+const U = (n: number) => 3_100_000 + n;
+const T = (n: number) => 2_100_000 + n;
+
+const userCreate = (n: number, handle = `line${n}`): ManageEntityTx =>
+  emTx({
+    userId: U(n),
+    entityType: 'User',
+    entityId: U(n),
+    action: 'Create',
+    signer: wallet(U(n)),
+    metadata: { handle, name: `L ${n}` },
+  });
+
+const trackCreate = (owner: number, n: number): ManageEntityTx =>
+  emTx({
+    userId: U(owner),
+    entityType: 'Track',
+    entityId: T(n),
+    action: 'Create',
+    signer: wallet(U(owner)),
+    metadata: { owner_id: U(owner), title: `Line ${n}`, genre: 'Electronic' },
+  });
+
+const follow = (a: number, b: number): ManageEntityTx =>
+  emTx({ userId: U(a), entityType: 'User', entityId: U(b), action: 'Follow', signer: wallet(U(a)) });
+
+/** Another writer of `blocks` (the legacy indexer), acting inside our transaction when `handle` is written. */
+async function anotherWriterOn(db: Kysely<Database>, handle: string): Promise<void> {
+  await sql
+    .raw(`
+      CREATE FUNCTION test_other_writer() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO blocks (blockhash, parenthash, number)
+          SELECT 'other-writer', NULL, coalesce(max(number), 0) + 1 FROM blocks;
+        RETURN NULL;
+      END $$;
+      CREATE TRIGGER test_other_writer AFTER INSERT ON users
+        FOR EACH ROW WHEN (NEW.handle = '${handle}') EXECUTE FUNCTION test_other_writer();`)
+    .execute(db);
+}
+
+/** A server-side error in the writes of the block that creates `handle`. */
+async function poison(db: Kysely<Database>, handle: string): Promise<void> {
+  await sql
+    .raw(`
+      CREATE FUNCTION test_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'poisoned user row'; END $$;
+      CREATE TRIGGER test_poison BEFORE INSERT ON users
+        FOR EACH ROW WHEN (NEW.handle = '${handle}') EXECUTE FUNCTION test_poison();`)
+    .execute(db);
+}
+
+describe('a group in a line equals its blocks indexed one by one', () => {
+  let lined: TestDb;
+  let alone: TestDb;
+  beforeEach(async () => {
+    lined = await createTestDb();
+    alone = await createTestDb();
+  });
+  afterEach(async () => {
+    await lined?.close();
+    await alone?.close();
+  });
+
+  async function compare(blocks: readonly Block[]) {
+    const grouped = await lined.db.transaction().execute((trx) => applyGroup(trx, blocks, deps));
+    const one = [];
+    for (const b of blocks) one.push(await indexBlock(alone.db, b, deps));
+    expect(grouped).toEqual(one);
+    expect(await digestTables(lined.db)).toEqual(await digestTables(alone.db));
+    return grouped;
+  }
+
+  it("a block's write overtakes the next block's read in flight: the write wins", async () => {
+    // Block 2's keys are read with block 1's; block 3's are read with block 2's first round trip, which
+    // is still on the wire while block 2 creates user 12 (patching its wallet and handle in the view).
+    const results = await compare([
+      blockAt(1, [userCreate(11)]),
+      blockAt(2, [userCreate(12)]),
+      blockAt(3, [trackCreate(12, 12), follow(11, 12)]),
+    ]);
+    expect(results.map((r) => r.status === 'indexed' && r.stats.applied)).toEqual([1, 1, 2]);
+  });
+
+  it('another writer takes the number a lined block expects: the block is replayed with the next one', async () => {
+    await anotherWriterOn(lined.db, 'intruder');
+    await anotherWriterOn(alone.db, 'intruder');
+    // Block 1 is written as number 1, and its users row makes the other writer take 2: block 2, which
+    // expected 2, takes 3 on the careful path; block 3 then expects 4.
+    await compare([
+      blockAt(1, [userCreate(21, 'intruder')]),
+      blockAt(2, [userCreate(22), follow(22, 21)]),
+      blockAt(3, [userCreate(23)]),
+    ]);
+    const numbers = await lined.db
+      .selectFrom('blocks')
+      .select(['blockhash', 'number'])
+      .orderBy('number')
+      .execute();
+    expect(numbers.map((r) => r.number)).toEqual([1, 2, 3, 4]);
+    expect(numbers[1]!.blockhash).toBe('other-writer');
+    const rows = await lined.db
+      .selectFrom('users')
+      .select(['user_id', 'blocknumber'])
+      .orderBy('user_id')
+      .execute();
+    expect(rows).toEqual([
+      { user_id: U(21), blocknumber: 1 },
+      { user_id: U(22), blocknumber: 3 },
+      { user_id: U(23), blocknumber: 4 },
+    ]);
+  });
+
+  it('a rejection after a write in a lined block replays that block alone; the line goes on', async () => {
+    const writeThenReject = emTx({
+      userId: 1,
+      entityType: 'Test',
+      entityId: 9_000_001,
+      action: 'WriteThenReject',
+      signer: wallet(1),
+    });
+    const results = await compare([
+      blockAt(1, [userCreate(31)]),
+      blockAt(2, [userCreate(32), writeThenReject, follow(32, 31)]),
+      blockAt(3, [userCreate(33), follow(33, 32)]),
+    ]);
+    expect(results.map((r) => r.status === 'indexed' && r.stats.rejected)).toEqual([0, 1, 0]);
+  });
+
+  it("a server error in a lined block's writes, heard while the next block runs, fails the group as that block", async () => {
+    await poison(lined.db, 'poisoned');
+    const blocks = [
+      blockAt(1, [userCreate(41)]),
+      blockAt(2, [userCreate(42, 'poisoned'), follow(41, 42)]),
+      blockAt(3, [userCreate(43)]),
+      blockAt(4, [userCreate(44), follow(44, 43)]),
+    ];
+    const failed = await lined.db
+      .transaction()
+      .execute((trx) => applyGroup(trx, blocks, deps))
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(BlockError);
+    expect((failed as BlockError).height).toBe(2);
+    expect(String((failed as BlockError).cause)).toContain('poisoned user row');
+  });
+
+  it('the run loop indexes such a group one block at a time: the same rows as block by block', async () => {
+    await poison(lined.db, 'poisoned');
+    await poison(alone.db, 'poisoned');
+    const blocks = [
+      blockAt(1, [userCreate(51)]),
+      blockAt(2, [userCreate(52, 'poisoned'), follow(51, 52)]),
+      blockAt(3, [userCreate(53), follow(53, 51)]),
+      blockAt(4, [userCreate(54), follow(54, 53)]),
+    ];
+    const s = await runIndexer({
+      db: lined.db,
+      source: new MemorySource(blocks),
+      deps,
+      clock: new SimClock(),
+      maxGroupBlocks: 4,
+      prefetchBuffer: 8,
+    });
+    expect(s).toMatchObject({ blocksIndexed: 4, gaps: 0 });
+    for (const b of blocks) await indexBlock(alone.db, b, deps);
+    expect(await digestTables(lined.db)).toEqual(await digestTables(alone.db));
+    const outcome = await lined.db
+      .selectFrom('etl_transactions')
+      .select(['block_height', 'outcome'])
+      .where('outcome', '=', 'failed')
+      .execute();
+    expect(outcome).toEqual([{ block_height: 2, outcome: 'failed' }]);
+  });
+});
