@@ -173,7 +173,7 @@ describe('round trips per block', () => {
     expect(users).toHaveLength(12);
   });
 
-  it('in a group, a block of ManageEntity txs costs two round trips: its first reads (with its em_block and the deferred triggers before it) and its writes', async () => {
+  it('in a group, a block of ManageEntity txs costs two round trips: its first reads (with its em_block, or the check of the one it expects) and its writes (with its plays and deferred triggers)', async () => {
     const user = (n: number) => userCreate(n, 'g');
     const blocks = Array.from({ length: 12 }, (_, i) => blockAt(i + 1, [user(2 * i + 1), user(2 * i + 2)]));
     const log = new StatementLog();
