@@ -1,11 +1,12 @@
 // user_events from User Create/Update metadata `events` (docs/spec.md#user_events). is_mobile_user is sticky,
 // referrer is set-once; a change demotes the current row and appends a new one at the tx's block. Like
-// production, a failure here is logged and never fails the User tx: the hook runs in its own savepoint so a
-// SQL error cannot poison the tx's savepoint.
+// production, a failure here is logged and never fails the User tx: on the careful path the hook runs in its
+// own savepoint so a SQL error cannot poison the tx's savepoint. The fast path needs none: any error there
+// replays the whole block on the careful path, where the hook runs in its savepoint again.
 import { sql } from 'kysely';
 import { preparedWrite } from '../db/prepared-write.js';
 import { isRetryable } from '../shared/errors.js';
-import { KEEP_ALL, lookup, type Patch, writeThrough } from './block-view/view.js';
+import { KEEP_ALL, lookup, onFastPath, type Patch, writeThrough } from './block-view/view.js';
 import type { Handler, PostHookRegistration } from './types.js';
 
 const INT4_MAX = 2_147_483_647;
@@ -39,17 +40,15 @@ export const userEventsHook: Handler = async (ctx, params) => {
   const isMobileUser = (current?.is_mobile_user ?? false) || input.isMobileUser;
   const referrer = current?.referrer ?? input.referrer;
   if (current && current.is_mobile_user === isMobileUser && current.referrer === referrer) return;
-  await sql`SAVEPOINT user_events_hook`.execute(ctx.db);
-  try {
-    // Demote and append in one statement (the partial unique index sees the demotion first: it runs
-    // in the CTE, and the insert reads nothing back from it).
-    // No other table the block view reads is written.
-    const patches: Patch[] = [
-      ...KEEP_ALL.filter((p) => p.name !== 'userEvents'),
-      { name: 'userEvents', key, value: { referrer, is_mobile_user: isMobileUser } },
-    ];
-    // A builder statement without RETURNING, so the fast path can hold it (db/deferred-statements.ts).
-    await writeThrough(ctx.db, patches, () =>
+  // Demote and append in one statement (the partial unique index sees the demotion first: it runs in the
+  // CTE, and the insert reads nothing back from it). No other table the block view reads is written.
+  const patches: Patch[] = [
+    ...KEEP_ALL.filter((p) => p.name !== 'userEvents'),
+    { name: 'userEvents', key, value: { referrer, is_mobile_user: isMobileUser } },
+  ];
+  // A builder statement without RETURNING, so the fast path can hold it (db/deferred-statements.ts).
+  const append = () =>
+    writeThrough(ctx.db, patches, () =>
       appendUserEvents(ctx.db, {
         blockHash: params.blockHash,
         blockNumber: params.blockNumber,
@@ -58,6 +57,13 @@ export const userEventsHook: Handler = async (ctx, params) => {
         isMobileUser,
       }),
     );
+  if (onFastPath(ctx.db)) {
+    await append();
+    return;
+  }
+  await sql`SAVEPOINT user_events_hook`.execute(ctx.db);
+  try {
+    await append();
     await sql`RELEASE SAVEPOINT user_events_hook`.execute(ctx.db);
   } catch (e) {
     // Infrastructure trouble (a lost connection, a server restart) is not the hook's to swallow: the

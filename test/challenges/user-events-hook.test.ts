@@ -5,9 +5,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { Metadata } from '../../src/entity-manager/metadata.js';
-import { POST_HOOKS } from '../../src/entity-manager/registry.js';
+import { POST_HOOKS, productionDispatcher } from '../../src/entity-manager/registry.js';
 import type { EmParams } from '../../src/entity-manager/types.js';
 import { parseUserEvents, userEventsHook } from '../../src/entity-manager/user-events-hook.js';
+import { indexBlock } from '../../src/indexer/index-block.js';
+import { wallet } from '../handlers/support.js';
+import { blockAt, emTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
 function params(userId: number, blockNumber: number, metadata: Record<string, unknown>): EmParams {
@@ -96,5 +99,43 @@ describe('user_events hook', () => {
       expect(ok.rows[0]!.one).toBe(1);
     });
     expect(await rows(t.db, 2)).toEqual([]);
+  });
+
+  it('on the fast path (no savepoint of its own) a failing write replays the block: the User tx is still applied', async () => {
+    await sql`
+      CREATE FUNCTION fail_user_events() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected'; END $$`.execute(t.db);
+    await sql`CREATE TRIGGER fail_ue BEFORE INSERT ON user_events FOR EACH ROW EXECUTE FUNCTION fail_user_events()`.execute(
+      t.db,
+    );
+    const id = 3_200_001;
+    const create = emTx({
+      userId: id,
+      entityType: 'User',
+      entityId: id,
+      action: 'Create',
+      signer: wallet(id),
+      metadata: { handle: 'mobile1', events: { is_mobile_user: true } },
+    });
+    const deps = { chainId: TEST_CHAIN_ID, dispatcher: productionDispatcher(), logger: silentLogger };
+    const r = await indexBlock(t.db, blockAt(1, [create]), deps);
+    expect(r).toMatchObject({ status: 'indexed', stats: { applied: 1, failed: 0 } });
+    const user = await t.db.selectFrom('users').select('handle').where('user_id', '=', id).execute();
+    expect(user).toEqual([{ handle: 'mobile1' }]);
+    expect(await rows(t.db, id)).toEqual([]);
+    // Without the trigger the same block writes the row: the hook did run on the fast path.
+    await sql`DROP TRIGGER fail_ue ON user_events`.execute(t.db);
+    const other = emTx({
+      userId: id + 1,
+      entityType: 'User',
+      entityId: id + 1,
+      action: 'Create',
+      signer: wallet(id + 1),
+      metadata: { handle: 'mobile2', events: { is_mobile_user: true } },
+    });
+    await indexBlock(t.db, blockAt(2, [other]), deps);
+    expect(await rows(t.db, id + 1)).toEqual([
+      { blocknumber: 2, is_current: true, referrer: null, is_mobile_user: true },
+    ]);
   });
 });

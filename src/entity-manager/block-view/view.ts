@@ -165,6 +165,14 @@ export const KEEP_ALL: readonly Patch[] = (Object.keys(LOOKUPS) as LookupName[])
 const VIEWS = new WeakMap<Kysely<Database>, BlockView>();
 const NO_AUDIT = { audit: false, height: 0 } as const;
 
+/**
+ * Whether `db` is the fast path's handle (a block view behind it): any error there undoes the whole block,
+ * which is then replayed on the careful path (em-txs.ts), so a write needs no savepoint of its own there.
+ */
+export function onFastPath(db: Kysely<Database>): boolean {
+  return VIEWS.has(db);
+}
+
 /** The row `key` of a lookup: from the block view behind `db`, or read directly when there is none. */
 export async function lookup<N extends LookupName>(
   db: Kysely<Database>,
