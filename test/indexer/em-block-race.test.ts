@@ -7,7 +7,7 @@ import { connect, type DbHandle } from '../../src/db/connect.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { claimBlocks, finishBlocks } from '../../src/indexer/block-bookkeeping.js';
-import { applyBlock, type GroupBookkeeping, indexBlock } from '../../src/indexer/index-block.js';
+import { applyBlock, applyGroup, type GroupBookkeeping, indexBlock } from '../../src/indexer/index-block.js';
 import { blockAt, emTx, TEST_CHAIN_ID } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 
@@ -108,4 +108,59 @@ describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent w
       const envelopes = await t.db.selectFrom('etl_manage_entities').select('block_height').execute();
       expect(envelopes).toEqual([{ block_height: 1 }]);
     });
+
+  // The line (em-txs.ts EmLine): a group's second ManageEntity block writes its rows with the number it
+  // expects (the first block's plus one) before the answer comes. The other writer holds that number
+  // uncommitted: the check waits for it, finds it taken, and the block is replayed with the next one.
+  it("the other writer takes the number a group's second block expects: that block is replayed with the next number", async () => {
+    const user = (n: number) =>
+      emTx({
+        userId: 3_000_100 + n,
+        entityType: 'User',
+        entityId: 3_000_100 + n,
+        action: 'Create',
+        signer: `0x${String(100 + n).padStart(40, '0')}`,
+        metadata: { handle: `lined${n}` },
+      });
+    const blocks = [blockAt(1, [user(1)]), blockAt(2, [user(2)])];
+    const deps = { chainId: TEST_CHAIN_ID, dispatcher: productionDispatcher(), logger: silentLogger };
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let inserted!: () => void;
+    const legacyInserted = new Promise<void>((r) => (inserted = r));
+    const legacyTx = legacy.db.transaction().execute(async (trx) => {
+      await sql`INSERT INTO blocks (blockhash, parenthash, number) VALUES ('legacy-2', NULL, 2)`.execute(trx);
+      inserted();
+      await held;
+    });
+    await legacyInserted;
+    const ours = t.db.transaction().execute((trx) => applyGroup(trx, blocks, deps));
+    // Block 1 takes 1 (the other row is not committed); block 2's check inserts 2 and waits for the other.
+    await someoneWaitsForATransaction();
+    release();
+    await legacyTx;
+    const r = await ours;
+    expect(r.map((x) => x.status === 'indexed' && x.stats.emBlock)).toEqual([1, 3]);
+    const numbers = await t.db
+      .selectFrom('blocks')
+      .select(['blockhash', 'number'])
+      .orderBy('number')
+      .execute();
+    expect(numbers).toEqual([
+      { blockhash: blocks[0]!.hash, number: 1 },
+      { blockhash: 'legacy-2', number: 2 },
+      { blockhash: blocks[1]!.hash, number: 3 },
+    ]);
+    const users = await t.db
+      .selectFrom('users')
+      .select(['user_id', 'blocknumber'])
+      .orderBy('user_id')
+      .execute();
+    expect(users).toEqual([
+      { user_id: 3_000_101, blocknumber: 1 },
+      { user_id: 3_000_102, blocknumber: 3 },
+    ]);
+    const envelopes = await t.db.selectFrom('etl_manage_entities').select('block_height').execute();
+    expect(envelopes.map((e) => e.block_height).sort()).toEqual([1, 2]);
+  });
 });
