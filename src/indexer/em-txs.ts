@@ -137,7 +137,8 @@ type Prepared = ReturnType<typeof prepare>;
  *   the number raises otherwise, inside the block savepoint (em-block.ts expectedEmBlockStatement).
  * - Nothing of a block counts before the previous block's writes have run: their error fails the group,
  *   whose blocks are then indexed one by one (run.ts). A block's own trouble (an error, a rejection after a
- *   write, an unexpected number) is heard before its writes are sent, and replays it on the careful path.
+ *   write, an unexpected number) is heard before its savepoint is released, and replays it on the careful
+ *   path.
  */
 export class EmLine {
   readonly view: BlockView;
