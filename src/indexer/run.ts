@@ -36,6 +36,8 @@ export interface RunObserver {
   onFetchRetry?(height: number, reason: 'error' | 'not-yet', error: unknown, delayMs: number): void;
   onBlockRetry?(error: BlockError, attempt: number, delayMs: number): void;
   onGap?(error: BlockError): void;
+  /** A group transaction failed and rolled back: its blocks are indexed one at a time next. */
+  onGroupFallback?(event: { from: number; to: number; error: unknown }): void;
   /** An explicit start above the resume point, allowed by the operator: these heights were recorded as gaps. */
   onSkippedRange?(range: { from: number; to: number }): void;
 }
@@ -282,6 +284,11 @@ class RunLoop {
       if (e instanceof GuardError) throw e;
       // The group rolled back (or, when the connection died during COMMIT, may have committed): index its
       // blocks one at a time; each one's etl_blocks claim tells an already-committed block from a new one.
+      this.opts.observer?.onGroupFallback?.({
+        from: group[0]!.block.height,
+        to: group[group.length - 1]!.block.height,
+        error: e,
+      });
       for (const item of group) await this.indexOne(item);
       return;
     }

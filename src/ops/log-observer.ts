@@ -5,6 +5,7 @@ import { RpcError } from '../chain/rpc-source.js';
 import type { Clock } from '../deps/clock.js';
 import type { Logger } from '../deps/logger.js';
 import type { RunObserver } from '../indexer/run.js';
+import { BlockError } from '../shared/errors.js';
 
 export const PROGRESS_EVERY_MS = 10_000;
 
@@ -65,6 +66,17 @@ export function logObserver(logger: Logger, clock: Clock, everyMs = PROGRESS_EVE
       logger.warn({ height: err.height, tx: err.txHash, attempt, delayMs, err: err.message }, 'block retry'),
     onGap: (err) =>
       logger.error({ height: err.height, tx: err.txHash, err: err.message }, 'block recorded as a gap'),
+    // Not an error of any block yet: each is indexed alone next, and its own failure (if any) is logged then.
+    onGroupFallback: ({ from, to, error }) =>
+      logger.warn(
+        {
+          from,
+          to,
+          ...(error instanceof BlockError && { height: error.height, tx: error.txHash }),
+          err: error instanceof Error ? error.message : String(error),
+        },
+        'group transaction failed; indexing its blocks one at a time',
+      ),
     onSkippedRange: ({ from, to }) =>
       logger.warn(
         { from, to, heights: to - from + 1 },
@@ -93,6 +105,9 @@ export function mergeObservers(...all: readonly RunObserver[]): RunObserver {
     },
     onGap: (e) => {
       for (const o of all) o.onGap?.(e);
+    },
+    onGroupFallback: (e) => {
+      for (const o of all) o.onGroupFallback?.(e);
     },
     onSkippedRange: (r) => {
       for (const o of all) o.onSkippedRange?.(r);

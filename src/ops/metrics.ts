@@ -135,6 +135,7 @@ export function createMetrics(opts: { processMetrics?: boolean } = {}): Metrics 
       },
       onFetchRetry: (_h, reason) => retries.inc({ kind: reason === 'error' ? 'rpc' : 'not-yet' }),
       onBlockRetry: () => retries.inc({ kind: 'block' }),
+      onGroupFallback: () => retries.inc({ kind: 'group' }),
       onGap: () => gaps.inc(),
       onSkippedRange: ({ from, to }) => gaps.inc(to - from + 1),
     },

@@ -177,6 +177,7 @@ describe('a group in a line equals its blocks indexed one by one', () => {
       blockAt(3, [userCreate(53), follow(53, 51)]),
       blockAt(4, [userCreate(54), follow(54, 53)]),
     ];
+    const fallbacks: { from: number; to: number; height: number | undefined }[] = [];
     const s = await runIndexer({
       db: lined.db,
       source: new MemorySource(blocks),
@@ -184,8 +185,16 @@ describe('a group in a line equals its blocks indexed one by one', () => {
       clock: new SimClock(),
       maxGroupBlocks: 4,
       prefetchBuffer: 8,
+      observer: {
+        onGroupFallback: ({ from, to, error }) =>
+          fallbacks.push({ from, to, height: error instanceof BlockError ? error.height : undefined }),
+      },
     });
     expect(s).toMatchObject({ blocksIndexed: 4, gaps: 0 });
+    // Reported to the operator (a warning and metronome_retries_total{kind="group"}), naming the block.
+    // (The group is what the prefetcher had buffered: block 2 and at least the block after it.)
+    expect(fallbacks).toEqual([{ from: 1, to: expect.any(Number), height: 2 }]);
+    expect(fallbacks[0]!.to).toBeGreaterThanOrEqual(3);
     for (const b of blocks) await indexBlock(alone.db, b, deps);
     expect(await digestTables(lined.db)).toEqual(await digestTables(alone.db));
     const outcome = await lined.db

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { BlockStats } from '../../src/indexer/index-block.js';
 import { startOpsServer } from '../../src/ops/http.js';
 import { createMetrics } from '../../src/ops/metrics.js';
+import { BlockError } from '../../src/shared/errors.js';
 
 const stats = (height: number): BlockStats => ({
   height,
@@ -42,6 +43,15 @@ describe('metrics', () => {
     expect(await gauge(m, 'metronome_db_round_trips_total')).toBe(15);
     fresh = 4;
     expect(await gauge(m, 'metronome_db_round_trips_total')).toBe(16);
+  });
+
+  it('a group that falls back to one block at a time counts as metronome_retries_total{kind="group"}', async () => {
+    const m = createMetrics({ processMetrics: false });
+    m.observer.onGroupFallback?.({ from: 5, to: 9, error: new Error('x') });
+    m.observer.onBlockRetry?.(new BlockError(6, true, new Error('y')), 1, 200);
+    const values = (await m.registry.getSingleMetric('metronome_retries_total')?.get())?.values ?? [];
+    const byKind = Object.fromEntries(values.map((v) => [String(v.labels.kind), v.value]));
+    expect(byKind).toEqual({ group: 1, block: 1 });
   });
 
   it('metronome_chain_head comes down after one bogus huge head, and the lag with it', async () => {
