@@ -233,6 +233,9 @@ export async function applyGroup(
     let j = i;
     while (j < blocks.length && !hasEm[j]) j++;
     if (j > i) {
+      // The group's last run sends its plays itself: the line's last writes are heard first, so their
+      // error names their block rather than surfacing as this run's "transaction is aborted".
+      if (j === blocks.length) await line?.landed();
       parts.push(await applyPlainBlocks(trx, blocks.slice(i, j), deps, book, j < blocks.length));
       i = j;
     } else if (line) {

@@ -13,7 +13,7 @@ import { applyGroup, type IndexDeps, indexBlock } from '../../src/indexer/index-
 import { runIndexer } from '../../src/indexer/run.js';
 import { BlockError } from '../../src/shared/errors.js';
 import { wallet } from '../handlers/support.js';
-import { blockAt, emTx } from '../support/chain.js';
+import { blockAt, emTx, playsTx } from '../support/chain.js';
 import { createTestDb, type TestDb } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 import { MemorySource } from '../support/memory-source.js';
@@ -166,6 +166,21 @@ describe('a group in a line equals its blocks indexed one by one', () => {
     expect(failed).toBeInstanceOf(BlockError);
     expect((failed as BlockError).height).toBe(2);
     expect(String((failed as BlockError).cause)).toContain('poisoned user row');
+  });
+
+  it("the same error when the group's last run of plays follows the failing block: it still names that block", async () => {
+    await poison(lined.db, 'poisoned');
+    const blocks = [
+      blockAt(1, [userCreate(61)]),
+      blockAt(2, [userCreate(62, 'poisoned')]),
+      blockAt(3, [playsTx([{ trackId: '7' }])]),
+    ];
+    const failed = await lined.db
+      .transaction()
+      .execute((trx) => applyGroup(trx, blocks, deps))
+      .catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(BlockError);
+    expect((failed as BlockError).height).toBe(2);
   });
 
   it('the run loop indexes such a group one block at a time: the same rows as block by block', async () => {
