@@ -32,6 +32,8 @@ export class DeferredStatements implements ConnectionProvider {
   private chars = 0;
   /** Round trips that carried held statements (for tests and the bench). */
   sends = 0;
+  /** Sends not yet settled (see `settled`). */
+  private readonly onTheWire = new Set<Promise<void>>();
 
   constructor(
     private readonly inner: ConnectionProvider,
@@ -151,7 +153,23 @@ export class DeferredStatements implements ConnectionProvider {
   }
 
   private sendHeld(held: readonly Held[]): Promise<void> {
-    return this.inner.provideConnection((conn) => this.send(conn, held));
+    const sent = this.inner.provideConnection((conn) => this.send(conn, held));
+    this.onTheWire.add(sent);
+    sent.then(
+      () => this.onTheWire.delete(sent),
+      () => this.onTheWire.delete(sent),
+    );
+    return sent;
+  }
+
+  /**
+   * Settles once every send issued so far has run or failed. Statements issued on the transaction itself
+   * (around this handle) must wait for it: the transaction's connection is handed out in turn, but not
+   * strictly in the order it was asked for, so a ROLLBACK TO SAVEPOINT issued right after a send failed
+   * could overtake a send still waiting for its turn.
+   */
+  async settled(): Promise<void> {
+    await Promise.allSettled([...this.onTheWire]);
   }
 
   private async execute<R>(q: CompiledQuery): Promise<QueryResult<R>> {

@@ -147,22 +147,40 @@ export class EmLine {
   /** The next ManageEntity block of the group, when there is one: its keys are read with this block's. */
   next: { readonly block: Block; readonly txs: readonly ManageEntityTx[] } | undefined;
   private readonly prepared = new Map<Block, Prepared>();
-  /** The previous block's writes, on the wire. */
-  private inFlight: { readonly height: number; readonly sent: Promise<void> } | undefined;
+  /** The previous block's writes, on the wire, and how to replay that block should they fail. */
+  private inFlight:
+    | { readonly height: number; readonly sent: Promise<void>; readonly replay: () => Promise<void> }
+    | undefined;
 
   constructor(trx: Transaction<Database>, deps: IndexDeps) {
     this.view = new BlockView(trx, { audit: deps.auditView === true, height: 0 });
   }
 
-  /** Waits for the previous block's writes; their error is a BlockError for that block (the group fails). */
-  async landed(): Promise<void> {
+  /**
+   * Waits for the previous block's writes. When the server refused one, that block is replayed on the
+   * careful path ('replayed': whatever the caller held is dropped, and what it sent after that block's
+   * writes was undone with them, so the caller starts over). A lost connection, or a failure the block's
+   * savepoint does not cover (its plays, its deferred triggers), is a BlockError for that block: the group
+   * fails and run.ts indexes its blocks one by one.
+   */
+  async landed(): Promise<'landed' | 'replayed'> {
     const f = this.inFlight;
     this.inFlight = undefined;
-    if (f === undefined) return;
+    if (f === undefined) return 'landed';
     try {
       await f.sent;
+      return 'landed';
     } catch (e) {
-      throw e instanceof BlockError ? e : new BlockError(f.height, isRetryable(e), e);
+      if (e instanceof BlockError || isRetryable(e))
+        throw e instanceof BlockError ? e : new BlockError(f.height, true, e);
+      this.view.statements.discard(e);
+      try {
+        await this.view.statements.settled();
+        await f.replay();
+      } catch (again) {
+        throw again instanceof BlockError ? again : new BlockError(f.height, isRetryable(again), e);
+      }
+      return 'replayed';
     }
   }
 
@@ -171,9 +189,12 @@ export class EmLine {
     return this.lastEm === undefined ? undefined : this.lastEm + 1;
   }
 
-  /** Sends the block's held statements without waiting; its number is the next block's base. */
-  send(height: number, emBlock: number): void {
-    this.inFlight = { height, sent: this.view.statements.sendNow() };
+  /**
+   * Sends the block's held statements without waiting; its number is the next block's base. `replay`
+   * replays the block on the careful path should the server refuse them (see `landed`).
+   */
+  send(height: number, emBlock: number, replay: () => Promise<void>): void {
+    this.inFlight = { height, sent: this.view.statements.sendNow(), replay };
     this.lastEm = emBlock;
   }
 
@@ -211,6 +232,8 @@ export async function applyEmTxsInLine(
   line: EmLine,
   before: readonly Statement[],
   closing: readonly Statement[],
+  /** What the caller does once the block, its writes refused by the server, was replayed (see EmLine.landed). */
+  replayed: (out: { readonly emBlock: number; readonly results: TxResult[] }) => Promise<void>,
 ): Promise<{ readonly emBlock: number; readonly results: TxResult[]; readonly inLine: boolean }> {
   const view = line.view;
   view.beginBlock(block.height);
@@ -244,8 +267,10 @@ export async function applyEmTxsInLine(
   } catch (e) {
     failure = { e };
   }
-  // Nothing of this block counts before the previous block's writes have run.
-  await line.landed();
+  // Nothing of this block counts before the previous block's writes have run; if they were refused, that
+  // block was replayed and this one starts over.
+  if ((await line.landed()) === 'replayed')
+    return applyEmTxsInLine(trx, block, txs, deps, line, before, closing, replayed);
   if (failure === undefined) {
     try {
       await opening;
@@ -256,7 +281,10 @@ export async function applyEmTxsInLine(
   if (failure === undefined && results !== null && emBlock !== undefined) {
     await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
     for (const s of closing) view.statements.hold(s);
-    line.send(block.height, emBlock);
+    line.send(block.height, emBlock, async () => {
+      await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
+      await replayed(await replayCarefully(trx, block, txs, deps, line));
+    });
     return { emBlock, results, inLine: true };
   }
   if (failure !== undefined) {
@@ -268,14 +296,27 @@ export async function applyEmTxsInLine(
   }
   // Given up, or the block's own error: what it holds goes nowhere, the savepoint undoes what it sent.
   view.statements.discard(failure?.e ?? new Error('block replayed on the careful path'));
+  await view.statements.settled();
   await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
-  // The asked number is kept (taken before the savepoint); an expected one was rolled back with it.
-  const number =
-    asked !== undefined && emBlock !== undefined ? emBlock : await resolveEmBlock(trx, block.hash);
-  const out = await applyCareful(trx, block, txs, number, deps);
+  return { ...(await replayCarefully(trx, block, txs, deps, line)), inLine: false };
+}
+
+/**
+ * A lined block on the careful path, once rolled back to its savepoint. Its number is taken again: a
+ * number asked before the savepoint is found by the block's hash, an expected one was rolled back.
+ */
+async function replayCarefully(
+  trx: Transaction<Database>,
+  block: Block,
+  txs: readonly ManageEntityTx[],
+  deps: IndexDeps,
+  line: EmLine,
+): Promise<{ readonly emBlock: number; readonly results: TxResult[] }> {
+  const emBlock = await resolveEmBlock(trx, block.hash);
+  const results = await applyCareful(trx, block, txs, emBlock, deps);
   await sql`RELEASE SAVEPOINT em_block`.execute(trx);
-  line.replayed(number);
-  return { emBlock: number, results: out, inLine: false };
+  line.replayed(emBlock);
+  return { emBlock, results };
 }
 
 /** The careful path: the envelopes' rows, then each tx in its own savepoint. */

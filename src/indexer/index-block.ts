@@ -276,6 +276,13 @@ async function applyLinedBlock(
   if (!group.claimed.has(block.height)) return [{ status: 'already-indexed', height: block.height }];
   const records = collectPlays(block);
   const plays = playsStatements(trx, [{ block, records }]);
+  const out: IndexBlockResult[] = [];
+  const done = (em: { emBlock: number; results: readonly TxResult[] }, stats: PlaysStats) => {
+    const d = summarize(block, em.emBlock, em.results, stats);
+    group.done.push(d);
+    out.push({ status: 'indexed', stats: d.stats });
+  };
+  let settle: (() => void) | undefined;
   const em = await applyEmTxsInLine(
     trx,
     block,
@@ -284,20 +291,21 @@ async function applyLinedBlock(
     line,
     takePending(group),
     [...plays.statements, ...deferredTriggerStatements()],
+    // Its writes were refused after the next block had started: its plays and deferred triggers go now,
+    // before anything of the next block (which starts over).
+    async (replayed) => {
+      const recorded = await recordPlays(trx, block, records, deps.playsHook);
+      await sendTogether(trx, deferredTriggerStatements());
+      settle = () => done(replayed, recorded);
+    },
   );
-  const out: IndexBlockResult[] = [];
-  const done = (stats: PlaysStats) => {
-    const d = summarize(block, em.emBlock, em.results, stats);
-    group.done.push(d);
-    out.push({ status: 'indexed', stats: d.stats });
-  };
   if (em.inLine) {
-    group.settle.push(() => done(plays.stats()[0]!));
+    group.settle.push(() => (settle ?? (() => done(em, plays.stats()[0]!)))());
     return out;
   }
   const recorded = await recordPlays(trx, block, records, deps.playsHook, takePending(group));
   group.pending.push(...deferredTriggerStatements());
-  done(recorded);
+  done(em, recorded);
   return out;
 }
 
