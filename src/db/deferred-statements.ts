@@ -105,8 +105,9 @@ export class DeferredStatements implements ConnectionProvider {
 
   /**
    * A connection that holds what it can without touching the transaction's own: a write is held even
-   * while an earlier send is still on the wire (the group's pipeline, em-txs.ts). Anything sent waits its
-   * turn on the transaction's connection, so order on the connection is the order of issue.
+   * while an earlier send is still on the wire (the group's pipeline, em-txs.ts). Each send waits its turn
+   * on the transaction's connection behind the sends asked before it, so they go in order of issue; a
+   * statement on the transaction itself waits for `settled` first.
    */
   provideConnection<T>(consumer: (connection: DatabaseConnection) => Promise<T>): Promise<T> {
     return consumer({

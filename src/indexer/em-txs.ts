@@ -131,7 +131,8 @@ type Prepared = ReturnType<typeof prepare>;
  * them, so the handlers of the next block run in Node while the server runs these writes.
  *
  * What keeps it exact:
- * - Order on the connection is the order of issue (deferred-statements.ts), and a read in flight gives way
+ * - The view's sends go in order of issue, and a statement on the transaction itself waits for them
+ *   (deferred-statements.ts `settled`); a read in flight gives way
  *   to every write issued behind it (keyed-lookup.ts), so the view answers what a read issued now would.
  * - A block's rows carry the number it expects (the previous block's plus one); the statement that takes
  *   the number raises otherwise, inside the block savepoint (em-block.ts expectedEmBlockStatement).
