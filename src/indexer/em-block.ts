@@ -19,12 +19,22 @@ export async function resolveEmBlock(db: Kysely<Database>, blockHash: string): P
 
 /** One try at the block's number, for sending with other statements; read its rows with `emBlockOf`. */
 export function emBlockStatement(blockHash: string): RawBuilder<{ number: number | null }> {
-  return sql<{ number: number | null }>`
+  return sql<{ number: number | null }>`${takeNumber(blockHash)} ${takenNumber(blockHash)}`;
+}
+
+/** The CTE `ins` that inserts the block's row at MAX+1 unless a row conflicts (its hash, or the number). */
+function takeNumber(blockHash: string): RawBuilder<unknown> {
+  return sql`
       WITH ins AS (
         ${nextEmBlockInsert(blockHash)}
         ON CONFLICT DO NOTHING
         RETURNING number
-      )
+      )`;
+}
+
+/** The number `ins` took, or the one the hash already had; no row when another writer took MAX+1. */
+function takenNumber(blockHash: string): RawBuilder<unknown> {
+  return sql`
       SELECT number FROM ins
       UNION ALL
       SELECT number FROM blocks WHERE blockhash = ${blockHash}
@@ -52,15 +62,6 @@ export function nextEmBlockInsert(blockHash: string, onlyIf: RawBuilder<unknown>
  * line; migrations/0016_expected_em_block.sql).
  */
 export function expectedEmBlockStatement(blockHash: string, expected: number): RawBuilder<unknown> {
-  return sql`
-      WITH ins AS (
-        ${nextEmBlockInsert(blockHash)}
-        ON CONFLICT DO NOTHING
-        RETURNING number
-      )
-      SELECT metronome_expect_em_block(${blockHash}, (
-        SELECT number FROM ins
-        UNION ALL
-        SELECT number FROM blocks WHERE blockhash = ${blockHash}
-        LIMIT 1), ${expected}::int)`;
+  return sql`${takeNumber(blockHash)}
+      SELECT metronome_expect_em_block(${blockHash}, (${takenNumber(blockHash)}), ${expected}::int)`;
 }

@@ -40,6 +40,16 @@ async function rows(db: Kysely<Database>, userId: number) {
     .execute();
 }
 
+/** Every user_events insert raises (trigger fail_ue). */
+async function failUserEventsWrites(db: Kysely<Database>): Promise<void> {
+  await sql`
+    CREATE FUNCTION fail_user_events() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN RAISE EXCEPTION 'injected'; END $$`.execute(db);
+  await sql`CREATE TRIGGER fail_ue BEFORE INSERT ON user_events FOR EACH ROW EXECUTE FUNCTION fail_user_events()`.execute(
+    db,
+  );
+}
+
 describe('user_events hook', () => {
   let t: TestDb;
   // Post-hooks always run inside the block transaction (the tx's savepoint).
@@ -87,12 +97,7 @@ describe('user_events hook', () => {
   });
 
   it('a failing write is logged and leaves the surrounding transaction usable', async () => {
-    await sql`
-      CREATE FUNCTION fail_user_events() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'injected'; END $$`.execute(t.db);
-    await sql`CREATE TRIGGER fail_ue BEFORE INSERT ON user_events FOR EACH ROW EXECUTE FUNCTION fail_user_events()`.execute(
-      t.db,
-    );
+    await failUserEventsWrites(t.db);
     await t.db.transaction().execute(async (trx) => {
       await run(params(2, 3, { events: { is_mobile_user: true } }), trx);
       const ok = await sql<{ one: number }>`SELECT 1 AS one`.execute(trx);
@@ -102,12 +107,7 @@ describe('user_events hook', () => {
   });
 
   it('on the fast path (no savepoint of its own) a failing write replays the block: the User tx is still applied', async () => {
-    await sql`
-      CREATE FUNCTION fail_user_events() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN RAISE EXCEPTION 'injected'; END $$`.execute(t.db);
-    await sql`CREATE TRIGGER fail_ue BEFORE INSERT ON user_events FOR EACH ROW EXECUTE FUNCTION fail_user_events()`.execute(
-      t.db,
-    );
+    await failUserEventsWrites(t.db);
     const id = 3_200_001;
     const create = emTx({
       userId: id,

@@ -11,7 +11,7 @@ export type Loader<V> = (db: Kysely<Database>, keys: readonly string[]) => Promi
 
 /** A read sent and not yet answered. */
 interface Flight {
-  readonly keys: readonly string[];
+  readonly keys: ReadonlySet<string>;
   readonly landed: Promise<void>;
   /** Keys patched since the read was issued: the patch is newer than the read's answer. */
   readonly patched: Set<string>;
@@ -104,7 +104,7 @@ export class KeyedLookup<V> {
     );
     // Heard by whoever awaits the read; a prefetch nobody awaits must not leave an unhandled rejection.
     landed.catch(() => {});
-    const flight: Flight = { keys, landed, patched };
+    const flight: Flight = { keys: new Set(keys), landed, patched };
     this.flights.push(flight);
     return landed;
   }
@@ -114,7 +114,7 @@ export class KeyedLookup<V> {
     this.recent.add(key);
     this.known.set(key, value === undefined ? ABSENT : value);
     this.wanted.delete(key);
-    for (const f of this.flights) if (f.keys.includes(key)) f.patched.add(key);
+    for (const f of this.flights) if (f.keys.has(key)) f.patched.add(key);
   }
 
   /** A write that may have changed any row: everything known or in flight is read again when next used. */
@@ -127,6 +127,6 @@ export class KeyedLookup<V> {
   }
 
   private inFlight(key: string): Flight | undefined {
-    return this.flights.find((f) => f.keys.includes(key));
+    return this.flights.find((f) => f.keys.has(key));
   }
 }
