@@ -100,6 +100,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     max: options.poolSize ?? 4,
     application_name: options.applicationName ?? 'metronome',
     types,
+    // A statement issued while others are on the wire is written at once, not when Node next hears the
+    // server: the group's line issues a block's writes while the previous block's run (em-txs.ts EmLine).
+    // Answers still come in order of issue; nothing here keeps a portal open across round trips.
+    pipeline: true,
   });
   // An idle client losing its server must not crash the process; the next query reports it.
   pool.on('error', () => {});

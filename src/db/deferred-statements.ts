@@ -154,7 +154,15 @@ export class DeferredStatements implements ConnectionProvider {
   }
 
   private sendHeld(held: readonly Held[]): Promise<void> {
-    const sent = this.inner.provideConnection((conn) => this.send(conn, held));
+    // The connection is the send's only while it issues its statements: once they are written, the next
+    // send (or a statement on the transaction) may go behind them without waiting for their answers.
+    let answered!: Promise<void>;
+    const sent = this.inner
+      .provideConnection(async (conn) => {
+        answered = this.send(conn, held);
+        answered.catch(() => {});
+      })
+      .then(() => answered);
     this.onTheWire.add(sent);
     sent.then(
       () => this.onTheWire.delete(sent),
@@ -228,37 +236,53 @@ export class DeferredStatements implements ConnectionProvider {
    * Sends everything held, in order: runs of inlined statements as one simple query each (connect.ts
    * answers with every statement's rows), a statement that could not be inlined on its own.
    */
-  private async send(conn: DatabaseConnection, held: readonly Held[]): Promise<void> {
-    // Whatever the outcome, nothing stays held (take): on an error the server skipped the rest of the batch
-    // and the caller's scope is undone.
+  private send(conn: DatabaseConnection, held: readonly Held[]): Promise<void> {
+    // Every run is issued now, in order (node-postgres queues them, or writes them at once in pipeline
+    // mode); the answers are heard in the same order. After an error the server runs the later ones in an
+    // aborted transaction, so they fail too; the caller's scope is undone either way.
+    const issued: { run: readonly Held[]; answer: Promise<QueryResult<unknown>> }[] = [];
     let i = 0;
-    try {
-      while (i < held.length) {
-        const first = held[i]!;
-        this.sends++;
-        if (first.text === null) {
-          const r = await conn.executeQuery<unknown>(first.q);
-          first.answer?.resolve(r);
-          i++;
-          continue;
-        }
-        let j = i + 1;
-        while (j < held.length && held[j]!.text !== null) j++;
-        const run = held.slice(i, j);
-        const last = await conn.executeQuery<unknown>(Compiled.raw(run.map((h) => h.text).join(';\n')));
-        if (run.some((h) => h.answer !== undefined)) {
-          const rows = lastAnswers(last.rows, run.length);
-          // The last statement's own result (its row count too, which Kysely reads for writes); the others' rows.
-          run.forEach((h, k) => {
-            h.answer?.resolve(k === run.length - 1 ? last : { rows: [...rows[k]!] });
-          });
-        }
-        i = j;
+    while (i < held.length) {
+      const first = held[i]!;
+      this.sends++;
+      if (first.text === null) {
+        issued.push({ run: [first], answer: conn.executeQuery<unknown>(first.q) });
+        i++;
+        continue;
       }
-    } catch (e) {
-      for (const h of held.slice(i)) h.answer?.reject(e);
-      throw e;
+      let j = i + 1;
+      while (j < held.length && held[j]!.text !== null) j++;
+      const run = held.slice(i, j);
+      issued.push({
+        run,
+        answer: conn.executeQuery<unknown>(Compiled.raw(run.map((h) => h.text).join(';\n'))),
+      });
+      i = j;
     }
+    for (const x of issued) x.answer.catch(() => {});
+    return (async () => {
+      let k = 0;
+      try {
+        for (; k < issued.length; k++) {
+          const { run, answer } = issued[k]!;
+          const last = await answer;
+          if (run.length === 1) {
+            run[0]!.answer?.resolve(last);
+            continue;
+          }
+          if (run.some((h) => h.answer !== undefined)) {
+            const rows = lastAnswers(last.rows, run.length);
+            // The last statement's own result (its row count too, which Kysely reads for writes); the others' rows.
+            run.forEach((h, n) => {
+              h.answer?.resolve(n === run.length - 1 ? last : { rows: [...rows[n]!] });
+            });
+          }
+        }
+      } catch (e) {
+        for (const x of issued.slice(k)) for (const h of x.run) h.answer?.reject(e);
+        throw e;
+      }
+    })();
   }
 }
 

@@ -115,6 +115,12 @@ export async function applyEmTxs(
   return out;
 }
 
+interface InFlight {
+  readonly height: number;
+  readonly sent: Promise<void>;
+  readonly replay: () => Promise<void>;
+}
+
 /** Each envelope parsed once: for the keys to prefetch (named to the view) and for its handler. */
 function prepare(txs: readonly ManageEntityTx[], view: BlockView, pres = txs.map(prevalidate)) {
   pres.forEach((pre, i) => {
@@ -149,9 +155,7 @@ export class EmLine {
   next: { readonly block: Block; readonly txs: readonly ManageEntityTx[] } | undefined;
   private readonly prepared = new Map<Block, Prepared>();
   /** The previous block's writes, on the wire, and how to replay that block should they fail. */
-  private inFlight:
-    | { readonly height: number; readonly sent: Promise<void>; readonly replay: () => Promise<void> }
-    | undefined;
+  private inFlight: InFlight | undefined;
 
   constructor(trx: Transaction<Database>, deps: IndexDeps) {
     this.view = new BlockView(trx, { audit: deps.auditView === true, height: 0 });
@@ -167,6 +171,10 @@ export class EmLine {
   async landed(): Promise<'landed' | 'replayed'> {
     const f = this.inFlight;
     this.inFlight = undefined;
+    return this.hear(f);
+  }
+
+  private async hear(f: InFlight | undefined): Promise<'landed' | 'replayed'> {
     if (f === undefined) return 'landed';
     try {
       await f.sent;
@@ -191,12 +199,39 @@ export class EmLine {
   }
 
   /**
-   * Sends the block's held statements without waiting; its number is the next block's base. `replay`
-   * replays the block on the careful path should the server refuse them (see `landed`).
+   * Sends the block's held statements without waiting, then hears the previous block's (see `landed`):
+   * the server has this block's writes queued behind the previous block's before Node waits for those.
+   * Should the previous block be replayed, this block's writes, sent behind a refused statement, failed
+   * with the transaction, and the caller starts this block over. `replay` replays this block on the
+   * careful path should the server refuse its own writes (heard by the next block).
    */
-  send(height: number, emBlock: number, replay: () => Promise<void>): void {
+  async sendThenHear(
+    height: number,
+    emBlock: number,
+    replay: () => Promise<void>,
+  ): Promise<'landed' | 'replayed'> {
+    const previous = this.inFlight;
     this.inFlight = { height, sent: this.view.statements.sendNow(), replay };
     this.lastEm = emBlock;
+    const heard = await this.hear(previous);
+    if (heard === 'replayed') this.inFlight = undefined;
+    return heard;
+  }
+
+  /**
+   * Forgets this block's send, after the block's own trouble: whether its writes ran anyway (the trouble
+   * was in Node, not on the server), in which case their savepoint is gone and nothing can replay them.
+   */
+  async dropOwnSend(): Promise<boolean> {
+    const own = this.inFlight;
+    this.inFlight = undefined;
+    return (
+      own !== undefined &&
+      (await own.sent.then(
+        () => true,
+        () => false,
+      ))
+    );
   }
 
   /** The block went the careful path with `emBlock` (nothing is in flight). */
@@ -268,25 +303,37 @@ export async function applyEmTxsInLine(
   } catch (e) {
     failure = { e };
   }
-  // Nothing of this block counts before the previous block's writes have run; if they were refused, that
-  // block was replayed and this one starts over.
-  if ((await line.landed()) === 'replayed')
-    return applyEmTxsInLine(trx, block, txs, deps, line, before, closing, replayed);
-  if (failure === undefined) {
-    try {
-      await opening;
-    } catch (e) {
-      failure = { e };
-    }
-  }
   if (failure === undefined && results !== null && emBlock !== undefined) {
+    // The block's writes go before the previous block's are heard (EmLine.sendThenHear); its opening (its
+    // savepoint, its number's check, the next block's reads) went before them.
     await sql`RELEASE SAVEPOINT em_block`.execute(view.db);
     for (const s of closing) view.statements.hold(s);
-    line.send(block.height, emBlock, async () => {
+    const heard = await line.sendThenHear(block.height, emBlock, async () => {
       await sql`ROLLBACK TO SAVEPOINT em_block`.execute(trx);
       await replayed(await replayCarefully(trx, block, txs, deps, line));
     });
-    return { emBlock, results, inLine: true };
+    if (heard === 'replayed') return applyEmTxsInLine(trx, block, txs, deps, line, before, closing, replayed);
+    try {
+      await opening;
+      return { emBlock, results, inLine: true };
+    } catch (e) {
+      // The block's own trouble: its writes went behind it and failed with the transaction, or (trouble
+      // in Node alone) ran and released the savepoint, which leaves the group nothing to replay.
+      if (await line.dropOwnSend()) throw new BlockError(block.height, false, e);
+      failure = { e };
+    }
+  } else {
+    // Nothing of this block counts before the previous block's writes have run; if they were refused,
+    // that block was replayed and this one starts over.
+    if ((await line.landed()) === 'replayed')
+      return applyEmTxsInLine(trx, block, txs, deps, line, before, closing, replayed);
+    if (failure === undefined) {
+      try {
+        await opening;
+      } catch (e) {
+        failure = { e };
+      }
+    }
   }
   if (failure !== undefined) {
     const { e } = failure;
