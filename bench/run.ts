@@ -170,17 +170,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   const durations: number[] = [];
   const cpu0 = { node: process.cpuUsage(), server: serverCpuMs(), trips: db.roundTrips() };
   const t0 = performance.now();
-  await runIndexer({
-    db: db.db,
-    source: memorySource(blocks),
-    deps: { chainId: CHAIN, dispatcher: productionDispatcher(), logger: silentLogger },
-    clock: systemClock,
-    observer: {
-      onBlock: ({ durationMs }) => {
-        durations.push(durationMs);
-      },
-    },
-  });
+  await indexAll(db.db, blocks, ({ durationMs }) => void durations.push(durationMs));
   const secs = (performance.now() - t0) / 1000;
   const nodeCpu = process.cpuUsage(cpu0.node);
   const cpu = {
@@ -222,12 +212,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   const oursPrefixDb = await freshDb(serverUrl, `bench_prefix_${name.replace('-', '_')}`);
   const tp = performance.now();
   const prefixServer0 = serverCpuMs();
-  await runIndexer({
-    db: oursPrefixDb.db,
-    source: memorySource(prefix),
-    deps: { chainId: CHAIN, dispatcher, logger: silentLogger },
-    clock: systemClock,
-  });
+  await indexAll(oursPrefixDb.db, prefix);
   const oursPrefixSecs = (performance.now() - tp) / 1000;
   const oursPrefixServerSecs = (serverCpuMs() - prefixServer0) / 1000;
   await oursPrefixDb.close();
@@ -256,6 +241,21 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   };
 }
 
+/** Ours: the production indexer over `blocks`, to the end. */
+function indexAll(
+  db: Kysely<Database>,
+  blocks: readonly Block[],
+  onBlock?: (b: { durationMs: number }) => void,
+): Promise<unknown> {
+  return runIndexer({
+    db,
+    source: memorySource(blocks),
+    deps: { chainId: CHAIN, dispatcher: productionDispatcher(), logger: silentLogger },
+    clock: systemClock,
+    ...(onBlock ? { observer: { onBlock } } : {}),
+  });
+}
+
 /** Ours on the same blocks with production's triggers off, in a fresh database: seconds. */
 async function withoutTriggers(serverUrl: string, name: WorkloadName, blocks: readonly Block[]) {
   const db = await freshDb(
@@ -264,12 +264,7 @@ async function withoutTriggers(serverUrl: string, name: WorkloadName, blocks: re
     '-c session_replication_role=replica',
   );
   const t0 = performance.now();
-  await runIndexer({
-    db: db.db,
-    source: memorySource(blocks),
-    deps: { chainId: CHAIN, dispatcher: productionDispatcher(), logger: silentLogger },
-    clock: systemClock,
-  });
+  await indexAll(db.db, blocks);
   const seconds = round((performance.now() - t0) / 1000, 2);
   await db.close();
   return { seconds };
