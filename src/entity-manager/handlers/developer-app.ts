@@ -89,13 +89,7 @@ const createApp: Handler = async ({ db }, p) => {
   const wallet = await db.selectFrom('users').select('user_id').where('wallet', '=', addr).executeTakeFirst();
   if (wallet) reject('app_address_is_user', `address ${addr} is a user wallet`);
   const m = p.metadata;
-  if (existing)
-    await db
-      .updateTable('developer_apps')
-      .set({ is_current: false })
-      .where('address', '=', addr)
-      .where('is_current', '=', true)
-      .execute();
+  if (existing) await demoteApp(db, addr);
   const row: Insertable<DeveloperAppsTable> = {
     ...chainStamp(p),
     address: addr,
@@ -113,6 +107,16 @@ const createApp: Handler = async ({ db }, p) => {
   await db.insertInto('developer_apps').values(row).execute();
   await replaceRedirectUris(db, p, addr);
 };
+
+/** The address's current row stops being current; the caller writes the new one. */
+async function demoteApp(db: Kysely<Database>, addr: string): Promise<void> {
+  await db
+    .updateTable('developer_apps')
+    .set({ is_current: false })
+    .where('address', '=', addr)
+    .where('is_current', '=', true)
+    .execute();
+}
 
 const changeApp =
   (remove: boolean): Handler =>
@@ -134,12 +138,7 @@ const changeApp =
       .limit(1)
       .executeTakeFirstOrThrow();
     const m = p.metadata;
-    await db
-      .updateTable('developer_apps')
-      .set({ is_current: false })
-      .where('address', '=', addr)
-      .where('is_current', '=', true)
-      .execute();
+    await demoteApp(db, addr);
     const row: Insertable<DeveloperAppsTable> = {
       ...chainStamp(p),
       address: addr,
