@@ -21,6 +21,17 @@ import { reject } from '../validation-error.js';
 import { CURRENT_ROW, chainStamp } from './common/stamp.js';
 
 // Existence and current-state reads go through the block view (block-view/lookups.ts holds their WHERE).
+
+/**
+ * What every social row shares: one current row per pair, upserted. `row` is the insert's columns, `set`
+ * what the conflict updates on the current row (its is_delete, the tx's time and chain stamp).
+ */
+function currentRow(p: EmParams, isDelete: boolean) {
+  return { ...chainStamp(p), is_current: true, is_delete: isDelete, created_at: p.blockTime };
+}
+function onConflictSet(p: EmParams, isDelete: boolean) {
+  return { is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) };
+}
 async function userExists(db: Kysely<Database>, id: number): Promise<boolean> {
   return (await lookup(db, 'userWallet', String(id))) !== undefined;
 }
@@ -34,22 +45,17 @@ async function activeFollow(db: Kysely<Database>, p: EmParams): Promise<boolean>
 
 async function upsertFollow(db: Kysely<Database>, p: EmParams, isDelete: boolean) {
   const row: Insertable<FollowsTable> = {
-    ...chainStamp(p),
+    ...currentRow(p, isDelete),
     slot: null,
     follower_user_id: p.userId,
     followee_user_id: p.entityId,
-    is_current: true,
-    is_delete: isDelete,
-    created_at: p.blockTime,
   };
   const patch = {
     name: 'follow',
     key: pairKey(p.userId, p.entityId),
     value: { is_delete: isDelete },
   } as const;
-  await writeThrough(db, [patch], () =>
-    writeFollow(db, { row, set: { is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) } }),
-  );
+  await writeThrough(db, [patch], () => writeFollow(db, { row, set: onConflictSet(p, isDelete) }));
 }
 
 const writeFollow = preparedWrite((db, $: { row: Insertable<FollowsTable>; set: Updateable<FollowsTable> }) =>
@@ -73,19 +79,13 @@ async function upsertSubscription(
   // user_id holds the target (the event id for an Event subscription); entity_id names the canonical
   // target only for Events — a User subscription keeps it NULL, as the reference writes it.
   const row: Insertable<SubscriptionsTable> = {
-    ...chainStamp(p),
+    ...currentRow(p, isDelete),
     subscriber_id: p.userId,
     user_id: p.entityId,
     entity_type: entityType,
     entity_id: entityType === 'Event' ? p.entityId : null,
-    is_current: true,
-    is_delete: isDelete,
-    created_at: p.blockTime,
   };
-  await writeSubscription(db, {
-    row,
-    set: { is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) },
-  });
+  await writeSubscription(db, { row, set: onConflictSet(p, isDelete) });
 }
 
 const writeSubscription = preparedWrite(
@@ -283,64 +283,46 @@ const writeRepost = preparedWrite((db, $: { row: Insertable<RepostsTable>; set: 
     ),
 );
 
-const setSave =
-  (on: boolean): Handler =>
-  async ({ db }, p) => {
-    const type = await validateItemAction(db, p, 'save', on);
-    const ofRepost = p.metadata.boolOr('is_save_of_repost', false);
-    const row: Insertable<SavesTable> = {
-      ...chainStamp(p),
-      slot: null,
-      user_id: p.userId,
-      save_item_id: p.entityId,
-      save_type: type,
-      is_current: true,
-      is_delete: !on,
-      is_save_of_repost: ofRepost,
-      created_at: p.blockTime,
-    };
-    // The upsert leaves exactly one current row for the key, with this is_delete.
-    const patch = {
-      name: 'save',
-      key: pairKey(p.userId, p.entityId, type),
-      value: { is_delete: !on },
-    } as const;
-    await writeThrough(db, [patch], () =>
-      writeSave(db, {
-        row,
-        set: { is_delete: !on, is_save_of_repost: ofRepost, created_at: p.blockTime, ...chainStamp(p) },
-      }),
-    );
-  };
+/** A save's or a repost's upsert: the same columns under each verb's names. */
+const ITEM_WRITES = {
+  save: (db: Kysely<Database>, p: EmParams, type: ItemType, on: boolean, ofRepost: boolean) =>
+    writeSave(db, {
+      row: {
+        ...currentRow(p, !on),
+        slot: null,
+        user_id: p.userId,
+        save_item_id: p.entityId,
+        save_type: type,
+        is_save_of_repost: ofRepost,
+      },
+      set: { ...onConflictSet(p, !on), is_save_of_repost: ofRepost },
+    }),
+  repost: (db: Kysely<Database>, p: EmParams, type: ItemType, on: boolean, ofRepost: boolean) =>
+    writeRepost(db, {
+      row: {
+        ...currentRow(p, !on),
+        slot: null,
+        user_id: p.userId,
+        repost_item_id: p.entityId,
+        repost_type: type,
+        is_repost_of_repost: ofRepost,
+      },
+      set: { ...onConflictSet(p, !on), is_repost_of_repost: ofRepost },
+    }),
+} as const;
 
-const setRepost =
-  (on: boolean): Handler =>
+/** Save/Unsave (`verb` save) and Repost/Unrepost: validate, then leave one current row with is_delete = !on. */
+const setItem =
+  (verb: keyof typeof ITEM_WRITES, on: boolean): Handler =>
   async ({ db }, p) => {
-    const type = await validateItemAction(db, p, 'repost', on);
-    const ofRepost = p.metadata.boolOr('is_repost_of_repost', false);
-    const row: Insertable<RepostsTable> = {
-      ...chainStamp(p),
-      slot: null,
-      user_id: p.userId,
-      repost_item_id: p.entityId,
-      repost_type: type,
-      is_current: true,
-      is_delete: !on,
-      is_repost_of_repost: ofRepost,
-      created_at: p.blockTime,
-    };
-    // The upsert leaves exactly one current row for the key, with this is_delete.
+    const type = await validateItemAction(db, p, verb, on);
+    const ofRepost = p.metadata.boolOr(`is_${verb}_of_repost`, false);
     const patch = {
-      name: 'repost',
+      name: verb,
       key: pairKey(p.userId, p.entityId, type),
       value: { is_delete: !on },
     } as const;
-    await writeThrough(db, [patch], () =>
-      writeRepost(db, {
-        row,
-        set: { is_delete: !on, is_repost_of_repost: ofRepost, created_at: p.blockTime, ...chainStamp(p) },
-      }),
-    );
+    await writeThrough(db, [patch], () => ITEM_WRITES[verb](db, p, type, on, ofRepost));
   };
 
 const share: Handler = async ({ db }, p) => {
@@ -375,10 +357,10 @@ const social = (
 export const socialHandlers: readonly HandlerRegistration[] = [
   social('Follow', ['follows', 'subscriptions'], follow),
   social('Unfollow', ['follows', 'subscriptions'], unfollow),
-  social('Save', ['saves'], setSave(true)),
-  social('Unsave', ['saves'], setSave(false)),
-  social('Repost', ['reposts'], setRepost(true)),
-  social('Unrepost', ['reposts'], setRepost(false)),
+  social('Save', ['saves'], setItem('save', true)),
+  social('Unsave', ['saves'], setItem('save', false)),
+  social('Repost', ['reposts'], setItem('repost', true)),
+  social('Unrepost', ['reposts'], setItem('repost', false)),
   social('Subscribe', ['subscriptions'], subscribe),
   social('Unsubscribe', ['subscriptions'], unsubscribe),
   social('Share', ['shares'], share),
