@@ -9,7 +9,7 @@ import { productionDispatcher } from '../../src/entity-manager/registry.js';
 import { claimBlocks, finishBlocks } from '../../src/indexer/block-bookkeeping.js';
 import { applyBlock, applyGroup, type GroupBookkeeping, indexBlock } from '../../src/indexer/index-block.js';
 import { blockAt, emTx, TEST_CHAIN_ID } from '../support/chain.js';
-import { createTestDb, type TestDb } from '../support/db.js';
+import { createTestDb, emBlocks, type TestDb, userBlockNumbers } from '../support/db.js';
 
 // PGlite has one connection: there is no second writer to race.
 describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent writer of blocks', () => {
@@ -90,11 +90,7 @@ describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent w
       await legacyTx;
       const r = await ours;
       expect(r).toMatchObject({ status: 'indexed', stats: { emBlock: 2, applied: 1 } });
-      const blocks = await t.db
-        .selectFrom('blocks')
-        .select(['blockhash', 'number'])
-        .orderBy('number')
-        .execute();
+      const blocks = await emBlocks(t.db);
       expect(blocks).toEqual([
         { blockhash: 'legacy-1', number: 1 },
         { blockhash: block.hash, number: 2 },
@@ -141,21 +137,13 @@ describe.runIf(inject('dbBackend') === 'postgres')('em_block with a concurrent w
     await legacyTx;
     const r = await ours;
     expect(r.map((x) => x.status === 'indexed' && x.stats.emBlock)).toEqual([1, 3]);
-    const numbers = await t.db
-      .selectFrom('blocks')
-      .select(['blockhash', 'number'])
-      .orderBy('number')
-      .execute();
+    const numbers = await emBlocks(t.db);
     expect(numbers).toEqual([
       { blockhash: blocks[0]!.hash, number: 1 },
       { blockhash: 'legacy-2', number: 2 },
       { blockhash: blocks[1]!.hash, number: 3 },
     ]);
-    const users = await t.db
-      .selectFrom('users')
-      .select(['user_id', 'blocknumber'])
-      .orderBy('user_id')
-      .execute();
+    const users = await userBlockNumbers(t.db);
     expect(users).toEqual([
       { user_id: 3_000_101, blocknumber: 1 },
       { user_id: 3_000_102, blocknumber: 3 },

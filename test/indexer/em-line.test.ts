@@ -14,7 +14,7 @@ import { runIndexer } from '../../src/indexer/run.js';
 import { BlockError } from '../../src/shared/errors.js';
 import { wallet } from '../handlers/support.js';
 import { blockAt, emTx, playsTx } from '../support/chain.js';
-import { createTestDb, type TestDb } from '../support/db.js';
+import { createTestDb, emBlocks, type TestDb, userBlockNumbers } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 import { MemorySource } from '../support/memory-source.js';
 import { testDispatcher } from './test-handlers.js';
@@ -116,18 +116,10 @@ describe('a group in a line equals its blocks indexed one by one', () => {
       blockAt(2, [userCreate(22), follow(22, 21)]),
       blockAt(3, [userCreate(23)]),
     ]);
-    const numbers = await lined.db
-      .selectFrom('blocks')
-      .select(['blockhash', 'number'])
-      .orderBy('number')
-      .execute();
+    const numbers = await emBlocks(lined.db);
     expect(numbers.map((r) => r.number)).toEqual([1, 2, 3, 4]);
     expect(numbers[1]!.blockhash).toBe('other-writer');
-    const rows = await lined.db
-      .selectFrom('users')
-      .select(['user_id', 'blocknumber'])
-      .orderBy('user_id')
-      .execute();
+    const rows = await userBlockNumbers(lined.db);
     expect(rows).toEqual([
       { user_id: U(21), blocknumber: 1 },
       { user_id: U(22), blocknumber: 3 },

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { indexBlock } from '../../src/indexer/index-block.js';
 import { BlockError } from '../../src/shared/errors.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID, TestChain } from '../support/chain.js';
-import { adminQuery, createTestDb, type TestDb } from '../support/db.js';
+import { adminQuery, createTestDb, type TestDb, userBlockNumbers } from '../support/db.js';
 import { digestTables } from '../support/digest.js';
 import { InjectedFault, StatementFault } from '../support/statement-fault.js';
 import { testDispatcher, W } from './test-handlers.js';
@@ -46,11 +46,7 @@ describe('indexBlock', () => {
     expect(blocks[1]!.parenthash).toBe(blocks[0]!.blockhash);
     expect(blocks[2]!.parenthash).toBe(blocks[1]!.blockhash);
     // Domain rows carry em_block, not chain height.
-    const users = await t.db
-      .selectFrom('users')
-      .select(['user_id', 'blocknumber'])
-      .orderBy('user_id')
-      .execute();
+    const users = await userBlockNumbers(t.db);
     expect(users).toEqual([
       { user_id: 10, blocknumber: 1 },
       { user_id: 11, blocknumber: 2 },

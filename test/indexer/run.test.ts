@@ -1,11 +1,20 @@
+import type { Kysely } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SIM_GENESIS_MS, SimClock } from '../../sim/clock.js';
 import { SourceFatalError } from '../../src/chain/block-source.js';
 import { Prefetcher } from '../../src/chain/prefetcher.js';
+import type { Block } from '../../src/chain/types.js';
+import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { InstanceLockedError } from '../../src/indexer/instance-lock.js';
 import { resolveStartHeight } from '../../src/indexer/resume.js';
-import { GapRefusedError, GuardError, HaltError, runIndexer } from '../../src/indexer/run.js';
+import {
+  GapRefusedError,
+  GuardError,
+  HaltError,
+  type RunOptions,
+  runIndexer,
+} from '../../src/indexer/run.js';
 import { mergeObservers } from '../../src/ops/log-observer.js';
 import { createMetrics } from '../../src/ops/metrics.js';
 import { blockAt, emTx, playsTx, TEST_CHAIN_ID } from '../support/chain.js';
@@ -25,6 +34,9 @@ const chainOf = (n: number, from = 1) =>
     );
   });
 const deps = () => ({ chainId: TEST_CHAIN_ID, dispatcher: testDispatcher(), logger: silentLogger });
+/** runIndexer over `blocks` with the test handlers and a fresh SimClock; `options` add to or replace those. */
+const indexChain = (db: Kysely<Database>, blocks: readonly Block[], options: Partial<RunOptions> = {}) =>
+  runIndexer({ db, source: new MemorySource(blocks), deps: deps(), clock: new SimClock(), ...options });
 
 describe('prefetcher', () => {
   it('retries the same height on errors (backing off 200 ms doubling to ~3.2 s) and not-yet answers (every 50 ms), never skipping', async () => {
@@ -83,20 +95,9 @@ describe('resume and run loop', () => {
   });
 
   it('resumes after MAX(etl_blocks.block_height)', async () => {
-    await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(6)),
-      deps: deps(),
-      clock: new SimClock(),
-      endHeight: 4,
-    });
+    await indexChain(t.db, chainOf(6), { endHeight: 4 });
     expect(await resolveStartHeight(t.db, TEST_CHAIN_ID)).toEqual({ height: 5, reason: 'etl_blocks' });
-    const summary = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(6)),
-      deps: deps(),
-      clock: new SimClock(),
-    });
+    const summary = await indexChain(t.db, chainOf(6));
     expect(summary).toMatchObject({
       startHeight: 5,
       lastHeight: 6,
@@ -122,12 +123,7 @@ describe('resume and run loop', () => {
       height: 43,
       reason: 'core_indexed_blocks',
     });
-    const summary = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(10, 43)),
-      deps: deps(),
-      clock: new SimClock(),
-    });
+    const summary = await indexChain(t.db, chainOf(10, 43));
     expect(summary.startHeight).toBe(43);
     // em_block continues from the clone's blocks.number, not from the chain height.
     const em = await t.db
@@ -145,13 +141,7 @@ describe('resume and run loop', () => {
   });
 
   it('a bounded run ends cleanly at --to', async () => {
-    const s = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(20)),
-      deps: deps(),
-      clock: new SimClock(),
-      endHeight: 12,
-    });
+    const s = await indexChain(t.db, chainOf(20), { endHeight: 12 });
     expect(s).toMatchObject({ lastHeight: 12, blocksIndexed: 12, stoppedBy: 'end' });
   });
 
@@ -206,11 +196,7 @@ describe('resume and run loop', () => {
 
   it('beforeTransaction: a retryable failure retries the block; any other stops the run, never a gap', async () => {
     let calls = 0;
-    const s = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(6)),
-      deps: deps(),
-      clock: new SimClock(),
+    const s = await indexChain(t.db, chainOf(6), {
       maxGroupBlocks: 1,
       beforeTransaction: async () => {
         calls++;
@@ -222,11 +208,7 @@ describe('resume and run loop', () => {
     const other = await createTestDb();
     try {
       let n = 0;
-      const err = await runIndexer({
-        db: other.db,
-        source: new MemorySource(chainOf(6)),
-        deps: deps(),
-        clock: new SimClock(),
+      const err = await indexChain(other.db, chainOf(6), {
         maxGroupBlocks: 1,
         failurePolicy: 'record-and-continue',
         beforeTransaction: async () => {
@@ -251,22 +233,10 @@ describe('resume and run loop', () => {
 
   it('group-commits a prefetched backlog with the same result as one block per transaction', async () => {
     const blocks = chainOf(40); // built once: tx hashes come from a global counter
-    const grouped = await runIndexer({
-      db: t.db,
-      source: new MemorySource(blocks),
-      deps: deps(),
-      clock: new SimClock(),
-      maxGroupBlocks: 16,
-    });
+    const grouped = await indexChain(t.db, blocks, { maxGroupBlocks: 16 });
     const other = await createTestDb();
     try {
-      await runIndexer({
-        db: other.db,
-        source: new MemorySource(blocks),
-        deps: deps(),
-        clock: new SimClock(),
-        maxGroupBlocks: 1,
-      });
+      await indexChain(other.db, blocks, { maxGroupBlocks: 1 });
       expect(grouped).toMatchObject({ blocksIndexed: 40, lastHeight: 40 });
       expect(await digestTables(t.db)).toEqual(await digestTables(other.db));
     } finally {
@@ -300,20 +270,8 @@ describe('resume and run loop', () => {
   });
 
   it('an explicit start above the resume point is refused, naming the missing heights; nothing is written', async () => {
-    await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(30)),
-      deps: deps(),
-      clock: new SimClock(),
-      endHeight: 10,
-    });
-    const err = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(30)),
-      deps: deps(),
-      clock: new SimClock(),
-      explicitStart: 16,
-    }).catch((e: unknown) => e);
+    await indexChain(t.db, chainOf(30), { endHeight: 10 });
+    const err = await indexChain(t.db, chainOf(30), { explicitStart: 16 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(GapRefusedError);
     expect((err as Error).message).toContain('heights 11..15 (5 blocks)');
     expect((err as Error).message).toContain('--allow-gap');
@@ -325,11 +283,7 @@ describe('resume and run loop', () => {
     expect(heights.map((r) => r.block_height)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
     // At or below the resume point is a re-index or a plain resume: allowed.
-    const again = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(30)),
-      deps: deps(),
-      clock: new SimClock(),
+    const again = await indexChain(t.db, chainOf(30), {
       explicitStart: 11,
       endHeight: 12,
     });
@@ -337,20 +291,10 @@ describe('resume and run loop', () => {
   });
 
   it('with allowGap the skipped heights are rows in metronome_block_gaps, counted by the gap metric', async () => {
-    await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(30)),
-      deps: deps(),
-      clock: new SimClock(),
-      endHeight: 10,
-    });
+    await indexChain(t.db, chainOf(30), { endHeight: 10 });
     const metrics = createMetrics({ processMetrics: false });
     const skipped: { from: number; to: number }[] = [];
-    const s = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(30)),
-      deps: deps(),
-      clock: new SimClock(),
+    const s = await indexChain(t.db, chainOf(30), {
       explicitStart: 16,
       endHeight: 20,
       allowGap: true,
@@ -409,13 +353,7 @@ describe('resume and run loop', () => {
   });
 
   it('an explicit start on an empty database is where indexing begins: no gap', async () => {
-    const s = await runIndexer({
-      db: t.db,
-      source: new MemorySource(chainOf(10, 5)),
-      deps: deps(),
-      clock: new SimClock(),
-      explicitStart: 5,
-    });
+    const s = await indexChain(t.db, chainOf(10, 5), { explicitStart: 5 });
     expect(s).toMatchObject({ startHeight: 5, lastHeight: 14 });
     expect(await t.db.selectFrom('metronome_block_gaps').selectAll().execute()).toEqual([]);
   });

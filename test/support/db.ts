@@ -62,3 +62,15 @@ export async function indexedHeights(db: Kysely<Database>): Promise<number[]> {
   const rows = await db.selectFrom('etl_blocks').select('block_height').orderBy('block_height').execute();
   return rows.map((r) => Number(r.block_height));
 }
+
+/** `blocks` as (blockhash, number), by number: who took which em_block. */
+export function emBlocks(db: Kysely<Database>) {
+  return db.selectFrom('blocks').select(['blockhash', 'number']).orderBy('number').execute();
+}
+
+/** `users` as (user_id, blocknumber), by user_id: the em_block each user row carries. */
+export function userBlockNumbers(
+  db: Kysely<Database>,
+): Promise<{ user_id: number; blocknumber: number | null }[]> {
+  return db.selectFrom('users').select(['user_id', 'blocknumber']).orderBy('user_id').execute();
+}
