@@ -102,6 +102,7 @@ async function copyLimit(
     await pipeline(c.query(copyTo(`COPY ${t} TO STDOUT`)), createWriteStream(`${dir}/${t}.copy`));
   await c.query(`TRUNCATE ${tables.join(', ')}`);
   await c.query('SET session_replication_role = replica');
+  await c.query('CHECKPOINT'); // as every timed run starts (settle)
   const t0 = performance.now();
   await c.query('BEGIN');
   for (const t of tables)
@@ -168,6 +169,7 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   if (profiling) await sql`CREATE EXTENSION IF NOT EXISTS pg_stat_statements`.execute(db.db);
   if (profiling) await sql`SELECT pg_stat_statements_reset()`.execute(db.db);
   const durations: number[] = [];
+  await settle(serverUrl);
   const cpu0 = { node: process.cpuUsage(), server: serverCpuMs(), trips: db.roundTrips() };
   const t0 = performance.now();
   await indexAll(db.db, blocks, ({ durationMs }) => void durations.push(durationMs));
@@ -205,11 +207,13 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   const prefix = blocks.slice(0, Math.max(50, Math.floor(blocks.length * NAIVE_SHARE)));
   const naiveDb = await freshDb(serverUrl, `bench_naive_${name.replace('-', '_')}`);
   const dispatcher = productionDispatcher();
+  await settle(serverUrl);
   const tn = performance.now();
   for (const b of prefix) await naiveIndexBlock(naiveDb.db, b, CHAIN, dispatcher);
   const naiveSecs = (performance.now() - tn) / 1000;
   await naiveDb.close();
   const oursPrefixDb = await freshDb(serverUrl, `bench_prefix_${name.replace('-', '_')}`);
+  await settle(serverUrl);
   const tp = performance.now();
   const prefixServer0 = serverCpuMs();
   await indexAll(oursPrefixDb.db, prefix);
@@ -241,6 +245,17 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   };
 }
 
+/**
+ * Every timed run starts from a clean slate: a CHECKPOINT flushes what the previous run left dirty, so no
+ * run pays for another's checkpoint or starts its pages without full-page images while the other did.
+ * (The naive run and ours on the prefix swung the ratio by ±40% between runs without it.)
+ */
+async function settle(serverUrl: string): Promise<void> {
+  const admin = await connect(serverUrl, { poolSize: 1 });
+  await sql`CHECKPOINT`.execute(admin.db);
+  await admin.close();
+}
+
 /** Ours: the production indexer over `blocks`, to the end. */
 function indexAll(
   db: Kysely<Database>,
@@ -263,6 +278,7 @@ async function withoutTriggers(serverUrl: string, name: WorkloadName, blocks: re
     `bench_replica_${name.replace('-', '_')}`,
     '-c session_replication_role=replica',
   );
+  await settle(serverUrl);
   const t0 = performance.now();
   await indexAll(db.db, blocks);
   const seconds = round((performance.now() - t0) / 1000, 2);
