@@ -247,8 +247,8 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
 
 /**
  * Every timed run starts from a clean slate: a CHECKPOINT flushes what the previous run left dirty, so no
- * run pays for another's checkpoint or starts its pages without full-page images while the other did.
- * (The naive run and ours on the prefix swung the ratio by ±40% between runs without it.)
+ * run pays for another's checkpoint or starts its pages without full-page images while the other did. It
+ * removes one cause of noise, not the VM's: em-heavy's naive ratio still moved 5.7–9.0× across runs after it.
  */
 async function settle(serverUrl: string): Promise<void> {
   const admin = await connect(serverUrl, { poolSize: 1 });
