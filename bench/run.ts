@@ -14,6 +14,8 @@ import { cpus, totalmem } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -357,6 +359,12 @@ async function live(serverUrl: string) {
         }>`SELECT (checkpoints_timed + checkpoints_req)::text AS n FROM pg_stat_bgwriter`.execute(db.db)
       ).rows[0]!.n,
     );
+  // The earlier sections' garbage and dirty pages are the harness's, not the indexer's: the live sample starts
+  // after a full collection and a checkpoint.
+  const heapMiBBefore = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  collectGarbage();
+  const heapMiBAtStart = Math.round(process.memoryUsage().heapUsed / 2 ** 20);
+  await settle(serverUrl);
   const checkpointsBefore = await checkpoints();
   const cpuBefore = process.cpuUsage();
   const tripsBefore = db.roundTrips();
@@ -427,7 +435,15 @@ async function live(serverUrl: string) {
     processCpuMsPerBlock: round((cpu.user + cpu.system) / 1000 / latencies.length, 2),
     /** Messages to the server per block (each waits for its answer). */
     roundTripsPerBlock: round(trips / latencies.length, 2),
+    /** This process's heap before and after the full collection that starts the sample. */
+    heapMiB: { before: heapMiBBefore, atStart: heapMiBAtStart },
   };
+}
+
+/** A full collection (V8's `gc`, exposed for this call). */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
 }
 
 async function challengeTick(serverUrl: string) {
