@@ -4,11 +4,12 @@
 // line must get right: a read in flight that a write overtakes, a number another writer took in between,
 // a server error heard while the next block runs, a rejection after a write.
 import { type Kysely, sql } from 'kysely';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SimClock } from '../../sim/clock.js';
 import type { Block, ManageEntityTx } from '../../src/chain/types.js';
 import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
+import { BlockView } from '../../src/entity-manager/block-view/view.js';
 import { applyGroup, type IndexDeps, indexBlock } from '../../src/indexer/index-block.js';
 import { runIndexer } from '../../src/indexer/run.js';
 import { BlockError } from '../../src/shared/errors.js';
@@ -231,5 +232,53 @@ describe('a group in a line equals its blocks indexed one by one', () => {
     expect(await digestTables(lined.db)).toEqual(await digestTables(alone.db));
     const plays = await lined.db.selectFrom('etl_plays').select('block_height').execute();
     expect(plays).toEqual([{ block_height: 2 }]);
+  });
+
+  it("trouble in Node alone, heard after a lined block's writes ran, fails the group (nothing can replay them); the run loop indexes it one block at a time", async () => {
+    // Block 2's opening runs on the server, then its answer fails in Node: by then block 2's writes and the
+    // release of its savepoint have gone behind it and run (EmLine.dropOwnSend).
+    const real = BlockView.prototype.prefetch;
+    let once = true;
+    const spy = vi.spyOn(BlockView.prototype, 'prefetch').mockImplementation(function (this: BlockView) {
+      const sent = real.call(this);
+      if (this.audit.height !== 2 || !once) return sent;
+      once = false;
+      const troubled = sent.then(() => {
+        throw new Error('trouble in Node');
+      });
+      troubled.catch(() => {});
+      return troubled;
+    });
+    const blocks = [
+      blockAt(1, [userCreate(61)]),
+      blockAt(2, [userCreate(62), follow(61, 62)]),
+      blockAt(3, [userCreate(63), follow(63, 61)]),
+    ];
+    const fallbacks: { height: number | undefined; retryable: boolean | undefined }[] = [];
+    try {
+      const s = await runIndexer({
+        db: lined.db,
+        source: new MemorySource(blocks),
+        deps,
+        clock: new SimClock(),
+        maxGroupBlocks: 3,
+        prefetchBuffer: 8,
+        observer: {
+          onGroupFallback: ({ error }) =>
+            fallbacks.push(
+              error instanceof BlockError
+                ? { height: error.height, retryable: error.retryable }
+                : { height: undefined, retryable: undefined },
+            ),
+        },
+      });
+      expect(s).toMatchObject({ blocksIndexed: 3, gaps: 0 });
+    } finally {
+      spy.mockRestore();
+    }
+    expect(once).toBe(false);
+    expect(fallbacks).toEqual([{ height: 2, retryable: false }]);
+    for (const b of blocks) await indexBlock(alone.db, b, deps);
+    expect(await digestTables(lined.db)).toEqual(await digestTables(alone.db));
   });
 });
