@@ -266,10 +266,6 @@ export class DeferredStatements implements ConnectionProvider {
         for (; k < issued.length; k++) {
           const { run, answer } = issued[k]!;
           const last = await answer;
-          if (run.length === 1) {
-            run[0]!.answer?.resolve(last);
-            continue;
-          }
           if (run.some((h) => h.answer !== undefined)) {
             const rows = lastAnswers(last.rows, run.length);
             // The last statement's own result (its row count too, which Kysely reads for writes); the others' rows.

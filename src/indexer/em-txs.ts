@@ -115,6 +115,16 @@ export async function applyEmTxs(
   return out;
 }
 
+/** How `opening` ended: undefined when it ran (or never went), its error otherwise. */
+function failureOf(opening: Promise<void> | undefined): Promise<{ readonly e: unknown } | undefined> {
+  return opening === undefined
+    ? Promise.resolve(undefined)
+    : opening.then(
+        () => undefined,
+        (e: unknown) => ({ e }),
+      );
+}
+
 interface InFlight {
   readonly height: number;
   readonly sent: Promise<void>;
@@ -225,12 +235,10 @@ export class EmLine {
   async dropOwnSend(): Promise<boolean> {
     const own = this.inFlight;
     this.inFlight = undefined;
-    return (
-      own !== undefined &&
-      (await own.sent.then(
-        () => true,
-        () => false,
-      ))
+    if (own === undefined) return false;
+    return own.sent.then(
+      () => true,
+      () => false,
     );
   }
 
@@ -313,27 +321,17 @@ export async function applyEmTxsInLine(
       await replayed(await replayCarefully(trx, block, txs, deps, line));
     });
     if (heard === 'replayed') return applyEmTxsInLine(trx, block, txs, deps, line, before, closing, replayed);
-    try {
-      await opening;
-      return { emBlock, results, inLine: true };
-    } catch (e) {
-      // The block's own trouble: its writes went behind it and failed with the transaction, or (trouble
-      // in Node alone) ran and released the savepoint, which leaves the group nothing to replay.
-      if (await line.dropOwnSend()) throw new BlockError(block.height, false, e);
-      failure = { e };
-    }
+    failure = await failureOf(opening);
+    if (failure === undefined) return { emBlock, results, inLine: true };
+    // The block's own trouble: its writes went behind it and failed with the transaction, or (trouble in
+    // Node alone) ran and released the savepoint, which leaves the group nothing to replay.
+    if (await line.dropOwnSend()) throw new BlockError(block.height, false, failure.e);
   } else {
     // Nothing of this block counts before the previous block's writes have run; if they were refused,
     // that block was replayed and this one starts over.
     if ((await line.landed()) === 'replayed')
       return applyEmTxsInLine(trx, block, txs, deps, line, before, closing, replayed);
-    if (failure === undefined) {
-      try {
-        await opening;
-      } catch (e) {
-        failure = { e };
-      }
-    }
+    failure ??= await failureOf(opening);
   }
   if (failure !== undefined) {
     const { e } = failure;

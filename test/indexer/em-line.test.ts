@@ -49,6 +49,19 @@ const trackCreate = (owner: number, n: number): ManageEntityTx =>
 const follow = (a: number, b: number): ManageEntityTx =>
   emTx({ userId: U(a), entityType: 'User', entityId: U(b), action: 'Follow', signer: wallet(U(a)) });
 
+/**
+ * Three lined blocks creating users n+1..n+3 with follows; block 2 also runs the test handler `action`
+ * (test-handlers.ts) between its user and its follow.
+ */
+function aroundTestAction(action: string, entityId: number, n: number): Block[] {
+  const test = emTx({ userId: 1, entityType: 'Test', entityId, action, signer: wallet(1) });
+  return [
+    blockAt(1, [userCreate(n + 1)]),
+    blockAt(2, [userCreate(n + 2), test, follow(n + 2, n + 1)]),
+    blockAt(3, [userCreate(n + 3), follow(n + 3, n + 2)]),
+  ];
+}
+
 /** Another writer of `blocks` (the legacy indexer), acting inside our transaction when `handle` is written. */
 async function anotherWriterOn(db: Kysely<Database>, handle: string): Promise<void> {
   await sql
@@ -129,36 +142,14 @@ describe('a group in a line equals its blocks indexed one by one', () => {
   });
 
   it('a rejection after a write in a lined block replays that block alone; the line goes on', async () => {
-    const writeThenReject = emTx({
-      userId: 1,
-      entityType: 'Test',
-      entityId: 9_000_001,
-      action: 'WriteThenReject',
-      signer: wallet(1),
-    });
-    const results = await compare([
-      blockAt(1, [userCreate(31)]),
-      blockAt(2, [userCreate(32), writeThenReject, follow(32, 31)]),
-      blockAt(3, [userCreate(33), follow(33, 32)]),
-    ]);
+    const results = await compare(aroundTestAction('WriteThenReject', 9_000_001, 30));
     expect(results.map((r) => r.status === 'indexed' && r.stats.rejected)).toEqual([0, 1, 0]);
   });
 
   it('a hard error in a lined block before its first round trip has gone replays that block alone', async () => {
     // The handler throws in Node while the block's opening still waits for the connection behind the
     // previous block's writes: the rollback must not overtake it.
-    const writeThenBoom = emTx({
-      userId: 1,
-      entityType: 'Test',
-      entityId: 9_000_002,
-      action: 'WriteThenBoom',
-      signer: wallet(1),
-    });
-    const results = await compare([
-      blockAt(1, [userCreate(71)]),
-      blockAt(2, [userCreate(72), writeThenBoom, follow(72, 71)]),
-      blockAt(3, [userCreate(73), follow(73, 72)]),
-    ]);
+    const results = await compare(aroundTestAction('WriteThenBoom', 9_000_002, 70));
     expect(results.map((r) => r.status === 'indexed' && r.stats.failed)).toEqual([0, 1, 0]);
   });
 

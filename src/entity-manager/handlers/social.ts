@@ -23,15 +23,30 @@ import { CURRENT_ROW, chainStamp } from './common/stamp.js';
 // Existence and current-state reads go through the block view (block-view/lookups.ts holds their WHERE).
 
 /**
- * What every social row shares: one current row per pair, upserted. `row` is the insert's columns, `set`
- * what the conflict updates on the current row (its is_delete, the tx's time and chain stamp).
+ * What every social row shares: one current row per pair, upserted. `currentRow` starts the insert's columns,
+ * `onConflictSet` is what the conflict updates on the current row. Plain literals: they are built per tx.
  */
 function currentRow(p: EmParams, isDelete: boolean) {
-  return { ...chainStamp(p), is_current: true, is_delete: isDelete, created_at: p.blockTime };
+  return {
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    txhash: p.txHash,
+    is_current: true,
+    is_delete: isDelete,
+    created_at: p.blockTime,
+  };
 }
+
 function onConflictSet(p: EmParams, isDelete: boolean) {
-  return { is_delete: isDelete, created_at: p.blockTime, ...chainStamp(p) };
+  return {
+    is_delete: isDelete,
+    created_at: p.blockTime,
+    blockhash: p.blockHash,
+    blocknumber: p.blockNumber,
+    txhash: p.txHash,
+  };
 }
+
 async function userExists(db: Kysely<Database>, id: number): Promise<boolean> {
   return (await lookup(db, 'userWallet', String(id))) !== undefined;
 }
