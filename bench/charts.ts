@@ -20,48 +20,50 @@ interface BackfillFigure {
   naive: { blocksPerSec: number; oursBlocksPerSec: number };
 }
 
+/** Bars per workload, one per series side by side, on a log scale. */
+function pairedBars(
+  title: string,
+  unit: string,
+  values: { workload: string; series: string; value: number }[],
+): TopLevelSpec {
+  return {
+    title,
+    width: 360,
+    data: { values },
+    mark: 'bar',
+    encoding: {
+      x: { field: 'workload', type: 'nominal' },
+      xOffset: { field: 'series' },
+      y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: unit },
+      color: { field: 'series' },
+    },
+  };
+}
+
 export async function renderCharts(r: Results, dir: string): Promise<void> {
   const workloads = Object.entries(r.backfill).filter(
     ([, v]) => typeof v === 'object' && v !== null && 'ours' in v,
   ) as [string, BackfillFigure][];
   await svg(
-    {
-      title: 'Backfill: rows written per second (log scale)',
-      width: 360,
-      data: {
-        values: workloads.flatMap(([w, f]) => [
-          { workload: w, series: 'metronome', value: f.ours.rowsPerSec },
-          { workload: w, series: 'COPY limit', value: f.limit.rowsPerSec },
-        ]),
-      },
-      mark: 'bar',
-      encoding: {
-        x: { field: 'workload', type: 'nominal' },
-        xOffset: { field: 'series' },
-        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'rows/s' },
-        color: { field: 'series' },
-      },
-    },
+    pairedBars(
+      'Backfill: rows written per second (log scale)',
+      'rows/s',
+      workloads.flatMap(([w, f]) => [
+        { workload: w, series: 'metronome', value: f.ours.rowsPerSec },
+        { workload: w, series: 'COPY limit', value: f.limit.rowsPerSec },
+      ]),
+    ),
     `${dir}/backfill-vs-copy.svg`,
   );
   await svg(
-    {
-      title: 'Backfill: blocks per second, ours vs the naive port (same blocks)',
-      width: 360,
-      data: {
-        values: workloads.flatMap(([w, f]) => [
-          { workload: w, series: 'metronome', value: f.naive.oursBlocksPerSec },
-          { workload: w, series: 'naive', value: f.naive.blocksPerSec },
-        ]),
-      },
-      mark: 'bar',
-      encoding: {
-        x: { field: 'workload', type: 'nominal' },
-        xOffset: { field: 'series' },
-        y: { field: 'value', type: 'quantitative', scale: { type: 'log' }, title: 'blocks/s' },
-        color: { field: 'series' },
-      },
-    },
+    pairedBars(
+      'Backfill: blocks per second, ours vs the naive port (same blocks)',
+      'blocks/s',
+      workloads.flatMap(([w, f]) => [
+        { workload: w, series: 'metronome', value: f.naive.oursBlocksPerSec },
+        { workload: w, series: 'naive', value: f.naive.blocksPerSec },
+      ]),
+    ),
     `${dir}/backfill-vs-naive.svg`,
   );
   await svg(
