@@ -20,16 +20,21 @@ interface BackfillFigure {
   naive: { blocksPerSec: number; oursBlocksPerSec: number };
 }
 
-/** Bars per workload, one per series side by side, on a log scale. */
+/** Bars per workload, one per series side by side (series in the order `values` gives them), on a log scale. */
 function pairedBars(
   title: string,
   unit: string,
-  values: { workload: string; series: string; value: number }[],
+  workloads: readonly [string, BackfillFigure][],
+  values: (f: BackfillFigure) => Record<string, number>,
 ): TopLevelSpec {
   return {
     title,
     width: 360,
-    data: { values },
+    data: {
+      values: workloads.flatMap(([workload, f]) =>
+        Object.entries(values(f)).map(([series, value]) => ({ workload, series, value })),
+      ),
+    },
     mark: 'bar',
     encoding: {
       x: { field: 'workload', type: 'nominal' },
@@ -45,24 +50,21 @@ export async function renderCharts(r: Results, dir: string): Promise<void> {
     ([, v]) => typeof v === 'object' && v !== null && 'ours' in v,
   ) as [string, BackfillFigure][];
   await svg(
-    pairedBars(
-      'Backfill: rows written per second (log scale)',
-      'rows/s',
-      workloads.flatMap(([w, f]) => [
-        { workload: w, series: 'metronome', value: f.ours.rowsPerSec },
-        { workload: w, series: 'COPY limit', value: f.limit.rowsPerSec },
-      ]),
-    ),
+    pairedBars('Backfill: rows written per second (log scale)', 'rows/s', workloads, (f) => ({
+      metronome: f.ours.rowsPerSec,
+      'COPY limit': f.limit.rowsPerSec,
+    })),
     `${dir}/backfill-vs-copy.svg`,
   );
   await svg(
     pairedBars(
       'Backfill: blocks per second, ours vs the naive port (same blocks)',
       'blocks/s',
-      workloads.flatMap(([w, f]) => [
-        { workload: w, series: 'metronome', value: f.naive.oursBlocksPerSec },
-        { workload: w, series: 'naive', value: f.naive.blocksPerSec },
-      ]),
+      workloads,
+      (f) => ({
+        metronome: f.naive.oursBlocksPerSec,
+        naive: f.naive.blocksPerSec,
+      }),
     ),
     `${dir}/backfill-vs-naive.svg`,
   );
