@@ -473,6 +473,7 @@ async function live(serverUrl: string) {
   const tripsBefore = db.roundTrips();
   const available = new Map<number, number>();
   const latencies: number[] = [];
+  const heights: number[] = [];
   // Where a slow block's time went: this process's GC pauses inside each block's window.
   const gcPauses: { at: number; ms: number }[] = [];
   const gcObserver = new PerformanceObserver((list) => {
@@ -508,6 +509,7 @@ async function live(serverUrl: string) {
         const from = available.get(stats.height)!;
         const now = performance.now();
         latencies.push(now - from);
+        heights.push(stats.height);
         gcPerBlock.push(gcPauses.filter((g) => g.at >= from && g.at < now).reduce((t, g) => t + g.ms, 0));
         committed = stats.height;
         released?.();
@@ -522,7 +524,7 @@ async function live(serverUrl: string) {
   const tail = latencies.slice(5); // warm-up
   const gc = gcPerBlock.slice(5);
   const p99 = pct(tail, 99);
-  const slow = tail.map((ms, i) => ({ ms, gc: gc[i]! })).filter((b) => b.ms >= p99);
+  const slow = tail.map((ms, i) => ({ height: heights[i + 5]!, ms, gc: gc[i]! })).filter((b) => b.ms >= p99);
   return {
     blocks: tail.length,
     txsPerBlock: 12,
@@ -530,8 +532,8 @@ async function live(serverUrl: string) {
     p99Ms: round(p99, 2),
     p99MsFirst145: round(pct(tail.slice(0, LIVE_BLOCKS_BEFORE), 99), 2),
     maxMs: round(Math.max(...tail), 2),
-    /** The blocks at or above p99: their latency and the GC pause inside each. */
-    slowest: slow.map((b) => ({ ms: round(b.ms, 1), gcMs: round(b.gc, 1) })),
+    /** The blocks at or above p99: their height, latency and the GC pause inside each. */
+    slowest: slow.map((b) => ({ height: b.height, ms: round(b.ms, 1), gcMs: round(b.gc, 1) })),
     blocksWithGcOver5Ms: gc.filter((ms) => ms > 5).length,
     checkpointsDuring,
     /** This process's CPU (indexer and bench) per block: what the server competes with on a 2-core VM. */
