@@ -55,7 +55,7 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(DUMP))('cutover onto
 
   it('a dry run on the clone lists every pending file, would not fail, and changed nothing', () => {
     expect(plan.failure).toBeUndefined();
-    expect(plan.pending).toHaveLength(15);
+    expect(plan.pending).toHaveLength(16);
     expect(dryRunChanges).toEqual([]);
     // On production's shape 0009 adds what production lacks (our extra columns) and changes one thing
     // deliberately: the developer_apps unique address constraint go-openaudio 0026 drops as well.
@@ -72,6 +72,16 @@ describe.skipIf(testBackend() !== 'postgres' || !existsSync(DUMP))('cutover onto
     const again = await migrate(clone.db);
     expect(again.applied).toEqual([]);
     expect(await catalog(clone.db)).toEqual(before);
+  });
+
+  it("every index production has is defined as production's on a fresh database", async () => {
+    // 0017 on the clone finds production's GIN options already and changes nothing.
+    expect(plan.pending.find((p) => p.file === '0017_production_index_definitions.sql')?.changes).toEqual([]);
+    const [onClone, onFresh] = [await catalog(clone.db), await catalog(fresh.db)];
+    const differing = [...onClone]
+      .filter(([k, v]) => k.startsWith('index ') && onFresh.has(k) && onFresh.get(k) !== v)
+      .map(([k, v]) => `${k}: production ${v}; fresh ${onFresh.get(k)}`);
+    expect(differing).toEqual([]);
   });
 
   it('records the same outcome for every tx as a fresh database, and none failed', async () => {
