@@ -175,9 +175,9 @@ async function copyLimitWithTriggers(
         src.query(copyTo(`COPY (SELECT * FROM ${t} WHERE ${col} = ${Number(h)} ORDER BY id) TO STDOUT`)),
         createWriteStream(`${dir}/${file}.copy`),
       );
-      // Ours commits a group of at most DEFAULT_MAX_GROUP_BLOCKS; so does this. In one transaction the
-      // triggers' plans would be made for the empty tables autovacuum last saw (the full run of 2026-12-02:
-      // 1,118 s, 8.6 times ours).
+      // Ours commits a group of at most DEFAULT_MAX_GROUP_BLOCKS; so does this. In one transaction it took
+      // 1,118 s, 8.6 times ours (full run of 2026-12-02; not profiled, likely plans made for the nearly
+      // empty tables autovacuum last analysed).
       blockFiles.push({ t, file, commitAfter: t === 'plays' && (i + 1) % DEFAULT_MAX_GROUP_BLOCKS === 0 });
     }
   await src.end();

@@ -3,7 +3,7 @@
 -- checksummed and stay as they are); this makes them production's. On production's own database every
 -- statement finds production's definition already and does nothing (no build, no lock). Each statement is
 -- idempotent, so a crashed run resumes by running the file again. test/production/cutover.test.ts compares
--- every index both databases have. docs/schema.md, "Deliberate differences".
+-- every index both databases have. docs/schema.md, "Index definitions: production's (0017)".
 
 -- GIN on notification.user_ids: production's dump creates both with GIN's default fastupdate (on); 0003/0006
 -- set fastupdate = off, so every notification insert merged into the posting lists inline (ginInsert was
@@ -26,15 +26,15 @@ END $$;
 -- count/exists probes (is_delete in the index, is_current from the heap). Ours is renamed aside, production's
 -- built CONCURRENTLY under the name (writers go on), then ours dropped CONCURRENTLY.
 DO $$
+DECLARE
+  ix text;
 BEGIN
-  IF EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'saves_item_idx'
-             AND indexdef LIKE '%WHERE%') THEN
-    ALTER INDEX saves_item_idx RENAME TO saves_item_idx_0004;
-  END IF;
-  IF EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = 'reposts_item_idx'
-             AND indexdef LIKE '%WHERE%') THEN
-    ALTER INDEX reposts_item_idx RENAME TO reposts_item_idx_0004;
-  END IF;
+  FOREACH ix IN ARRAY ARRAY['saves_item_idx', 'reposts_item_idx'] LOOP
+    IF EXISTS (SELECT 1 FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ix
+               AND indexdef LIKE '%WHERE%') THEN
+      EXECUTE format('ALTER INDEX %I RENAME TO %I', ix, ix || '_0004');
+    END IF;
+  END LOOP;
 END $$;
 CREATE INDEX CONCURRENTLY IF NOT EXISTS saves_item_idx ON saves (save_item_id, save_type, user_id, is_delete);
 CREATE INDEX CONCURRENTLY IF NOT EXISTS reposts_item_idx ON reposts (repost_item_id, repost_type, user_id, is_delete);
