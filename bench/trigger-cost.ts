@@ -1,13 +1,14 @@
 // Per-row cost of the trigger jobs (docs/triggers.md, "Measured"). Databases on one ephemeral
 // PostgreSQL 15: "before" migrated through 0007 (0004/0005's count and comment triggers), "0010" through
-// 0011 (production's jobs, first version), "0012" through every migration (the trigger-cost fixes).
+// 0011 (production's jobs, first version), "0012" through 0012 (the social triggers' cost), "0017" through
+// 0017, "latest" through every migration.
 // Each phase's statements run three times with triggers and three times with session_replication_role =
 // replica (no triggers), each in a transaction rolled back (deferred triggers made immediate), timed by
 // the server process's CPU time (/proc); the trigger cost per row is the difference of the medians
 // divided by the rows. Then the phase is committed with triggers so the next one starts from its rows.
 // "production" runs production's own trigger functions (sim/oracle.ts installs them from the dump) on the
 // same workload (its saves phase ran for more than 20 minutes: name it only to see that).
-// pnpm tsx bench/trigger-cost.ts [before] [0010] [0012] [production] (default: all but production).
+// pnpm tsx bench/trigger-cost.ts [before] [0010] [0012] [0017] [latest] [production] (default: all but production).
 // --profile: one run per phase with pg_stat_statements tracking nested statements and track_functions,
 // printing where each phase's trigger time goes (per statement and per function, µs per row).
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -82,6 +83,15 @@ const PHASES: readonly Phase[] = [
               CASE WHEN g % 5 = 0 THEN jsonb_build_object('tracks', jsonb_build_array(jsonb_build_object('parent_track_id', g % 500 + 1))) END,
               ${T0} + g * interval '1 s', ${T0} + g * interval '1 s', 5, 'n' || g
        FROM generate_series(1, 2000) g`,
+    ],
+  },
+  {
+    // Most track updates move no counter (playlists_containing_track, metadata): 0018's fast path.
+    name: 'tracks update (no counter moves)',
+    rows: 2_000,
+    statements: [
+      `UPDATE tracks SET playlists_containing_track = array_append(playlists_containing_track, 1), blocknumber = 6
+       WHERE track_id BETWEEN 1001 AND 3000`,
     ],
   },
   {
@@ -215,7 +225,9 @@ const server = await startEphemeralPostgres(
 const LABELS = {
   before: (f: string) => f < '0008',
   '0010': (f: string) => f < '0012',
-  '0012': () => true,
+  '0012': (f: string) => f < '0013',
+  '0017': (f: string) => f < '0018',
+  latest: () => true,
   production: (f: string) => f < '0012',
 } as const;
 type Label = keyof typeof LABELS;
