@@ -228,9 +228,9 @@ async function printProfile(db: Kysely<Database>, secs: number) {
   for (const r of fns.rows) console.log(`  ${pctOf(r.self)} fn   ×${r.calls.padEnd(7)} ${r.funcname}`);
 }
 
-/** CPU time (ms) of every process named postgres: the bench's own server, on a machine that runs no other. */
-function serverCpuMs(): number {
-  let ms = 0;
+/** CPU time (ms) of every process named postgres, by pid: the bench's own server, on a machine that runs no other. */
+function serverCpuByPid(): Map<string, number> {
+  const out = new Map<string, number>();
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
@@ -238,11 +238,21 @@ function serverCpuMs(): number {
       if (!stat.includes(' (postgres) ')) continue;
       // utime and stime, in clock ticks (100 per second), after the process name.
       const f = stat.split(') ')[1]!.split(' ');
-      ms += (Number(f[11]) + Number(f[12])) * 10;
+      out.set(pid, (Number(f[11]) + Number(f[12])) * 10);
     } catch {
       // The process ended between the listing and the read.
     }
   }
+  return out;
+}
+
+/**
+ * Server CPU (ms) since `before`, per process alive now: a process that exited meanwhile (another run's
+ * server, a closed connection) drops out instead of making the figure negative; its CPU is not counted.
+ */
+function serverCpuSince(before: Map<string, number>): number {
+  let ms = 0;
+  for (const [pid, now] of serverCpuByPid()) ms += now - (before.get(pid) ?? 0);
   return ms;
 }
 
@@ -257,14 +267,14 @@ async function backfill(serverUrl: string, name: WorkloadName, profiling = false
   if (profiling) await sql`SELECT pg_stat_statements_reset()`.execute(db.db);
   const durations: number[] = [];
   await settle(serverUrl);
-  const cpu0 = { node: process.cpuUsage(), server: serverCpuMs(), trips: db.roundTrips() };
+  const cpu0 = { node: process.cpuUsage(), server: serverCpuByPid(), trips: db.roundTrips() };
   const t0 = performance.now();
   await indexAll(db.db, blocks, ({ durationMs }) => void durations.push(durationMs));
   const secs = (performance.now() - t0) / 1000;
   const nodeCpu = process.cpuUsage(cpu0.node);
   const cpu = {
     nodeSeconds: round((nodeCpu.user + nodeCpu.system) / 1e6, 2),
-    serverSeconds: round((serverCpuMs() - cpu0.server) / 1000, 2),
+    serverSeconds: round(serverCpuSince(cpu0.server) / 1000, 2),
     note: 'CPU while ours ran: this process, and every postgres process on the machine (/proc)',
   };
   if (profiling) await printProfile(db.db, secs);
@@ -337,10 +347,10 @@ async function versusNaive(serverUrl: string, name: WorkloadName, blocks: readon
     const oursDb = await freshDb(serverUrl, `bench_prefix_${dbName}`);
     await settle(serverUrl);
     const tp = performance.now();
-    const server0 = serverCpuMs();
+    const server0 = serverCpuByPid();
     await indexAll(oursDb.db, prefix);
     const oursSecs = (performance.now() - tp) / 1000;
-    pairs.push({ naiveSecs, oursSecs, oursServerSecs: (serverCpuMs() - server0) / 1000 });
+    pairs.push({ naiveSecs, oursSecs, oursServerSecs: serverCpuSince(server0) / 1000 });
     await oursDb.close();
   }
   const speedups = pairs.map((p) => p.naiveSecs / p.oursSecs);
