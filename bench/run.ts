@@ -16,6 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { keccak_256 } from '@noble/hashes/sha3';
 import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
@@ -632,6 +633,35 @@ async function simSpeed() {
   return { blocks: 2000, pgliteSeconds: await time([]), postgresSeconds: await time(['--db', 'postgres']) };
 }
 
+/**
+ * This VM's speed moves by ×1.5–2.5 between phases (the simulator's 2,000 blocks took 28.6 s on one day and 46.5 s
+ * on the next, same code). A fixed task on each side, at the start and the end of a run, says which phase a run
+ * was in, so runs can be compared: keccak-256 of 64 bytes 20,000 times in this process, and md5 of 200,000
+ * strings on the server.
+ */
+async function calibrate(serverUrl: string) {
+  // The fastest of three rounds: the task's speed, less the moments a neighbour took the core.
+  const input = new Uint8Array(64);
+  let nodeMs = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    for (let i = 0; i < 20_000; i++) {
+      input[0] = i & 0xff;
+      keccak_256(input);
+    }
+    nodeMs = Math.min(nodeMs, performance.now() - t0);
+  }
+  const admin = await connect(serverUrl, { poolSize: 1 });
+  let serverMs = Number.POSITIVE_INFINITY;
+  for (let r = 0; r < 3; r++) {
+    const t0 = performance.now();
+    await sql`SELECT sum(length(md5(g::text))) FROM generate_series(1, 200000) g`.execute(admin.db);
+    serverMs = Math.min(serverMs, performance.now() - t0);
+  }
+  await admin.close();
+  return { nodeMs: round(nodeMs), serverMs: round(serverMs) };
+}
+
 async function main() {
   const profiling = process.argv.includes('--profile');
   const server = await startEphemeralPostgres({
@@ -651,6 +681,10 @@ async function main() {
   log(`PostgreSQL (durable defaults) at ${server.url}; ${quick ? 'quick' : 'full'} run`);
   try {
     const started = performance.now();
+    const speedAtStart = await calibrate(server.url);
+    log(
+      `calibration (ms: keccak ×20,000 in Node, md5 ×200,000 on the server): ${JSON.stringify(speedAtStart)}`,
+    );
     const only = process.argv[process.argv.indexOf('--only') + 1];
     if (process.argv.includes('--only')) {
       // One backfill workload alone (printed, latest.json untouched): for working on one path.
@@ -693,6 +727,11 @@ async function main() {
         memGiB: round(totalmem() / 2 ** 30, 1),
         node: process.version,
         postgres: pgVersion,
+        calibration: {
+          atStart: speedAtStart,
+          atEnd: await calibrate(server.url),
+          note: "ms for a fixed task in Node and on the server: which of the VM's phases the run was in (compare runs by it)",
+        },
       },
       backfill: {
         ...backfillFigures,
