@@ -162,6 +162,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '0016_expected_em_block.sql',
       '0017_production_index_definitions.sql',
       '0018_track_trigger_cost.sql',
+      '0019_on_play_milestones_apart.sql',
     ]);
     const all = plan.pending.flatMap((p) => p.changes);
     expect(all).toContain('+ table users: table');
@@ -179,7 +180,7 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
       '--db',
       t.url,
     ]);
-    expect(stdout).toContain('17 pending migrations (0 already applied); nothing was changed:');
+    expect(stdout).toContain('18 pending migrations (0 already applied); nothing was changed:');
     expect(stdout).toContain('  ~ column events.event_type: text NOT NULL → event_type NOT NULL');
     expect(await catalog(t.db)).toEqual(before);
 
@@ -216,10 +217,10 @@ describe.skipIf(testBackend() !== 'postgres')('migrate on PostgreSQL', () => {
   it('migrating twice is a no-op: nothing applied, the catalog unchanged', async () => {
     const t = await blank();
     const first = await migrate(t.db);
-    expect(first.applied).toHaveLength(17);
+    expect(first.applied).toHaveLength(18);
     const before = await catalog(t.db);
     const second = await migrate(t.db);
-    expect(second).toEqual({ applied: [], skipped: 17 });
+    expect(second).toEqual({ applied: [], skipped: 18 });
     expect(await catalog(t.db)).toEqual(before);
   });
 
