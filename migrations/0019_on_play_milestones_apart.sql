@@ -9,8 +9,8 @@
 CREATE OR REPLACE FUNCTION handle_play_statement() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   hit_tracks integer[];
-  hit_totals bigint[];
-  hit_ns bigint[];
+  hit_thresholds integer[];
+  hit_ranks bigint[];
 BEGIN
   WITH per_track AS (
     SELECT play_item_id, count(*) AS n FROM new_plays GROUP BY play_item_id
@@ -79,27 +79,24 @@ BEGIN
     ON CONFLICT (user_id) DO UPDATE
       SET track_count = d.track_count + excluded.track_count, updated_at = excluded.updated_at
   )
-  -- The tracks whose count crossed a threshold (rare): their milestones are written below, by a statement
-  -- that runs only then (an empty one still opened milestones and notification and its six indexes).
-  SELECT array_agg(c.play_item_id), array_agg(c.total), array_agg(p.n)
-  INTO hit_tracks, hit_totals, hit_ns
-  FROM counted c JOIN per_track p USING (play_item_id)
-  WHERE EXISTS (SELECT 1 FROM unnest('{10,25,50,100,250,500,1000,2500,5000,10000,25000,50000,100000,250000,500000,1000000}'::int[]) AS m(t)
-                WHERE m.t > c.total - p.n AND m.t <= c.total);
+  -- The thresholds crossed (rare): a threshold T is crossed when total − n < T ≤ total, and the play that
+  -- reached it is the track's (T − (total − n))-th play in insert order (id), as the row trigger saw it.
+  -- Their milestones are written below, by a statement that runs only then (an empty one still opened
+  -- milestones and notification and its six indexes).
+  SELECT array_agg(c.play_item_id), array_agg(m.t), array_agg(m.t - (c.total - p.n))
+  INTO hit_tracks, hit_thresholds, hit_ranks
+  FROM counted c
+  JOIN per_track p USING (play_item_id)
+  JOIN unnest('{10,25,50,100,250,500,1000,2500,5000,10000,25000,50000,100000,250000,500000,1000000}'::int[]) AS m(t)
+    ON m.t > c.total - p.n AND m.t <= c.total;
 
   IF hit_tracks IS NOT NULL THEN
-    WITH c AS (
-      SELECT * FROM unnest(hit_tracks, hit_totals, hit_ns) AS x(play_item_id, total, n)
-    ), crossed AS (
-      -- The play that reached a threshold: the (threshold − count before)-th play of the track in insert
-      -- order (id), as the row trigger saw it.
-      SELECT c.play_item_id, m.t AS threshold, x.id, x.slot, x.created_at
-      FROM c
-      JOIN unnest('{10,25,50,100,250,500,1000,2500,5000,10000,25000,50000,100000,250000,500000,1000000}'::int[]) AS m(t)
-        ON m.t > c.total - c.n AND m.t <= c.total
+    WITH crossed AS (
+      SELECT h.play_item_id, h.threshold, x.id, x.slot, x.created_at
+      FROM unnest(hit_tracks, hit_thresholds, hit_ranks) AS h(play_item_id, threshold, rank)
       CROSS JOIN LATERAL (
-        SELECT o.id, o.slot, o.created_at FROM new_plays o WHERE o.play_item_id = c.play_item_id
-        ORDER BY o.id OFFSET m.t - (c.total - c.n) - 1 LIMIT 1
+        SELECT o.id, o.slot, o.created_at FROM new_plays o WHERE o.play_item_id = h.play_item_id
+        ORDER BY o.id OFFSET h.rank - 1 LIMIT 1
       ) x
     ), ms AS (
       INSERT INTO milestones (id, name, threshold, slot, "timestamp")
