@@ -11,8 +11,8 @@ import {
   type PostgresQueryResult,
 } from 'kysely';
 import pg from 'pg';
-import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
+import { BatchQuery, type BatchStatement, StatementBatch } from './statement-batch.js';
 
 // int8 (heights, counts, serial ids) is read as a JS number when it is a safe integer and kept as a
 // string otherwise, on every backend alike. Set per pool, never on pg's global registry.
@@ -124,9 +124,10 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
 }
 
 /**
- * The pool as Kysely sees it, with one change: a simple query of several statements answers with its last
- * statement's result (node-postgres answers with an array, which Kysely would read as no rows). Held
- * writes travel in front of the statement that needs an answer (deferred-statements.ts).
+ * The pool as Kysely sees it, with one change: a batch of several statements (statement-batch.ts) answers
+ * with its last statement's result (node-postgres answers with an array, which Kysely would read as no rows),
+ * every statement's rows kept for `lastAnswers`. Held writes travel in front of the statement that needs an
+ * answer (deferred-statements.ts).
  */
 function lastResultPool(pool: pg.Pool, counter: { n: number }): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, LastResultClient>();
@@ -144,12 +145,12 @@ function lastResultPool(pool: pg.Pool, counter: { n: number }): PostgresPool {
   };
 }
 
-/** Every statement's rows of a multi-statement answer, by the rows array of its last statement. */
+/** Every statement's rows of a batch's answer, by the rows array of its last statement. */
 const BATCHES = new WeakMap<readonly unknown[], readonly (readonly unknown[])[]>();
 
 /**
  * The rows of the last `n` statements of the query whose answer (as Kysely returns it) has rows `rows`:
- * a multi-statement query's, or a single statement's own. Throws if the query had fewer statements.
+ * a batch's, or a single statement's own. Throws if the query had fewer statements.
  */
 export function lastAnswers(rows: readonly unknown[], n: number): readonly (readonly unknown[])[] {
   const all = BATCHES.get(rows) ?? [rows];
@@ -180,22 +181,44 @@ class LastResultClient implements PostgresPoolClient {
   ): Promise<PostgresQueryResult<R>> | PostgresCursor<R> {
     if (typeof q !== 'string') throw new Error('no cursor is configured for this pool');
     const params = parameters ?? [];
+    const batch = params.length === 1 && params[0] instanceof StatementBatch ? params[0] : undefined;
+    if (batch !== undefined) return this.batch<R>(batch.statements);
     if (q === 'begin' && params.length === 0 && !this.beginHeld) {
       this.beginHeld = true;
       return Promise.resolve({ command: 'SELECT', rowCount: 0, rows: [] });
     }
     if (this.beginHeld) {
-      this.beginHeld = false;
-      const text = params.length === 0 ? q : inlineParameters(q, params);
-      if (text !== null) return this.run<R>(`begin;\n${text}`, []);
-      return this.run('begin', []).then(() => this.run<R>(q, params));
+      // Without parameters, one simple query (the text may hold several commands, as a migration does).
+      if (params.length === 0) {
+        this.beginHeld = false;
+        return this.run<R>(`begin;\n${q}`, []);
+      }
+      return this.batch<R>([{ sql: q, parameters: params, prepare: false }]);
     }
     return this.run<R>(q, params);
   }
 
-  private async run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+  /** `statements` in one round trip (statement-batch.ts), behind a held `begin` if there is one. */
+  private batch<R>(statements: readonly BatchStatement[]): Promise<PostgresQueryResult<R>> {
+    const all = this.beginHeld
+      ? [{ sql: 'begin', parameters: [], prepare: false }, ...statements]
+      : statements;
+    this.beginHeld = false;
+    return this.answer<R>(
+      new Promise((resolve, reject) => {
+        this.client.query(new BatchQuery(all, (err, a) => (err ? reject(err) : resolve(a))));
+      }),
+    );
+  }
+
+  private run<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>> {
+    return this.answer<R>(this.client.query(sql, [...parameters]));
+  }
+
+  /** One round trip's answer as Kysely reads it: the last statement's result, every statement's rows kept. */
+  private async answer<R>(sent: Promise<pg.QueryResult | pg.QueryResult[]>): Promise<PostgresQueryResult<R>> {
     this.counter.n++;
-    const answer: pg.QueryResult | pg.QueryResult[] = await this.client.query(sql, [...parameters]);
+    const answer = await sent;
     const r = Array.isArray(answer) ? answer[answer.length - 1]! : answer;
     if (Array.isArray(answer))
       BATCHES.set(

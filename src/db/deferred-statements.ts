@@ -1,5 +1,5 @@
 // Writes whose answer nobody reads, held back and sent together with the next statement that needs an
-// answer (or at `flush`), as one simple query: one round trip instead of one each. Order on the connection
+// answer (or at `flush`), as one batch (statement-batch.ts): one round trip instead of one each. Order on the connection
 // is unchanged, so every statement sees exactly what it saw before; what changes is *when* a held write's
 // error is heard: at the flush, not at the write. Only a caller that treats any error in the scope as
 // "undo the scope" may hold writes — the ManageEntity fast path (em-txs.ts), which rolls back its block
@@ -18,9 +18,9 @@ import {
   Transaction,
 } from 'kysely';
 import { lastAnswers } from './connect.js';
-import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
 import type { Statement } from './send-together.js';
+import { BATCH_SQL, batchStatement, StatementBatch, statementChars } from './statement-batch.js';
 
 /** Bounds on what is held: past either, the held statements go at once. */
 export const MAX_HELD_STATEMENTS = 500;
@@ -66,8 +66,7 @@ export class DeferredStatements implements ConnectionProvider {
       provideConnection: (consumer) =>
         collecting
           ? consumer({
-              executeQuery: <R>(q: CompiledQuery) =>
-                this.enqueue<R>(q, inlineParameters(q.sql, q.parameters)),
+              executeQuery: <R>(q: CompiledQuery) => this.enqueue<R>(q),
               streamQuery: () => {
                 throw new Error('a read sent together cannot stream');
               },
@@ -88,16 +87,18 @@ export class DeferredStatements implements ConnectionProvider {
       this.askRows(statement).then(onRows, () => {});
       return;
     }
-    const q = statement.compile(this.compiler);
-    const text = inlineParameters(q.sql, q.parameters);
-    this.held.push({ q, text });
-    this.chars += text?.length ?? 0;
+    this.push({ q: statement.compile(this.compiler) });
+  }
+
+  private push(h: Held): void {
+    this.held.push(h);
+    this.chars += statementChars(h.q);
   }
 
   /** `statement`'s rows, with it queued behind what is held, as `ask` does. */
   askRows(statement: Statement): Promise<readonly unknown[]> {
     const q = statement.compile(this.compiler);
-    const rows = this.enqueue(q, inlineParameters(q.sql, q.parameters)).then((r) => r.rows);
+    const rows = this.enqueue(q).then((r) => r.rows);
     // A caller that gave up before awaiting it (its scope failed first) must not leave an unhandled rejection.
     rows.catch(() => {});
     return rows;
@@ -182,17 +183,14 @@ export class DeferredStatements implements ConnectionProvider {
   }
 
   private async execute<R>(q: CompiledQuery): Promise<QueryResult<R>> {
-    const text = holdable(q.query) ? inlineParameters(q.sql, q.parameters) : null;
-    if (text !== null) {
-      this.held.push({ q, text });
-      this.chars += text.length;
+    if (holdable(q.query)) {
+      this.push({ q });
       if (this.held.length >= MAX_HELD_STATEMENTS || this.chars >= MAX_HELD_CHARS) await this.flush();
       return { rows: [] };
     }
     if (this.held.length === 0) return this.inner.provideConnection((conn) => conn.executeQuery<R>(q));
-    // The held statements and this one in one simple query (when its text can be inlined).
-    const own = q.sql.length <= MAX_HELD_CHARS ? inlineParameters(q.sql, q.parameters) : null;
-    const answer = this.enqueue<R>(q, own);
+    // The held statements and this one in one batch.
+    const answer = this.enqueue<R>(q);
     await this.flush();
     return answer;
   }
@@ -219,66 +217,37 @@ export class DeferredStatements implements ConnectionProvider {
     }
   }
 
-  /** Holds `q` (as `text`; null: sent on its own, with its parameters) and answers when it has gone. */
-  private enqueue<R>(q: CompiledQuery, text: string | null): Promise<QueryResult<R>> {
+  /** Holds `q` and answers when it has gone. */
+  private enqueue<R>(q: CompiledQuery): Promise<QueryResult<R>> {
     let answer!: Answer;
     const p = new Promise<QueryResult<R>>((resolve, reject) => {
       answer = { resolve: (r) => resolve(r as QueryResult<R>), reject };
     });
     // The error is also thrown by the send that carried it; whoever awaits `p` hears it as well.
     p.catch(() => {});
-    this.held.push({ q, text, answer });
-    this.chars += text?.length ?? 0;
+    this.push({ q, answer });
     return p;
   }
 
   /**
-   * Sends everything held, in order: runs of inlined statements as one simple query each (connect.ts
-   * answers with every statement's rows), a statement that could not be inlined on its own.
+   * Sends everything held, in order, as one batch; each statement that is waited for gets its own rows (the
+   * last one its whole result: its row count too, which Kysely reads for writes). After an error the server
+   * skips the rest of the batch; whoever waits for a statement in it hears the error.
    */
-  private send(conn: DatabaseConnection, held: readonly Held[]): Promise<void> {
-    // Every run is issued now, in order (node-postgres queues them, or writes them at once in pipeline
-    // mode); the answers are heard in the same order. After an error the server runs the later ones in an
-    // aborted transaction, so they fail too; the caller's scope is undone either way.
-    const issued: { run: readonly Held[]; answer: Promise<QueryResult<unknown>> }[] = [];
-    let i = 0;
-    while (i < held.length) {
-      const first = held[i]!;
-      this.sends++;
-      if (first.text === null) {
-        issued.push({ run: [first], answer: conn.executeQuery<unknown>(first.q) });
-        i++;
-        continue;
-      }
-      let j = i + 1;
-      while (j < held.length && held[j]!.text !== null) j++;
-      const run = held.slice(i, j);
-      issued.push({
-        run,
-        answer: conn.executeQuery<unknown>(Compiled.raw(run.map((h) => h.text).join(';\n'))),
+  private async send(conn: DatabaseConnection, held: readonly Held[]): Promise<void> {
+    this.sends++;
+    const batch = new StatementBatch(held.map((h) => batchStatement(h.q)));
+    try {
+      const last = await conn.executeQuery<unknown>(Compiled.raw(BATCH_SQL, [batch]));
+      if (!held.some((h) => h.answer !== undefined)) return;
+      const rows = lastAnswers(last.rows, held.length);
+      held.forEach((h, n) => {
+        h.answer?.resolve(n === held.length - 1 ? last : { rows: [...rows[n]!] });
       });
-      i = j;
+    } catch (e) {
+      for (const h of held) h.answer?.reject(e);
+      throw e;
     }
-    for (const x of issued) x.answer.catch(() => {});
-    return (async () => {
-      let k = 0;
-      try {
-        for (; k < issued.length; k++) {
-          const { run, answer } = issued[k]!;
-          const last = await answer;
-          if (run.some((h) => h.answer !== undefined)) {
-            const rows = lastAnswers(last.rows, run.length);
-            // The last statement's own result (its row count too, which Kysely reads for writes); the others' rows.
-            run.forEach((h, n) => {
-              h.answer?.resolve(n === run.length - 1 ? last : { rows: [...rows[n]!] });
-            });
-          }
-        }
-      } catch (e) {
-        for (const x of issued.slice(k)) for (const h of x.run) h.answer?.reject(e);
-        throw e;
-      }
-    })();
   }
 }
 
@@ -289,8 +258,6 @@ interface Answer {
 
 interface Held {
   readonly q: CompiledQuery;
-  /** The statement with its parameters inlined; null: it could not be, and goes on its own. */
-  readonly text: string | null;
   /** Set when someone waits for the statement's answer. */
   readonly answer?: Answer;
 }

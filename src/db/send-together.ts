@@ -1,11 +1,17 @@
 // Statements that must each stay a statement of their own (their own snapshot, their own trigger pass)
-// but need not each wait for a round trip: sent together as one simple query, with their parameters
-// inlined (inline-parameters.ts), and every statement's rows read back (connect.ts, lastAnswers).
+// but need not each wait for a round trip: sent together as one batch (statement-batch.ts), and every
+// statement's rows read back (connect.ts, lastAnswers).
 import { type CompiledQuery, type Kysely, sql } from 'kysely';
 import { lastAnswers } from './connect.js';
 import { MAX_HELD_CHARS } from './deferred-statements.js';
-import { inlineParameters } from './inline-parameters.js';
 import type { Database } from './schema.js';
+import {
+  type BatchStatement,
+  batchStatement,
+  batchText,
+  StatementBatch,
+  statementChars,
+} from './statement-batch.js';
 
 /** A statement not yet compiled: a query builder or raw SQL. */
 export interface Statement {
@@ -21,7 +27,7 @@ export function answered(statement: Statement, onRows: (rows: readonly unknown[]
 
 /**
  * Statements run in order, each its own statement (its own snapshot and trigger pass), sent in as few
- * round trips as their text allows; the rows each answered. The first error stops the rest, as it would
+ * round trips as their size allows; the rows each answered. The first error stops the rest, as it would
  * one by one.
  */
 export async function sendTogether(
@@ -29,27 +35,22 @@ export async function sendTogether(
   statements: readonly Statement[],
 ): Promise<(readonly unknown[])[]> {
   const out: (readonly unknown[])[] = [];
-  let batch: string[] = [];
+  let batch: BatchStatement[] = [];
   let chars = 0;
   const send = async () => {
     if (batch.length === 0) return;
-    const r = await sql.raw(batch.join(';\n')).execute(db);
+    // One statement for the handle's plugins to see; connect.ts sends the batch it carries.
+    const r = await sql`${sql.raw(batchText(batch))} ${new StatementBatch(batch)}`.execute(db);
     // The last ones: a held `begin` may lead the batch (connect.ts).
     out.push(...lastAnswers(r.rows, batch.length));
     batch = [];
     chars = 0;
   };
-  // Compiled without plugins: what the handle's plugins see is the statement actually sent.
+  // Compiled without plugins: what the handle's plugins see is the batch actually sent.
   const bare = db.withoutPlugins();
   for (const q of statements.map((s) => s.compile(bare))) {
-    const text = inlineParameters(q.sql, q.parameters);
-    if (text === null) {
-      await send();
-      out.push((await db.executeQuery(q)).rows);
-      continue;
-    }
-    batch.push(text);
-    chars += text.length;
+    batch.push(batchStatement(q));
+    chars += statementChars(q);
     if (chars >= MAX_HELD_CHARS) await send();
   }
   await send();

@@ -1,12 +1,10 @@
-// Held writes (src/db/deferred-statements.ts): a statement inlined means what it meant with parameters,
+// Held writes (src/db/deferred-statements.ts): a statement in a batch means what it meant with parameters,
 // held writes reach the server in order with the next statement that needs an answer, and a held write's
 // error is heard there — and the ManageEntity fast path turns that into a replay on the careful path.
 import fc from 'fast-check';
 import { type Kysely, type KyselyPlugin, sql } from 'kysely';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deferringTransaction } from '../../src/db/deferred-statements.js';
-import { inlineParameters, quote } from '../../src/db/inline-parameters.js';
 import type { Database } from '../../src/db/schema.js';
 import { silentLogger } from '../../src/deps/logger.js';
 import { indexBlock } from '../../src/indexer/index-block.js';
@@ -34,61 +32,39 @@ const row = fc.record({
   n: fc.option(fc.double({ noNaN: true, noDefaultInfinity: true }).map(String)),
 });
 
-describe('inlineParameters', () => {
+describe('a batch means what parameters mean', () => {
   let t: TestDb;
   beforeAll(async () => {
     t = await createTestDb({ migrated: false });
   });
   afterAll(async () => t?.close());
 
-  it('a row written with inlined literals equals the row written with parameters', async () => {
+  it('a row written in a batch (prepared from its second use) equals the row written with parameters', async () => {
     await sql`CREATE TABLE scratch (k int, t text, i int4, b int8, f bool, ta text[], ia int4[], j jsonb, n numeric)`.execute(
       t.db,
     );
     let k = 0;
     await fc.assert(
       fc.asyncProperty(row, async (r) => {
-        const insert = (key: number) =>
-          sql`INSERT INTO scratch VALUES (${key}, ${r.t}, ${r.i}, ${r.b}, ${r.f}, ${r.ta}, ${r.ia}, ${r.j}, ${r.n})`;
         const a = ++k;
         const b = ++k;
-        await insert(a).execute(t.db);
-        const c = insert(b).compile(t.db);
-        const text = inlineParameters(c.sql, c.parameters);
-        expect(text).not.toBeNull();
-        await sql.raw(text!).execute(t.db);
+        await sql`INSERT INTO scratch VALUES (${a}, ${r.t}, ${r.i}, ${r.b}, ${r.f}, ${r.ta}, ${r.ia}, ${r.j}, ${r.n})`.execute(
+          t.db,
+        );
+        await t.db.transaction().execute(async (trx) => {
+          const { db, statements } = deferringTransaction(trx, passThrough);
+          await (db as unknown as Kysely<{ scratch: Record<string, unknown> }>)
+            .insertInto('scratch')
+            .values({ k: b, t: r.t, i: r.i, b: r.b, f: r.f, ta: r.ta, ia: r.ia, j: r.j, n: r.n })
+            .execute();
+          await statements.flush();
+        });
         const rows = await sql<{ k: number; r: string }>`
           SELECT k, to_jsonb(s) - 'k' AS r FROM scratch s WHERE k IN (${a}, ${b}) ORDER BY k`.execute(t.db);
         expect(rows.rows[1]!.r).toEqual(rows.rows[0]!.r);
       }),
       { numRuns: 150, seed: 19 },
     );
-  });
-
-  it('quotes as pg.escapeLiteral does', () => {
-    fc.assert(
-      fc.property(fc.string({ unit: 'binary' }), (text) => {
-        expect(quote(text)).toBe(pg.escapeLiteral(text));
-      }),
-      { numRuns: 500, seed: 19 },
-    );
-    expect(quote("a'\\b")).toBe(pg.escapeLiteral("a'\\b"));
-  });
-
-  it('refuses what it cannot vouch for, and leaves quoted text alone', () => {
-    expect(inlineParameters('SELECT $1', ['a\0b'])).toBeNull();
-    expect(inlineParameters('SELECT $1', [new Date(0)])).toBeNull();
-    expect(inlineParameters('SELECT $1', [{ a: 1 }])).toBeNull();
-    expect(inlineParameters('SELECT $1', [Buffer.from('x')])).toBeNull();
-    expect(inlineParameters('SELECT $1 -- $2', [1, 2])).toBeNull();
-    expect(inlineParameters('SELECT $$x$$', [])).toBeNull();
-    expect(inlineParameters("SELECT E'\\n' || $1", ['a'])).toBeNull();
-    expect(inlineParameters('SELECT $2', [1])).toBeNull();
-    expect(inlineParameters('SELECT int$1 FROM t WHERE a = $1', [5])).toBeNull();
-    expect(inlineParameters(`SELECT '$1 it''s', "a$1", $1`, ["o'k\\"])).toBe(
-      `SELECT '$1 it''s', "a$1",  E'o''k\\\\'`,
-    );
-    expect(inlineParameters('SELECT $1, $10', [1, 2, 3, 4, 5, 6, 7, 8, 9, null])).toBe("SELECT '1', NULL");
   });
 });
 
@@ -182,11 +158,11 @@ describe('held statements', () => {
     });
   });
 
-  it('a statement the inliner refuses goes on its own, in its place in the line', async () => {
+  it('a statement with a parameter no inlined text could carry goes in the batch, in its place in the line', async () => {
     await t.db.transaction().execute(async (trx) => {
       const { db, statements } = deferringTransaction(trx, passThrough);
       await user(db, 31).execute();
-      // A Date parameter is not inlined (inline-parameters.ts): it is sent with its parameters.
+      // A Date parameter, which inline-parameters.ts refuses: the batch sends parameters, not literals.
       const dated = statements.askRows(
         sql`SELECT ${new Date('2025-01-02T00:00:00Z')}::timestamptz = '2025-01-02T00:00:00Z' AS same, count(*)::int AS n FROM etl_addresses WHERE address = '0x31'`,
       );
@@ -197,8 +173,8 @@ describe('held statements', () => {
       await statements.flush();
       expect(await dated).toEqual([{ same: true, n: 1 }]);
       expect(await last).toEqual([{ n: 2 }]);
-      // The held write, the refused statement alone, then the rest.
-      expect(statements.sends).toBe(3);
+      // One batch: the held writes, the dated read and the last read, in order.
+      expect(statements.sends).toBe(1);
     });
   });
 
@@ -248,8 +224,8 @@ describe('held statements', () => {
     expect(outcome.sent).toBeInstanceOf(Error);
     expect((outcome.sent as Error).message).toMatch(/duplicate key/);
     expect(outcome.waiting).toBe(outcome.sent);
-    // In the same simple query, before the failing statement: PostgreSQL ran it, but its answer is lost
-    // with the query's, so it hears the error too.
+    // In the same batch, before the failing statement: PostgreSQL ran it, but its answer is lost with the
+    // batch's, so it hears the error too.
     expect(outcome.first).toBe(outcome.sent);
   });
 

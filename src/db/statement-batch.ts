@@ -1,0 +1,197 @@
+// Several statements in one round trip over the extended protocol: Parse (when needed), Bind, Describe and
+// Execute for each, then a single Sync. The server runs them in order and, after an error, skips the rest
+// up to the Sync, as it does for a multi-statement simple query; unlike one, it neither parses literals
+// nor plans again a text it has prepared (a statement repeated block after block keeps its plan on the
+// connection). One Sync, not one per statement: each Sync is a ReadyForQuery and a flush on the server,
+// which cost what preparing saves (bench/FINDINGS.md, 2026-12-02).
+import type { CompiledQuery, RootOperationNode } from 'kysely';
+import pg from 'pg';
+
+/** One statement of a batch: its text with `$n` placeholders and their values, as Kysely compiled them. */
+export interface BatchStatement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  /**
+   * May keep a plan on the connection: only a statement whose plan cannot depend on its values (see
+   * `plansAlike`). A generic plan for a WHERE clause knows no value, so it cannot use a partial index whose
+   * predicate a value would match (`is_current = $3`); one such UPDATE ran 3× slower prepared.
+   */
+  readonly prepare: boolean;
+}
+
+/** A batch travels to connect.ts as the single parameter of a statement with this text. */
+export class StatementBatch {
+  constructor(readonly statements: readonly BatchStatement[]) {}
+}
+
+export const BATCH_SQL = '-- metronome statement batch';
+
+/**
+ * The text a batch shows the handle's plugins (a log, a fault injector): its statements' texts, one per
+ * line group, then the marker. Never sent: connect.ts sends the statements themselves.
+ */
+export function batchText(statements: readonly BatchStatement[]): string {
+  return `${statements.map((s) => s.sql).join(';\n')}\n${BATCH_SQL}`;
+}
+
+/** `q` as a statement of a batch. */
+export function batchStatement(q: CompiledQuery): BatchStatement {
+  return { sql: q.sql, parameters: q.parameters, prepare: plansAlike(q.query) };
+}
+
+/**
+ * A statement whose plan is the same whatever its values: a builder INSERT of VALUES with no WITH, or raw SQL
+ * (the indexer's own per-block statements: the claim, em_block, the plays bridge, the finish, savepoints;
+ * none compares a value with a partial index's predicate). A handler's UPDATE, DELETE or SELECT is planned
+ * with its values each time.
+ */
+function plansAlike(node: RootOperationNode): boolean {
+  if (node.kind === 'RawNode') return true;
+  return node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode';
+}
+
+/** What a statement weighs against a batch's bound: its text and its parameters' (roughly). */
+export function statementChars(q: CompiledQuery): number {
+  let n = q.sql.length;
+  for (const p of q.parameters) n += typeof p === 'string' ? p.length : 8;
+  return n;
+}
+
+/** Prepared names per connection at most; past it, texts go unnamed (parsed and planned each time). */
+export const MAX_NAMES_PER_CONNECTION = 256;
+/** Texts remembered as seen once (a text is prepared on its second use); past it the memory starts over. */
+const MAX_SEEN_TEXTS = 4096;
+
+/** Texts seen once, process-wide: reads with IN lists and multi-row inserts make a text per length. */
+const seenOnce = new Set<string>();
+
+/** What one connection has prepared: name by text, and names whose Parse is on the wire. */
+interface ConnectionNames {
+  readonly byText: Map<string, string>;
+  /** Names first parsed by a batch not yet answered: forgotten if it fails (their state is unknown). */
+  next: number;
+}
+
+/** The protocol methods a batch uses: node-postgres's Connection, or PGlite's stand-in for it. */
+interface ProtocolConnection {
+  readonly stream?: { cork?: () => void; uncork?: () => void };
+  parse(m: { text: string; name: string; types: readonly number[] }): void;
+  bind(m: { portal: string; statement: string; values: readonly unknown[] }): void;
+  describe(m: { type: 'P'; name: string }): void;
+  execute(m: { portal: string; rows: number }): void;
+  sync(): void;
+}
+
+const namesOf = new WeakMap<object, ConnectionNames>();
+
+/** node-postgres's own mapping of a JS value to its parameter text (exported, untyped). */
+const { prepareValue } = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils;
+
+/**
+ * A parameter's text, as node-postgres maps it. Arrays of scalars (the plays bridge sends seven of a few
+ * hundred elements per block) are written here in one join: node-postgres builds them by concatenation,
+ * element by element, which cost Node ~18% more CPU on plays-heavy.
+ */
+export function parameterValue(v: unknown): unknown {
+  return Array.isArray(v) ? (arrayText(v) ?? prepareValue(v)) : prepareValue(v);
+}
+
+/** node-postgres's array text (`{…}`, elements double-quoted, NULL bare); null for an element it maps otherwise. */
+function arrayText(items: readonly unknown[]): string | null {
+  const parts: string[] = [];
+  for (const item of items) {
+    if (item === null || item === undefined) parts.push('NULL');
+    else if (Array.isArray(item)) {
+      const inner = arrayText(item);
+      if (inner === null) return null;
+      parts.push(inner);
+    } else if (
+      typeof item === 'string' ||
+      typeof item === 'number' ||
+      typeof item === 'bigint' ||
+      typeof item === 'boolean'
+    ) {
+      const t = String(item);
+      parts.push(
+        `"${t.includes('\\') || t.includes('"') ? t.replace(/\\/g, '\\\\').replace(/"/g, '\\"') : t}"`,
+      );
+    } else return null;
+  }
+  return `{${parts.join(',')}}`;
+}
+
+type BatchAnswer = pg.QueryResult | pg.QueryResult[];
+
+/**
+ * The batch as a node-postgres query (a subclass of its Query, which pipeline mode requires): everything is
+ * written at once; the rows of each statement are read by Query's own multi-result handling, answered with
+ * one result per statement, in order.
+ */
+export class BatchQuery extends pg.Query {
+  private readonly values: readonly (readonly unknown[])[];
+  /** Names this batch parses first on its connection (forgotten should it fail). */
+  private fresh: { readonly names: ConnectionNames; readonly texts: readonly string[] } | undefined;
+
+  constructor(
+    private readonly statements: readonly BatchStatement[],
+    callback: (err: Error | undefined, answer: BatchAnswer) => void,
+  ) {
+    super({ text: BATCH_SQL }, (err, answer) => {
+      if (err !== undefined && err !== null) this.forgetFresh();
+      callback(err ?? undefined, answer as unknown as BatchAnswer);
+    });
+    // Every value mapped before anything is written: a value that cannot be sent fails the batch up front,
+    // never half-written on the wire.
+    this.values = statements.map((s) => s.parameters.map(parameterValue));
+  }
+
+  override submit = (connection: pg.Connection): void => {
+    const con = connection as unknown as ProtocolConnection;
+    let names = namesOf.get(connection);
+    if (names === undefined) {
+      names = { byText: new Map(), next: 1 };
+      namesOf.set(connection, names);
+    }
+    const fresh: string[] = [];
+    con.stream?.cork?.();
+    try {
+      this.statements.forEach((s, i) => {
+        let name = s.prepare ? names.byText.get(s.sql) : '';
+        if (name === undefined || name === '') {
+          name = s.prepare ? nameFor(s.sql, names) : '';
+          con.parse({ text: s.sql, name, types: [] });
+          if (name !== '') fresh.push(s.sql);
+        }
+        con.bind({ portal: '', statement: name, values: this.values[i]! });
+        con.describe({ type: 'P', name: '' });
+        con.execute({ portal: '', rows: 0 });
+      });
+      con.sync();
+    } finally {
+      con.stream?.uncork?.();
+    }
+    this.fresh = { names, texts: fresh };
+  };
+
+  /** After a failure: the names this batch parsed first may or may not exist, so they are never used again. */
+  private forgetFresh(): void {
+    if (this.fresh === undefined) return;
+    for (const t of this.fresh.texts) this.fresh.names.byText.delete(t);
+  }
+}
+
+/**
+ * A new name for `sql` on a connection, recorded, or '' (the unnamed statement, parsed each time) for a
+ * text seen for the first time or a connection at its limit. A forgotten name is never reissued.
+ */
+function nameFor(sql: string, names: ConnectionNames): string {
+  if (!seenOnce.has(sql)) {
+    if (seenOnce.size >= MAX_SEEN_TEXTS) seenOnce.clear();
+    seenOnce.add(sql);
+    return '';
+  }
+  if (names.next > MAX_NAMES_PER_CONNECTION) return '';
+  const name = `metronome_${names.next++}`;
+  names.byText.set(sql, name);
+  return name;
+}
