@@ -65,10 +65,10 @@ const MAX_SEEN_TEXTS = 4096;
 /** Texts seen once, process-wide: reads with IN lists and multi-row inserts make a text per length. */
 const seenOnce = new Set<string>();
 
-/** What one connection has prepared: name by text, and names whose Parse is on the wire. */
+/** What one connection has prepared (or has a Parse on the wire for): name by text. */
 interface ConnectionNames {
   readonly byText: Map<string, string>;
-  /** Names first parsed by a batch not yet answered: forgotten if it fails (their state is unknown). */
+  /** The next name's number: a name is never issued twice, so one a failed batch left unknown stays unused. */
   next: number;
 }
 
