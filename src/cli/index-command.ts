@@ -56,6 +56,7 @@ interface IndexFlags {
   dataTypes?: string;
   logLevel: string;
   migrate: boolean;
+  preparedStatements: boolean;
 }
 
 const LOCK_CHECK_MS = 5_000;
@@ -159,6 +160,12 @@ export function indexCommand(): Command {
       new Option('--log-level <level>', 'pino level').choices(LOG_LEVELS).env('LOG_LEVEL').default('info'),
     )
     .option('--no-migrate', 'do not apply pending migrations at start')
+    .addOption(
+      new Option(
+        '--no-prepared-statements',
+        'never keep a prepared statement on a connection (behind a PgBouncer older than 1.21 in transaction mode)',
+      ).env('METRONOME_NO_PREPARED_STATEMENTS'),
+    )
     .action(runIndexCommand);
 }
 
@@ -215,7 +222,10 @@ async function runIndexCommand(flags: IndexFlags): Promise<void> {
       'entity manager enabled',
     );
 
-    h = await connect(dbUrl, { applicationName: 'metronome-index' });
+    h = await connect(dbUrl, {
+      applicationName: 'metronome-index',
+      preparedStatements: flags.preparedStatements,
+    });
     metrics.watchRoundTrips(h.roundTrips);
     const db = h.db;
     logger.info({ db: redactUrl(dbUrl), backend: h.backend }, 'database');

@@ -53,6 +53,11 @@ export interface ConnectOptions {
   /** Pool size for PostgreSQL; PGlite always has exactly one connection. */
   poolSize?: number;
   applicationName?: string;
+  /**
+   * Whether a batch may keep prepared statements on its connection (statement-batch.ts; default true).
+   * Off behind a connection pooler that cannot carry them: PgBouncer before 1.21 in transaction mode.
+   */
+  preparedStatements?: boolean;
 }
 
 export class DbUrlError extends Error {
@@ -82,7 +87,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
     const pool = new pg.Pool({ ...createPgConfig(pglite), max: 1, types });
     const counter = { n: 0 };
     const db = new Kysely<Database>({
-      dialect: new PostgresDialect({ pool: lastResultPool(pool, counter) }),
+      dialect: new PostgresDialect({
+        pool: lastResultPool(pool, counter, options.preparedStatements ?? true),
+      }),
     });
     return {
       db,
@@ -111,7 +118,9 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   // already rejects with it, so the event itself must not become an uncaught exception.
   pool.on('connect', (client) => client.on('error', () => {}));
   const counter = { n: 0 };
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: lastResultPool(pool, counter) }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({ pool: lastResultPool(pool, counter, options.preparedStatements ?? true) }),
+  });
   return {
     db,
     backend: 'postgres',
@@ -129,14 +138,14 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
  * every statement's rows kept for `lastAnswers`. Held writes travel in front of the statement that needs an
  * answer (deferred-statements.ts).
  */
-function lastResultPool(pool: pg.Pool, counter: { n: number }): PostgresPool {
+function lastResultPool(pool: pg.Pool, counter: { n: number }, prepare = true): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, LastResultClient>();
   return {
     async connect() {
       const client = await pool.connect();
       let wrapped = clients.get(client);
       if (!wrapped) {
-        wrapped = new LastResultClient(client, counter);
+        wrapped = new LastResultClient(client, counter, prepare);
         clients.set(client, wrapped);
       }
       return wrapped;
@@ -171,6 +180,8 @@ class LastResultClient implements PostgresPoolClient {
   constructor(
     private readonly client: pg.PoolClient,
     private readonly counter: { n: number },
+    /** False: every statement of a batch goes unnamed (ConnectOptions.preparedStatements). */
+    private readonly prepare: boolean,
   ) {}
 
   query<R>(sql: string, parameters: ReadonlyArray<unknown>): Promise<PostgresQueryResult<R>>;
@@ -200,9 +211,8 @@ class LastResultClient implements PostgresPoolClient {
 
   /** `statements` in one round trip (statement-batch.ts), behind a held `begin` if there is one. */
   private batch<R>(statements: readonly BatchStatement[]): Promise<PostgresQueryResult<R>> {
-    const all = this.beginHeld
-      ? [{ sql: 'begin', parameters: [], prepare: false }, ...statements]
-      : statements;
+    const own = this.prepare ? statements : statements.map((st) => ({ ...st, prepare: false }));
+    const all = this.beginHeld ? [{ sql: 'begin', parameters: [], prepare: false }, ...own] : own;
     this.beginHeld = false;
     return this.answer<R>(
       new Promise((resolve, reject) => {

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { CompiledQuery, type Kysely, type KyselyPlugin, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lastAnswers } from '../../src/db/connect.js';
+import { connect, lastAnswers } from '../../src/db/connect.js';
 import { deferringTransaction } from '../../src/db/deferred-statements.js';
 import type { Database } from '../../src/db/schema.js';
 import {
@@ -191,5 +191,23 @@ describe('statement batch', () => {
       { numRuns: 2000, seed: 23 },
     );
     expect(parameterValue(['a"b', 'c\\d', null, [1, 2]])).toBe(prepareValue(['a"b', 'c\\d', null, [1, 2]]));
+  });
+
+  it('with prepared statements off (a pooler that cannot carry them) nothing stays on the connection', async () => {
+    const h = await connect(t.backend === 'postgres' ? t.url : 'pglite://memory', {
+      preparedStatements: false,
+    });
+    try {
+      const seen = await h.db.transaction().execute(async (trx) => {
+        await sql`CREATE TEMP TABLE c (id int, t text) ON COMMIT DROP`.execute(trx);
+        for (const id of [1, 2, 3])
+          await runBatch(trx, [insert('INSERT INTO c (id, t) VALUES ($1, $2)', [id, 'x'])]);
+        const n = await sql<{ n: number }>`SELECT count(*)::int AS n FROM c`.execute(trx);
+        return { rows: n.rows[0]!.n, prepared: await prepared(trx) };
+      });
+      expect(seen).toEqual({ rows: 3, prepared: [] });
+    } finally {
+      await h.close();
+    }
   });
 });
