@@ -138,7 +138,7 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
  * every statement's rows kept for `lastAnswers`. Held writes travel in front of the statement that needs an
  * answer (deferred-statements.ts).
  */
-function lastResultPool(pool: pg.Pool, counter: { n: number }, prepare = true): PostgresPool {
+function lastResultPool(pool: pg.Pool, counter: { n: number }, prepare: boolean): PostgresPool {
   const clients = new WeakMap<pg.PoolClient, LastResultClient>();
   return {
     async connect() {

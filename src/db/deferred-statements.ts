@@ -1,9 +1,9 @@
 // Writes whose answer nobody reads, held back and sent together with the next statement that needs an
-// answer (or at `flush`), as one batch (statement-batch.ts): one round trip instead of one each. Order on the connection
-// is unchanged, so every statement sees exactly what it saw before; what changes is *when* a held write's
-// error is heard: at the flush, not at the write. Only a caller that treats any error in the scope as
-// "undo the scope" may hold writes — the ManageEntity fast path (em-txs.ts), which rolls back its block
-// savepoint and replays the block on the careful path, where nothing is held. Reads can also go together
+// answer (or at `flush`), as one batch (statement-batch.ts): one round trip instead of one each. Order on
+// the connection is unchanged, so every statement sees exactly what it saw before; what changes is *when* a
+// held write's error is heard: at the flush, not at the write. Only a caller that treats any error in the
+// scope as "undo the scope" may hold writes — the ManageEntity fast path (em-txs.ts), which rolls back its
+// block savepoint and replays the block on the careful path, where nothing is held. Reads can also go together
 // (`together`): the block view's first reads of every table, in one round trip.
 import {
   CompiledQuery as Compiled,

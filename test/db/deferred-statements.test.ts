@@ -158,11 +158,11 @@ describe('held statements', () => {
     });
   });
 
-  it('a statement with a parameter no inlined text could carry goes in the batch, in its place in the line', async () => {
+  it('a statement with a Date parameter goes in the batch, in its place in the line', async () => {
     await t.db.transaction().execute(async (trx) => {
       const { db, statements } = deferringTransaction(trx, passThrough);
       await user(db, 31).execute();
-      // A Date parameter, which inline-parameters.ts refuses: the batch sends parameters, not literals.
+      // A Date, which the literal-inlining path before the batch sent on its own: now a parameter like any other.
       const dated = statements.askRows(
         sql`SELECT ${new Date('2025-01-02T00:00:00Z')}::timestamptz = '2025-01-02T00:00:00Z' AS same, count(*)::int AS n FROM etl_addresses WHERE address = '0x31'`,
       );
