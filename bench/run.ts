@@ -227,6 +227,15 @@ async function printProfile(db: Kysely<Database>, secs: number) {
       `  ${pctOf(r.total)} ${pctOf(r.plan)} ${r.toplevel ? 'top ' : 'nest'} ×${r.calls.padEnd(7)} ${r.query.slice(0, 150)}`,
     );
   for (const r of fns.rows) console.log(`  ${pctOf(r.self)} fn   ×${r.calls.padEnd(7)} ${r.funcname}`);
+  // Planning apart: a statement planned on every call shows here long before it tops the list above.
+  const planned = await sql<{ calls: string; plan: number; plans: string; query: string }>`
+    SELECT sum(calls)::text AS calls, sum(total_plan_time) AS plan, sum(plans)::text AS plans,
+      count(*) || ' texts: ' || left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 60) AS query
+    FROM pg_stat_statements WHERE toplevel
+    GROUP BY left(regexp_replace(query, '[[:space:]]+', ' ', 'g'), 60) ORDER BY 2 DESC LIMIT 20`.execute(db);
+  console.log('\n== planning: share of wall, plans/calls, statement');
+  for (const r of planned.rows)
+    console.log(`  ${pctOf(r.plan)} ${`${r.plans}/${r.calls}`.padEnd(12)} ${r.query.slice(0, 160)}`);
 }
 
 /** CPU time (ms) of every process named postgres, by pid: the bench's own server, on a machine that runs no other. */
