@@ -37,12 +37,22 @@ class Transformer extends OperationNodeTransformer {
 
 export class LiteralBooleans implements KyselyPlugin {
   private readonly transformer = new Transformer();
+  /**
+   * The rewrite of a node seen before: a prepared write (prepared-write.ts) passes the same node for every
+   * call of a shape, and keeps its compiled text only while the node it gets back is the same object.
+   */
+  private readonly done = new WeakMap<RootOperationNode, RootOperationNode>();
 
   transformQuery(args: PluginTransformQueryArgs): RootOperationNode {
     const node = args.node;
     // Most statements are plain INSERTs (booleans only in VALUES): not copied node by node for nothing.
     if (node.kind === 'InsertQueryNode' && node.with === undefined) return node;
-    return this.transformer.transformNode(node);
+    let out = this.done.get(node);
+    if (out === undefined) {
+      out = this.transformer.transformNode(node);
+      this.done.set(node, out);
+    }
+    return out;
   }
 
   transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
