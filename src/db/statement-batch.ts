@@ -4,7 +4,7 @@
 // nor plans again a text it has prepared (a statement repeated block after block keeps its plan on the
 // connection). One Sync, not one per statement: each Sync is a ReadyForQuery and a flush on the server,
 // which cost what preparing saves (bench/FINDINGS.md, 2026-12-02).
-import type { CompiledQuery } from 'kysely';
+import type { CompiledQuery, RootOperationNode } from 'kysely';
 import pg from 'pg';
 
 /** One statement of a batch: its text with `$n` placeholders and their values, as Kysely compiled them. */
@@ -36,23 +36,20 @@ export function batchText(statements: readonly BatchStatement[]): string {
 
 /** `q` as a statement of a batch. */
 export function batchStatement(q: CompiledQuery): BatchStatement {
-  return { sql: q.sql, parameters: q.parameters, prepare: plansAlike(q) };
+  return { sql: q.sql, parameters: q.parameters, prepare: plansAlike(q.query) };
 }
 
 /**
- * A statement whose plan is the same whatever its values: a builder INSERT of VALUES with no WITH; raw SQL
+ * A statement whose plan is the same whatever its values: a builder INSERT of VALUES with no WITH, or raw SQL
  * (the indexer's own per-block statements: the claim, em_block, the plays bridge, the finish, savepoints;
- * none compares a value with a partial index's predicate); any other statement without a boolean
- * parameter. Every partial index a handler's statement can use has a boolean predicate (`WHERE
- * is_current`), and the deferring handle writes booleans as literals (literal-booleans.ts), so its
- * UPDATEs, DELETEs and reads qualify; one that still carries a boolean parameter is planned each time.
+ * none compares a value with a partial index's predicate). A handler's UPDATE, DELETE or SELECT is planned
+ * with its values each time: besides the partial-index case above, its generic plan is made once, on the
+ * table as it is then, and kept while the table grows; in a backfill from empty that is a sequential scan
+ * kept for millions of rows (bench/FINDINGS.md, "Handlers' statements keep their plans: tried and dropped").
  */
-function plansAlike(q: CompiledQuery): boolean {
-  const node = q.query;
+function plansAlike(node: RootOperationNode): boolean {
   if (node.kind === 'RawNode') return true;
-  if (node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode')
-    return true;
-  return !q.parameters.some((p) => typeof p === 'boolean');
+  return node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode';
 }
 
 /** What a statement weighs against a batch's bound: its text and its parameters' (roughly). */
