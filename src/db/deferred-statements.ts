@@ -18,6 +18,7 @@ import {
   Transaction,
 } from 'kysely';
 import { lastAnswers } from './connect.js';
+import { LiteralBooleans } from './literal-booleans.js';
 import type { Database } from './schema.js';
 import type { Statement } from './send-together.js';
 import { BATCH_SQL, batchStatement, StatementBatch, statementChars } from './statement-batch.js';
@@ -284,13 +285,15 @@ function holdable(node: RootOperationNode): boolean {
 
 /**
  * `trx` as a handle whose holdable statements (see `holdable`) wait in `statements` until the next
- * statement that needs an answer, or `statements.flush()`. `plugin` sees every statement first.
+ * statement that needs an answer, or `statements.flush()`. `plugin` sees every statement first, before
+ * its booleans are made literal.
  */
 export function deferringTransaction(
   trx: Transaction<Database>,
   plugin: KyselyPlugin,
 ): { readonly db: Kysely<Database>; readonly statements: DeferredStatements } {
-  const executor = trx.getExecutor().withPlugin(plugin);
+  // Booleans as literals: the handlers' statements may then keep their plans (literal-booleans.ts).
+  const executor = trx.getExecutor().withPlugin(plugin).withPlugin(new LiteralBooleans());
   // A Transaction handle runs statements only (no pool, no nested transaction), so the dialect and driver
   // it is built with are never used; they are required fields of the handle.
   const dialect = new PostgresDialect({

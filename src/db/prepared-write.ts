@@ -47,6 +47,8 @@ export function preparedWrite<I extends PreparedInputs>(
   build: (db: Kysely<Database>, inputs: I) => WriteBuilder,
 ): PreparedWrite<I> {
   const shapes = new Map<string, CompiledQuery>();
+  /** A shape as the handle's plugins rewrote it (literal-booleans.ts returns one node per shape), compiled. */
+  const rewritten = new WeakMap<RootOperationNode, CompiledQuery>();
   const shapeOf = (db: Kysely<Database>, inputs: I): CompiledQuery | null => {
     const key = shapeKey(inputs);
     if (key === null) return null;
@@ -72,8 +74,13 @@ export function preparedWrite<I extends PreparedInputs>(
       shape?.query ?? build(db.withoutPlugins(), inputs).compile().query,
       queryId,
     );
-    // A plugin that rewrote the statement: compile its version (values still placeholders, filled below).
-    const compiled = shape !== null && node === shape.query ? shape : executor.compileQuery(node, queryId);
+    // A plugin that rewrote the statement: compile its version (values still placeholders, filled below),
+    // once per rewritten node.
+    let compiled = shape !== null && node === shape.query ? shape : rewritten.get(node);
+    if (compiled === undefined) {
+      compiled = executor.compileQuery(node, queryId);
+      if (shape !== null) rewritten.set(node, compiled);
+    }
     return executor.executeQuery({
       query: node,
       queryId,

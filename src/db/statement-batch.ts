@@ -4,7 +4,7 @@
 // nor plans again a text it has prepared (a statement repeated block after block keeps its plan on the
 // connection). One Sync, not one per statement: each Sync is a ReadyForQuery and a flush on the server,
 // which cost what preparing saves (bench/FINDINGS.md, 2026-12-02).
-import type { CompiledQuery, RootOperationNode } from 'kysely';
+import type { CompiledQuery } from 'kysely';
 import pg from 'pg';
 
 /** One statement of a batch: its text with `$n` placeholders and their values, as Kysely compiled them. */
@@ -17,6 +17,13 @@ export interface BatchStatement {
    * predicate a value would match (`is_current = $3`); one such UPDATE ran 3× slower prepared.
    */
   readonly prepare: boolean;
+  /**
+   * Prepared, and its plan scans a table (a read, an UPDATE, a DELETE, an INSERT with WITH): its name is
+   * closed and parsed again each time its connection's batches double, so its generic plan is made again on
+   * the tables as they are then. A session keeps a generic plan however much its tables grow: made in a
+   * backfill's first blocks, it was a sequential scan kept for tens of thousands of rows (bench/FINDINGS.md).
+   */
+  readonly renew?: boolean;
 }
 
 /** A batch travels to connect.ts as the single parameter of a statement with this text. */
@@ -36,20 +43,32 @@ export function batchText(statements: readonly BatchStatement[]): string {
 
 /** `q` as a statement of a batch. */
 export function batchStatement(q: CompiledQuery): BatchStatement {
-  return { sql: q.sql, parameters: q.parameters, prepare: plansAlike(q.query) };
+  const prepare = plansAlike(q);
+  return { sql: q.sql, parameters: q.parameters, prepare, renew: prepare && scans(q) };
+}
+
+/** Whether a statement's plan reads a table: anything but a raw statement or an INSERT of VALUES alone. */
+function scans(q: CompiledQuery): boolean {
+  const node = q.query;
+  if (node.kind === 'RawNode') return false;
+  return !(node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode');
 }
 
 /**
- * A statement whose plan is the same whatever its values: a builder INSERT of VALUES with no WITH, or raw SQL
+ * A statement whose plan is the same whatever its values: a builder INSERT of VALUES with no WITH; raw SQL
  * (the indexer's own per-block statements: the claim, em_block, the plays bridge, the finish, savepoints;
- * none compares a value with a partial index's predicate). A handler's UPDATE, DELETE or SELECT is planned
- * with its values each time: besides the partial-index case above, its generic plan is made once, on the
- * table as it is then, and kept while the table grows; in a backfill from empty that is a sequential scan
- * kept for millions of rows (bench/FINDINGS.md, "Handlers' statements keep their plans: tried and dropped").
+ * none compares a value with a partial index's predicate); any other statement without a boolean
+ * parameter. Every partial index a handler's statement can use has a boolean predicate (`WHERE
+ * is_current`), and the deferring handle writes booleans as literals (literal-booleans.ts), so its
+ * UPDATEs, DELETEs and reads qualify (their names renewed, see `renew`); one that still carries a boolean
+ * parameter is planned each time.
  */
-function plansAlike(node: RootOperationNode): boolean {
+function plansAlike(q: CompiledQuery): boolean {
+  const node = q.query;
   if (node.kind === 'RawNode') return true;
-  return node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode';
+  if (node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode')
+    return true;
+  return !q.parameters.some((p) => typeof p === 'boolean');
 }
 
 /** What a statement weighs against a batch's bound: its text and its parameters' (roughly). */
@@ -72,7 +91,15 @@ interface ConnectionNames {
   readonly byText: Map<string, string>;
   /** The next name's number: a name is never issued twice, so one a failed batch left unknown stays unused. */
   next: number;
+  /** Names of statements whose plans scan (`renew`), closed at the next renewal. */
+  readonly renewable: Set<string>;
+  /** Batches sent on the connection, and the count at which the renewable names are next closed. */
+  batches: number;
+  renewAt: number;
 }
+
+/** The first renewal, in batches; then at every doubling. */
+const FIRST_RENEWAL = 16;
 
 /** The protocol methods a batch uses: node-postgres's Connection, or PGlite's stand-in for it. */
 interface ProtocolConnection {
@@ -81,6 +108,7 @@ interface ProtocolConnection {
   bind(m: { portal: string; statement: string; values: readonly unknown[] }): void;
   describe(m: { type: 'P'; name: string }): void;
   execute(m: { portal: string; rows: number }): void;
+  close(m: { type: 'S'; name: string }): void;
   sync(): void;
 }
 
@@ -151,18 +179,31 @@ export class BatchQuery extends pg.Query {
     const con = connection as unknown as ProtocolConnection;
     let names = namesOf.get(connection);
     if (names === undefined) {
-      names = { byText: new Map(), next: 1 };
+      names = { byText: new Map(), next: 1, renewable: new Set(), batches: 0, renewAt: FIRST_RENEWAL };
       namesOf.set(connection, names);
     }
     const fresh: string[] = [];
     con.stream?.cork?.();
     try {
+      if (++names.batches >= names.renewAt) {
+        names.renewAt *= 2;
+        // Closed in this batch, ahead of its statements, which parse them again under new names.
+        for (const text of names.renewable) {
+          const old = names.byText.get(text);
+          if (old !== undefined) con.close({ type: 'S', name: old });
+          names.byText.delete(text);
+        }
+        names.renewable.clear();
+      }
       this.statements.forEach((s, i) => {
         let name = s.prepare ? names.byText.get(s.sql) : '';
         if (name === undefined || name === '') {
           name = s.prepare ? nameFor(s.sql, names) : '';
           con.parse({ text: s.sql, name, types: [] });
-          if (name !== '') fresh.push(s.sql);
+          if (name !== '') {
+            fresh.push(s.sql);
+            if (s.renew === true) names.renewable.add(s.sql);
+          }
         }
         con.bind({ portal: '', statement: name, values: this.values[i]! });
         con.describe({ type: 'P', name: '' });
@@ -192,7 +233,8 @@ function nameFor(sql: string, names: ConnectionNames): string {
     seenOnce.add(sql);
     return '';
   }
-  if (names.next > MAX_NAMES_PER_CONNECTION) return '';
+  // Names in use, not names issued: renewal closes names and issues new ones.
+  if (names.byText.size >= MAX_NAMES_PER_CONNECTION) return '';
   const name = `metronome_${names.next++}`;
   names.byText.set(sql, name);
   return name;

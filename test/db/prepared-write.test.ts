@@ -14,7 +14,8 @@ import {
   sql,
   type Updateable,
 } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LiteralBooleans } from '../../src/db/literal-booleans.js';
 import { preparedWrite } from '../../src/db/prepared-write.js';
 import type { Database } from '../../src/db/schema.js';
 import type { FollowsTable } from '../../src/db/tables/social-graph.js';
@@ -188,6 +189,51 @@ describe('preparedWrite', () => {
         { followee_user_id: 2, is_delete: false, txhash: 't2' },
         { followee_user_id: 3, is_delete: true, txhash: 'again' },
         { followee_user_id: 4, is_delete: false, txhash: 't4' },
+      ]);
+    });
+
+    it('under the literal-booleans plugin a shape is compiled once, its booleans in the text', async () => {
+      const db = t.db.withPlugin(new LiteralBooleans());
+      const userRow = (id: number): Insertable<UsersTable> => ({
+        blockhash: 'h',
+        blocknumber: 1,
+        txhash: `u${id}`,
+        user_id: id,
+        is_current: true,
+        handle: `h${id}`,
+        handle_lc: `h${id}`,
+        created_at: '2025-01-01T00:00:00Z',
+        updated_at: '2025-01-01T00:00:00Z',
+      });
+      await t.db
+        .insertInto('users')
+        .values([userRow(70), userRow(71), userRow(72)])
+        .execute();
+      const texts: string[] = [];
+      const compileQuery = vi.spyOn(PostgresQueryCompiler.prototype, 'compileQuery');
+      try {
+        const call = (userId: number) =>
+          update(db, { set: { name: `n${userId}` }, userId, handle: null, deactivated: false });
+        await call(70);
+        const afterFirst = compileQuery.mock.calls.length;
+        await call(71);
+        await call(72);
+        expect(compileQuery.mock.calls.length).toBe(afterFirst);
+        for (const r of compileQuery.mock.results) texts.push((r.value as { sql: string }).sql);
+      } finally {
+        compileQuery.mockRestore();
+      }
+      expect(texts.at(-1)).toMatch(/"is_deactivated" is false and "is_current" = true$/);
+      const names = await t.db
+        .selectFrom('users')
+        .select(['user_id', 'name'])
+        .where('user_id', 'in', [70, 71, 72])
+        .orderBy('user_id')
+        .execute();
+      expect(names).toEqual([
+        { user_id: 70, name: 'n70' },
+        { user_id: 71, name: 'n71' },
+        { user_id: 72, name: 'n72' },
       ]);
     });
 

@@ -1,16 +1,18 @@
 // A batch (src/db/statement-batch.ts): statements in one round trip over the extended protocol, one Sync,
-// INSERTs of VALUES prepared per connection from their second use. What it must keep: order, each
+// statements whose plan cannot depend on their values prepared per connection from their second use. What it must keep: order, each
 // statement's own rows, the meaning of its parameters, and a connection that stays usable after a failure.
 import fc from 'fast-check';
 import { CompiledQuery, type Kysely, type KyselyPlugin, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { anyOf } from '../../src/db/any-of.js';
 import { connect, lastAnswers } from '../../src/db/connect.js';
 import { deferringTransaction } from '../../src/db/deferred-statements.js';
 import type { Database } from '../../src/db/schema.js';
 import {
   BATCH_SQL,
   type BatchStatement,
+  batchStatement,
   MAX_NAMES_PER_CONNECTION,
   parameterValue,
   StatementBatch,
@@ -91,21 +93,25 @@ describe('statement batch', () => {
     });
   });
 
-  it('prepares an INSERT of VALUES once per connection from its second use; never an UPDATE (held writes)', async () => {
+  it('prepares INSERTs of VALUES, and UPDATEs whose booleans the deferring handle made literal, once per connection from their second use', async () => {
     // The real path: `b` written through the deferring handle (held writes).
     const seen = await t.db.transaction().execute(async (trx) => {
       const { db, statements } = deferringTransaction(trx, passThrough);
-      const b = db as unknown as Kysely<{ b: { id: number; t: string | null } }>;
+      const b = db as unknown as Kysely<{ b: { id: number; t: string | null; f: boolean | null } }>;
       for (const id of [20, 21, 22]) {
-        await b.insertInto('b').values({ id, t: 'x' }).execute();
-        await b.updateTable('b').set({ t: 'y' }).where('id', '=', id).execute();
+        await b.insertInto('b').values({ id, t: 'x', f: true }).execute();
+        await b.updateTable('b').set({ t: 'y' }).where('id', '=', id).where('f', '=', true).execute();
       }
       await statements.flush();
       return prepared(trx);
     });
-    const inserts = seen.filter((s) => s.startsWith('insert into "b"'));
-    expect(inserts).toHaveLength(1);
-    expect(seen.filter((s) => s.startsWith('update'))).toEqual([]);
+    // The INSERT keeps its boolean a parameter (one text whatever the flags); the UPDATE's is literal.
+    expect(seen.filter((s) => s.startsWith('insert into "b"'))).toEqual([
+      'insert into "b" ("id", "t", "f") values ($1, $2, $3)',
+    ]);
+    expect(seen.filter((s) => s.startsWith('update'))).toEqual([
+      'update "b" set "t" = $1 where "id" = $2 and "f" = true',
+    ]);
     const rows = await sql<{ id: number; t: string }>`SELECT id, t FROM b WHERE id >= 20 ORDER BY id`.execute(
       t.db,
     );
@@ -114,6 +120,82 @@ describe('statement batch', () => {
       { id: 21, t: 'y' },
       { id: 22, t: 'y' },
     ]);
+  });
+
+  it('a statement with a boolean parameter outside VALUES is planned with its values, never prepared', async () => {
+    const b = t.db as unknown as Kysely<{ b: { id: number; t: string | null; f: boolean | null } }>;
+    const update = b.updateTable('b').set({ t: 'z' }).where('f', '=', true).compile();
+    expect(update.parameters).toContain(true);
+    expect(batchStatement(update).prepare).toBe(false);
+    const insertValues = b.insertInto('b').values({ id: 50, f: false }).compile();
+    expect(batchStatement(insertValues).prepare).toBe(true);
+    const read = b
+      .selectFrom('b')
+      .select('id')
+      .where('id', '=', anyOf([1, 2]))
+      .compile();
+    expect(batchStatement(read).prepare).toBe(true);
+  });
+
+  it("a prepared UPDATE's generic plan uses the partial index its literal boolean matches", async () => {
+    await sql`CREATE TABLE pi (id int, cur boolean, v int)`.execute(t.db);
+    await sql`CREATE UNIQUE INDEX pi_current ON pi (id) WHERE cur`.execute(t.db);
+    await sql`INSERT INTO pi SELECT i % 5000, i < 5000, 0 FROM generate_series(0, 49999) i`.execute(t.db);
+    await sql`ANALYZE pi`.execute(t.db);
+    const plan = await t.db.transaction().execute(async (trx) => {
+      const { db, statements } = deferringTransaction(trx, passThrough);
+      const p = db as unknown as Kysely<{ pi: { id: number; cur: boolean; v: number } }>;
+      for (const id of [1, 2, 3, 4, 5, 6, 7, 8])
+        await p
+          .updateTable('pi')
+          .set({ v: id })
+          .where('id', '=', anyOf([id, id + 1]))
+          .where('cur', '=', true)
+          .execute();
+      await statements.flush();
+      const r = await sql<{ name: string }>`
+        SELECT name FROM pg_prepared_statements WHERE statement LIKE 'update "pi"%'`.execute(trx);
+      expect(r.rows).toHaveLength(1);
+      await sql`SET LOCAL plan_cache_mode = force_generic_plan`.execute(trx);
+      const e = await sql<{
+        'QUERY PLAN': string;
+      }>`EXPLAIN EXECUTE ${sql.raw(r.rows[0]!.name)}(0, '{1,2}')`.execute(trx);
+      return e.rows.map((x) => x['QUERY PLAN']).join('\n');
+    });
+    expect(plan).toMatch(/Index Scan using pi_current/);
+    // Ids 1–9 touched (each UPDATE takes id and id + 1), their current rows only.
+    const v = await sql<{ cur: number; stale: number }>`
+      SELECT count(*) FILTER (WHERE cur)::int AS cur, count(*) FILTER (WHERE NOT cur)::int AS stale
+      FROM pi WHERE v > 0`.execute(t.db);
+    expect(v.rows[0]).toEqual({ cur: 9, stale: 0 });
+  });
+
+  it("closes a scanning statement and prepares it again each time its connection's batches double", async () => {
+    const read = 'SELECT t FROM b WHERE id = any($1) /* renewed */';
+    const ins = 'INSERT INTO b (id, t) VALUES ($1, $2) /* kept */';
+    const seen = await t.db.transaction().execute(async (trx) => {
+      const names: string[][] = [];
+      for (let i = 0; i < 70; i++) {
+        const rows = await runBatch(trx, [
+          insert(ins, [3000 + i, `r${i}`]),
+          { sql: read, parameters: [[3000 + i]], prepare: true, renew: true },
+        ]);
+        expect(rows[1]).toEqual([{ t: `r${i}` }]);
+        const r = await sql<{ name: string; statement: string }>`
+          SELECT name, statement FROM pg_prepared_statements WHERE statement LIKE '%/* renewed */'
+            OR statement LIKE '%/* kept */' ORDER BY statement`.execute(trx);
+        names.push(r.rows.map((x) => `${x.statement.endsWith('kept */') ? 'kept' : 'read'}:${x.name}`));
+      }
+      await sql`DELETE FROM b WHERE id >= 3000`.execute(trx);
+      return names;
+    });
+    // Never two names for one text on the connection; the INSERT keeps its name, the read's changes.
+    for (const n of seen) expect(n.length).toBeLessThanOrEqual(2);
+    const readNames = new Set(seen.flat().filter((n) => n.startsWith('read:')));
+    const keptNames = new Set(seen.flat().filter((n) => n.startsWith('kept:')));
+    expect(keptNames.size).toBe(1);
+    // Batches double from 16 on this connection (others ran on it before): 70 batches see two or more.
+    expect(readNames.size).toBeGreaterThanOrEqual(2);
   });
 
   it('after a failed batch, a name whose Parse the server skipped is not used again', async () => {

@@ -2,6 +2,7 @@
 // Keys are strings: an id, an address, or parts joined by KEY_SEP. Each loader's WHERE is the one the
 // single-row lookup it replaces used, so a batched answer equals the row-by-row answer.
 import type { Kysely } from 'kysely';
+import { anyOf } from '../../db/any-of.js';
 import type { Database } from '../../db/schema.js';
 import type { ItemType } from '../../db/tables/social-graph.js';
 import type { Loader } from './keyed-lookup.js';
@@ -33,7 +34,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('users')
       .select(['user_id', 'wallet'])
-      .where('user_id', 'in', ids(keys))
+      .where('user_id', '=', anyOf(ids(keys)))
       .where('is_current', '=', true)
       .execute();
     return new Map(rows.map((r) => [String(r.user_id), { wallet: r.wallet }]));
@@ -43,7 +44,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('users')
       .select(['user_id', 'handle'])
-      .where('user_id', 'in', ids(keys))
+      .where('user_id', '=', anyOf(ids(keys)))
       .where('is_current', '=', true)
       .execute();
     return new Map(rows.map((r) => [String(r.user_id), { handle: r.handle }]));
@@ -53,7 +54,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('users')
       .select(['user_id', 'bio', 'name', 'handle_lc', 'artist_pick_track_id'])
-      .where('user_id', 'in', ids(keys))
+      .where('user_id', '=', anyOf(ids(keys)))
       .where('is_current', '=', true)
       .execute();
     return new Map(rows.map(({ user_id, ...profile }) => [String(user_id), profile]));
@@ -63,7 +64,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('users')
       .select(['wallet', 'user_id'])
-      .where('wallet', 'in', keys)
+      .where('wallet', '=', anyOf(keys))
       .execute();
     return firstByKey(
       rows,
@@ -76,7 +77,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('users')
       .select(['handle_lc', 'user_id'])
-      .where('handle_lc', 'in', keys)
+      .where('handle_lc', '=', anyOf(keys))
       .where('is_current', '=', true)
       .execute();
     return firstByKey(
@@ -90,7 +91,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('users')
       .select('wallet')
-      .where('wallet', 'in', keys)
+      .where('wallet', '=', anyOf(keys))
       .where('is_current', '=', true)
       .where('is_deactivated', '=', false)
       .execute();
@@ -101,8 +102,8 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('grants')
       .select(['grantee_address', 'user_id', 'is_revoked', 'is_approved'])
-      .where('grantee_address', 'in', parts(keys, 0))
-      .where('user_id', 'in', ids(parts(keys, 1)))
+      .where('grantee_address', '=', anyOf(parts(keys, 0)))
+      .where('user_id', '=', anyOf(ids(parts(keys, 1))))
       .where('is_current', '=', true)
       .execute();
     return new Map(
@@ -117,7 +118,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('developer_apps')
       .select('address')
-      .where('address', 'in', keys)
+      .where('address', '=', anyOf(keys))
       .where('is_current', '=', true)
       .where('is_delete', '=', false)
       .execute();
@@ -128,7 +129,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('tracks')
       .select('track_id')
-      .where('track_id', 'in', ids(keys))
+      .where('track_id', '=', anyOf(ids(keys)))
       .where('is_current', '=', true)
       .execute();
     return new Map(rows.map((r) => [String(r.track_id), true as const]));
@@ -139,7 +140,7 @@ export const LOOKUPS = {
       .selectFrom('playlists')
       .select('playlist_id')
       .distinct()
-      .where('playlist_id', 'in', ids(keys))
+      .where('playlist_id', '=', anyOf(ids(keys)))
       .execute();
     return new Map(rows.map((r) => [String(r.playlist_id), true as const]));
   }),
@@ -150,7 +151,7 @@ export const LOOKUPS = {
       const rows = await db
         .selectFrom('user_events')
         .select(['user_id', 'referrer', 'is_mobile_user'])
-        .where('user_id', 'in', ids(keys))
+        .where('user_id', '=', anyOf(ids(keys)))
         .where('is_current', '=', true)
         .execute();
       return new Map(
@@ -163,7 +164,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('playlists')
       .select(['playlist_id', 'is_album'])
-      .where('playlist_id', 'in', ids(keys))
+      .where('playlist_id', '=', anyOf(ids(keys)))
       .where('is_current', '=', true)
       .execute();
     return new Map(rows.map((r) => [String(r.playlist_id), { is_album: r.is_album }]));
@@ -173,8 +174,8 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('follows')
       .select(['follower_user_id', 'followee_user_id', 'is_delete'])
-      .where('follower_user_id', 'in', ids(parts(keys, 0)))
-      .where('followee_user_id', 'in', ids(parts(keys, 1)))
+      .where('follower_user_id', '=', anyOf(ids(parts(keys, 0))))
+      .where('followee_user_id', '=', anyOf(ids(parts(keys, 1))))
       .where('is_current', '=', true)
       .execute();
     return new Map(
@@ -186,9 +187,9 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('saves')
       .select(['user_id', 'save_item_id', 'save_type', 'is_delete'])
-      .where('user_id', 'in', ids(parts(keys, 0)))
-      .where('save_item_id', 'in', ids(parts(keys, 1)))
-      .where('save_type', 'in', parts(keys, 2) as ItemType[])
+      .where('user_id', '=', anyOf(ids(parts(keys, 0))))
+      .where('save_item_id', '=', anyOf(ids(parts(keys, 1))))
+      .where('save_type', '=', anyOf(parts(keys, 2) as ItemType[]))
       .where('is_current', '=', true)
       .execute();
     return new Map(
@@ -200,9 +201,9 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('reposts')
       .select(['user_id', 'repost_item_id', 'repost_type', 'is_delete'])
-      .where('user_id', 'in', ids(parts(keys, 0)))
-      .where('repost_item_id', 'in', ids(parts(keys, 1)))
-      .where('repost_type', 'in', parts(keys, 2) as ItemType[])
+      .where('user_id', '=', anyOf(ids(parts(keys, 0))))
+      .where('repost_item_id', '=', anyOf(ids(parts(keys, 1))))
+      .where('repost_type', '=', anyOf(parts(keys, 2) as ItemType[]))
       .where('is_current', '=', true)
       .execute();
     return new Map(
@@ -222,7 +223,7 @@ export const LOOKUPS = {
     const rows = await db
       .selectFrom('playlist_tracks')
       .select(['playlist_id', 'track_id'])
-      .where('playlist_id', 'in', ids(keys))
+      .where('playlist_id', '=', anyOf(ids(keys)))
       .where('is_removed', '=', false)
       .orderBy('playlist_id')
       .orderBy('track_id')
@@ -242,7 +243,7 @@ export const LOOKUPS = {
       .selectFrom('track_price_history')
       .select('track_id')
       .distinct()
-      .where('track_id', 'in', ids(keys))
+      .where('track_id', '=', anyOf(ids(keys)))
       .execute();
     return new Map(rows.map((r) => [String(r.track_id), true as const]));
   }),
@@ -251,7 +252,7 @@ export const LOOKUPS = {
       .selectFrom('album_price_history')
       .select('playlist_id')
       .distinct()
-      .where('playlist_id', 'in', ids(keys))
+      .where('playlist_id', '=', anyOf(ids(keys)))
       .execute();
     return new Map(rows.map((r) => [String(r.playlist_id), true as const]));
   }),
@@ -272,8 +273,8 @@ async function routeMax(
   const rows = await db
     .selectFrom(table)
     .select(['owner_id', 'title_slug', (eb) => eb.fn.max('collision_id').as('max')])
-    .where('owner_id', 'in', ids(parts(keys, 0)))
-    .where('title_slug', 'in', parts(keys, 1))
+    .where('owner_id', '=', anyOf(ids(parts(keys, 0))))
+    .where('title_slug', '=', anyOf(parts(keys, 1)))
     .groupBy(['owner_id', 'title_slug'])
     .execute();
   return new Map(rows.map((r) => [pairKey(r.owner_id, r.title_slug), { max: Number(r.max) }]));
@@ -287,8 +288,8 @@ async function slugTaken(
   const rows = await db
     .selectFrom(table)
     .select(['owner_id', 'slug'])
-    .where('owner_id', 'in', ids(parts(keys, 0)))
-    .where('slug', 'in', parts(keys, 1))
+    .where('owner_id', '=', anyOf(ids(parts(keys, 0))))
+    .where('slug', '=', anyOf(parts(keys, 1)))
     .execute();
   return new Map(rows.map((r) => [pairKey(r.owner_id, r.slug), true as const]));
 }

@@ -1,6 +1,7 @@
 // Playlist handlers (docs/spec.md#handlers-playlist). Step order: parse → authorize (validateSigner) →
 // validate (existence, ownership) → write.
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
+import { anyOf } from '../../db/any-of.js';
 import { preparedWrite } from '../../db/prepared-write.js';
 import type { Database } from '../../db/schema.js';
 import type { Json } from '../../db/tables/json.js';
@@ -153,7 +154,7 @@ async function addToReverseIndex(db: Kysely<Database>, p: EmParams, trackIds: re
         playlists_previously_containing_track: sql<Json>`playlists_previously_containing_track - ${String(pid)}::text`,
         updated_at: p.blockTime,
       })
-      .where('track_id', 'in', trackIds)
+      .where('track_id', '=', anyOf(trackIds))
       .where('is_current', '=', true)
       .where(
         sql<boolean>`(NOT (playlists_containing_track @> ARRAY[${pid}::integer])
@@ -189,7 +190,7 @@ async function removeFromReverseIndex(
             jsonb_build_object('time', ${leftAt}::bigint), true) END`,
         updated_at: p.blockTime,
       })
-      .where('track_id', 'in', trackIds)
+      .where('track_id', '=', anyOf(trackIds))
       .where('is_current', '=', true)
       .where(
         sql<boolean>`(playlists_containing_track @> ARRAY[${pid}::integer]

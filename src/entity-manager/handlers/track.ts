@@ -2,6 +2,7 @@
 // values) → authorize (validateSigner) → validate (existence, ownership) → write. Exceptions are stated at
 // the registration.
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
+import { anyOf } from '../../db/any-of.js';
 import { preparedWrite } from '../../db/prepared-write.js';
 import type { Database } from '../../db/schema.js';
 import type { TrackRoutesTable } from '../../db/tables/social-graph.js';
@@ -249,7 +250,7 @@ async function subscribeToContests(db: Kysely<Database>, p: EmParams, parents: r
     .selectFrom('events')
     .select(['event_id', 'user_id'])
     .where('event_type', '=', 'remix_contest')
-    .where('entity_id', 'in', parents)
+    .where('entity_id', '=', anyOf(parents))
     .where('is_deleted', '=', false)
     // end_date is a zone-less UTC timestamp: compare in UTC, never in the session's zone.
     .where('end_date', '>', sql<Date>`${p.blockTime}::timestamptz AT TIME ZONE 'UTC'`)
