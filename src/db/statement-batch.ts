@@ -4,7 +4,7 @@
 // nor plans again a text it has prepared (a statement repeated block after block keeps its plan on the
 // connection). One Sync, not one per statement: each Sync is a ReadyForQuery and a flush on the server,
 // which cost what preparing saves (bench/FINDINGS.md, 2026-12-02).
-import type { CompiledQuery } from 'kysely';
+import type { CompiledQuery, RootOperationNode } from 'kysely';
 import pg from 'pg';
 
 /** One statement of a batch: its text with `$n` placeholders and their values, as Kysely compiled them. */
@@ -49,9 +49,12 @@ export function batchStatement(q: CompiledQuery): BatchStatement {
 
 /** Whether a statement's plan reads a table: anything but a raw statement or an INSERT of VALUES alone. */
 function scans(q: CompiledQuery): boolean {
-  const node = q.query;
-  if (node.kind === 'RawNode') return false;
-  return !(node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode');
+  return q.query.kind !== 'RawNode' && !insertOfValues(q.query);
+}
+
+/** A builder INSERT of VALUES with no WITH: its plan neither scans nor depends on its values. */
+function insertOfValues(node: RootOperationNode): boolean {
+  return node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode';
 }
 
 /**
@@ -65,9 +68,7 @@ function scans(q: CompiledQuery): boolean {
  */
 function plansAlike(q: CompiledQuery): boolean {
   const node = q.query;
-  if (node.kind === 'RawNode') return true;
-  if (node.kind === 'InsertQueryNode' && node.with === undefined && node.values?.kind === 'ValuesNode')
-    return true;
+  if (node.kind === 'RawNode' || insertOfValues(node)) return true;
   return !q.parameters.some((p) => typeof p === 'boolean');
 }
 
